@@ -1,0 +1,89 @@
+#!/bin/sh
+# soupbench: make sure the Debian packages needed to build, run and test are
+# installed (run by `make deps`, hence by `make run` and `make test`).
+#
+# Fast path: when nothing is missing, print nothing and exit 0. Otherwise
+# install the missing packages with apt-get (as root, or through sudo), or,
+# when that is impossible, say what to install and exit 1.
+#
+# Environment (for testing this script): SB_DEPS_MODULES and
+# SB_DEPS_COMMANDS replace the lists checked below.
+set -u
+
+MODULES=${SB_DEPS_MODULES-"hdf5-serial openblas lapacke libcjson zlib cmocka"}
+COMMANDS=${SB_DEPS_COMMANDS-"cc make pkg-config gnuplot h5dump h5diff git"}
+
+# The Debian package providing a pkg-config module or a command.
+package_of() {
+    case $1 in
+    hdf5-serial) echo libhdf5-dev ;;
+    openblas) echo libopenblas-dev ;;
+    lapacke) echo liblapacke-dev ;;
+    libcjson) echo libcjson-dev ;;
+    zlib) echo zlib1g-dev ;;
+    cmocka) echo libcmocka-dev ;;
+    cc | make) echo build-essential ;;
+    pkg-config) echo pkg-config ;;
+    gnuplot) echo gnuplot-nox ;;
+    h5dump | h5diff) echo hdf5-tools ;;
+    git) echo git ;;
+    *) echo "$1" ;;
+    esac
+}
+
+have() { command -v "$1" >/dev/null 2>&1; }
+
+# Sets $missing (what is absent) and $packages (what provides it, each once).
+check() {
+    missing=
+    packages=
+    for m in $MODULES; do
+        # Without pkg-config no module can be found, so each counts as missing.
+        if ! have pkg-config || ! pkg-config --exists "$m"; then
+            add "$m"
+        fi
+    done
+    for c in $COMMANDS; do
+        have "$c" || add "$c"
+    done
+}
+
+add() {
+    missing="$missing $1"
+    p=$(package_of "$1")
+    case " $packages " in
+    *" $p "*) ;;
+    *) packages="$packages $p" ;;
+    esac
+}
+
+check
+[ -z "$missing" ] && exit 0
+
+if [ "$(id -u)" -eq 0 ]; then
+    as_root=
+elif have sudo; then
+    as_root=sudo
+else
+    as_root=none
+fi
+
+if [ "$as_root" = none ] || ! have apt-get; then
+    echo "soupbench: missing dependencies:$missing; install them with: sudo apt-get install -y$packages" >&2
+    exit 1
+fi
+
+echo "soupbench: missing dependencies:$missing; installing:$packages" >&2
+# A failed update (offline mirror) may still leave an installable cache, so
+# go on; the re-check below decides.
+$as_root apt-get update || echo "soupbench: warning: apt-get update failed" >&2
+# $packages is a space-separated list of package names: split on purpose.
+# shellcheck disable=SC2086
+$as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends $packages
+
+check
+if [ -n "$missing" ]; then
+    echo "soupbench: still missing after apt-get install:$missing (packages:$packages)" >&2
+    exit 1
+fi
+exit 0

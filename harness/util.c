@@ -1,0 +1,271 @@
+/* soupbench: error path, checked allocation, random numbers, small numerics. */
+#define _POSIX_C_SOURCE 200809L
+#include "sb.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+/* ------------------------------------------------------------------ */
+/* temporary files and the one error path                             */
+
+#define SB_MAX_TMPFILES 16
+static char *tmpfiles[SB_MAX_TMPFILES];
+
+void sb_tmpfile_register(const char *path)
+{
+    for (int i = 0; i < SB_MAX_TMPFILES; i++)
+        if (!tmpfiles[i]) {
+            tmpfiles[i] = strdup(path);
+            return;
+        }
+    sb_fail(SB_EXIT_FAIL, "internal error: too many temporary files (registering %s)", path);
+}
+
+void sb_tmpfile_unregister(const char *path)
+{
+    for (int i = 0; i < SB_MAX_TMPFILES; i++)
+        if (tmpfiles[i] && strcmp(tmpfiles[i], path) == 0) {
+            free(tmpfiles[i]);
+            tmpfiles[i] = NULL;
+        }
+}
+
+static void remove_tmpfiles(void)
+{
+    for (int i = 0; i < SB_MAX_TMPFILES; i++)
+        if (tmpfiles[i]) {
+            unlink(tmpfiles[i]);
+            free(tmpfiles[i]);
+            tmpfiles[i] = NULL;
+        }
+}
+
+void sb_fail(int code, const char *fmt, ...)
+{
+    va_list ap;
+    fflush(stdout);
+    fputs("soupbench: ", stderr);
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fputc('\n', stderr);
+    remove_tmpfiles();
+    exit(code);
+}
+
+/* ------------------------------------------------------------------ */
+/* checked allocation                                                 */
+
+void *sb_malloc_at(size_t n, const char *file, int line)
+{
+    void *p = malloc(n ? n : 1);
+    if (!p)
+        sb_fail(SB_EXIT_FAIL, "out of memory: malloc(%zu) at %s:%d", n, file, line);
+    return p;
+}
+
+void *sb_calloc_at(size_t count, size_t size, const char *file, int line)
+{
+    void *p = calloc(count ? count : 1, size ? size : 1);
+    if (!p)
+        sb_fail(SB_EXIT_FAIL, "out of memory: calloc(%zu, %zu) at %s:%d", count, size, file, line);
+    return p;
+}
+
+void *sb_realloc_at(void *p, size_t n, const char *file, int line)
+{
+    void *q = realloc(p, n ? n : 1);
+    if (!q)
+        sb_fail(SB_EXIT_FAIL, "out of memory: realloc(%zu) at %s:%d", n, file, line);
+    return q;
+}
+
+char *sb_strdup_at(const char *s, const char *file, int line)
+{
+    size_t n = strlen(s) + 1;
+    char *d = sb_malloc_at(n, file, line);
+    memcpy(d, s, n);
+    return d;
+}
+
+int sb_mkdir_p(const char *path)
+{
+    char *dir = sb_strdup(path);
+    int rc = 0;
+    for (char *p = dir + 1;; p++) {
+        if (*p == '/' || *p == '\0') {
+            char c = *p;
+            *p = '\0';
+            if (mkdir(dir, 0777) != 0 && errno != EEXIST) {
+                rc = -1;
+                break;
+            }
+            *p = c;
+            if (c == '\0')
+                break;
+        }
+    }
+    free(dir);
+    return rc;
+}
+
+char *sb_column_names(const char *prefix, int first, int n)
+{
+    size_t cap = (strlen(prefix) + 12) * (size_t)(n > 0 ? n : 1) + 1, len = 0;
+    char *s = sb_malloc(cap);
+    s[0] = '\0';
+    for (int i = 0; i < n; i++)
+        len += (size_t)snprintf(s + len, cap - len, "%s%s%d", i ? "," : "", prefix, first + i);
+    return s;
+}
+
+char *sb_read_file(const char *path, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return NULL;
+    size_t cap = 1 << 16, n = 0;
+    char *buf = sb_malloc(cap);
+    for (;;) {
+        if (n + 1 >= cap)
+            buf = sb_realloc(buf, cap *= 2);
+        size_t got = fread(buf + n, 1, cap - n - 1, f);
+        n += got;
+        if (got == 0)
+            break;
+    }
+    int err = ferror(f);
+    fclose(f);
+    if (err) {
+        free(buf);
+        errno = EIO;
+        return NULL;
+    }
+    buf[n] = '\0';
+    if (len)
+        *len = n;
+    return buf;
+}
+
+/* ------------------------------------------------------------------ */
+/* random numbers: xoshiro256** seeded through splitmix64             */
+
+static uint64_t splitmix64(uint64_t *x)
+{
+    uint64_t z = (*x += 0x9e3779b97f4a7c15ULL);
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+    return z ^ (z >> 31);
+}
+
+void sb_rng_seed(SbRng *rng, uint64_t seed)
+{
+    uint64_t x = seed;
+    for (int i = 0; i < 4; i++)
+        rng->s[i] = splitmix64(&x);
+}
+
+void sb_rng_derive(SbRng *out, uint64_t seed, const char *purpose)
+{
+    /* FNV-1a of the purpose, mixed with the seed. */
+    uint64_t h = 0xcbf29ce484222325ULL;
+    for (const char *p = purpose; *p; p++) {
+        h ^= (unsigned char)*p;
+        h *= 0x100000001b3ULL;
+    }
+    uint64_t x = seed ^ h;
+    sb_rng_seed(out, splitmix64(&x));
+}
+
+static inline uint64_t rotl(uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
+
+uint64_t sb_rng_u64(SbRng *rng)
+{
+    uint64_t *s = rng->s;
+    uint64_t result = rotl(s[1] * 5, 7) * 9;
+    uint64_t t = s[1] << 17;
+    s[2] ^= s[0];
+    s[3] ^= s[1];
+    s[1] ^= s[2];
+    s[0] ^= s[3];
+    s[2] ^= t;
+    s[3] = rotl(s[3], 45);
+    return result;
+}
+
+double sb_rng_uniform(SbRng *rng) { return (double)(sb_rng_u64(rng) >> 11) * 0x1.0p-53; }
+
+double sb_rng_normal(SbRng *rng)
+{
+    /* Box-Muller; one draw per call keeps the stream position simple. */
+    double u1 = sb_rng_uniform(rng), u2 = sb_rng_uniform(rng);
+    return sqrt(-2.0 * log1p(-u1)) * cos(2.0 * M_PI * u2);
+}
+
+int sb_rng_below(SbRng *rng, int n)
+{
+    SB_ASSERT(n > 0);
+    return (int)(sb_rng_uniform(rng) * n);
+}
+
+int sb_rng_categorical(SbRng *rng, const double *p, int n)
+{
+    double total = 0;
+    for (int i = 0; i < n; i++)
+        total += p[i];
+    double u = sb_rng_uniform(rng) * total, acc = 0;
+    for (int i = 0; i < n; i++) {
+        acc += p[i];
+        if (u < acc)
+            return i;
+    }
+    for (int i = n - 1; i >= 0; i--) /* u rounded up to total */
+        if (p[i] > 0)
+            return i;
+    return n - 1;
+}
+
+/* ------------------------------------------------------------------ */
+/* numerics                                                           */
+
+double sb_logsumexp(const double *x, int n)
+{
+    double m = -INFINITY;
+    for (int i = 0; i < n; i++)
+        if (x[i] > m)
+            m = x[i];
+    if (m == -INFINITY)
+        return -INFINITY;
+    double s = 0;
+    for (int i = 0; i < n; i++)
+        s += exp(x[i] - m);
+    return m + log(s);
+}
+
+void sb_log_softmax(const double *x, int n, double *out)
+{
+    double lse = sb_logsumexp(x, n);
+    for (int i = 0; i < n; i++)
+        out[i] = x[i] - lse;
+}
+
+void sb_softmax(const double *x, int n, double *out)
+{
+    sb_log_softmax(x, n, out);
+    for (int i = 0; i < n; i++)
+        out[i] = exp(out[i]);
+}
+
+double sb_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
