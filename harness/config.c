@@ -1,0 +1,514 @@
+/* soupbench: experiment configuration (harness/config.h).
+ *
+ * One schema table lists every key with its type, range, default and the
+ * offset of its field in SbConfig. Parsing, defaults and sb_config_to_json
+ * all walk that table, so a key is added in exactly one place. Defaults are
+ * written as JSON text and stored through the same checks as user values,
+ * so a default outside its own range is caught at once. */
+#include "config.h"
+
+#include <cJSON.h>
+#include <errno.h>
+#include <math.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "method.h"
+#include "sb.h"
+
+/* ------------------------------------------------------------------ */
+/* the schema                                                         */
+
+typedef enum {
+    SB_KEY_OBJECT, /* a nested object; its keys are the entries whose parent is its path */
+    SB_KEY_INT,    /* integral number stored in an int (size 4) or a 64-bit integer (size 8) */
+    SB_KEY_NUMBER, /* finite double */
+    SB_KEY_STRING, /* string of min..max bytes; `name_chars` limits it to [A-Za-z0-9_-] */
+    SB_KEY_ENUM,   /* one string out of `choices` */
+    SB_KEY_NAMES,  /* non-empty array of distinct names, each accepted by `known` */
+} SbKeyType;
+
+typedef struct {
+    const char *parent; /* JSON path of the enclosing object: "$" or "$.dataset" */
+    const char *key;
+    SbKeyType type;
+    double min, max;    /* value range, or string length range; +-INFINITY when open */
+    int min_open;       /* the range excludes min (temperature > 0) */
+    const char *def;    /* default value as JSON text */
+    size_t offset;      /* field in SbConfig */
+    size_t size;        /* field size: int width, string buffer, or one name slot */
+    int name_chars;     /* SB_KEY_STRING: only [A-Za-z0-9_-] */
+    const char *const *choices;          /* SB_KEY_ENUM, NULL-terminated */
+    int (*known)(const char *name);      /* SB_KEY_NAMES: is the name registered? */
+    const char *noun;                    /* SB_KEY_NAMES: "method" */
+    size_t count_offset;                 /* SB_KEY_NAMES: the int count field */
+    int max_count;                       /* SB_KEY_NAMES: capacity of the field */
+} SbKey;
+
+static int method_known(const char *name) { return sb_method_find(name) != NULL; }
+
+/* Designated initializers: each kind of key names only what it uses. */
+#define FIELD(f) .offset = offsetof(SbConfig, f), .size = sizeof(((SbConfig *)0)->f)
+#define OBJECT(p, k) {.parent = p, .key = k, .type = SB_KEY_OBJECT}
+#define INT(p, k, lo, hi, d, f) {.parent = p, .key = k, .type = SB_KEY_INT, .min = lo, .max = hi, .def = d, FIELD(f)}
+#define NUMBER(p, k, lo, open, hi, d, f) \
+    {.parent = p, .key = k, .type = SB_KEY_NUMBER, .min = lo, .min_open = open, .max = hi, .def = d, FIELD(f)}
+#define STRING(p, k, lo, hi, chars, d, f) \
+    {.parent = p, .key = k, .type = SB_KEY_STRING, .min = lo, .max = hi, .name_chars = chars, .def = d, FIELD(f)}
+#define ENUM(p, k, d, f, ...) \
+    {.parent = p, .key = k, .type = SB_KEY_ENUM, .def = d, FIELD(f), .choices = (const char *const[]){__VA_ARGS__, NULL}}
+#define NAMES(p, k, is_known, what, d, f, count)                                                          \
+    {.parent = p, .key = k, .type = SB_KEY_NAMES, .def = d, .offset = offsetof(SbConfig, f),              \
+     .size = sizeof(((SbConfig *)0)->f[0]), .known = is_known, .noun = what,                               \
+     .count_offset = offsetof(SbConfig, count),                                                            \
+     .max_count = (int)(sizeof(((SbConfig *)0)->f) / sizeof(((SbConfig *)0)->f[0]))}
+
+#define INF INFINITY
+#define MAX_EXACT 9007199254740992.0 /* 2^53: every integer up to it is exact in a double */
+
+/* Schema order is the key order of sb_config_to_json; an object's entry
+ * comes before its keys. Ranges follow config.h. */
+static const SbKey schema[] = {
+    STRING("$", "name", 1, SB_NAME_MAX - 1, 1, "\"experiment\"", name),
+    STRING("$", "description", 0, 255, 0, "\"\"", description),
+    INT("$", "seed", 0, MAX_EXACT, "1", seed),
+    NUMBER("$", "beta", 0, 1, INF, "1.0", beta),
+    OBJECT("$", "dataset"),
+    ENUM("$.dataset", "kind", "\"synthetic\"", dataset.kind, "synthetic"),
+    ENUM("$.dataset", "transition", "\"tree\"", dataset.transition, "tree", "linear"),
+    INT("$.dataset", "prompts", 1, INF, "8", dataset.prompts),
+    INT("$.dataset", "vocab", 2, INF, "4", dataset.vocab),
+    INT("$.dataset", "horizon", 1, 8, "3", dataset.horizon),
+    INT("$.dataset", "states", 1, INF, "16", dataset.states),
+    INT("$.dataset", "spectral_dim", 1, INF, "6", dataset.spectral_dim),
+    INT("$.dataset", "aspects", 1, 16, "3", dataset.aspects),
+    NUMBER("$.dataset", "misspecification", 0, 0, 1, "0.0", dataset.misspecification),
+    ENUM("$.dataset", "inputs", "\"embedding\"", dataset.inputs, "embedding", "onehot"),
+    OBJECT("$", "reference"),
+    INT("$.reference", "width", 1, INF, "16", reference.width),
+    INT("$.reference", "layers", 1, 8, "2", reference.layers),
+    NUMBER("$.reference", "temperature", 0, 1, INF, "1.0", reference.temperature),
+    OBJECT("$", "users"),
+    INT("$.users", "train", 1, INF, "16", users.train),
+    INT("$.users", "test", 1, INF, "16", users.test),
+    ENUM("$.users", "weights", "\"simplex\"", users.weights, "simplex", "signed"),
+    NAMES("$", "methods", method_known, "method", "[\"reference\", \"oracle\"]", methods, n_methods),
+    OBJECT("$", "pareto"),
+    INT("$.pareto", "grid", 2, 1001, "11", pareto_grid),
+    OBJECT("$", "winrate"),
+    INT("$.winrate", "max_enumerate", 0, INF, "1000000", winrate_max_enumerate),
+    INT("$.winrate", "samples", 1, INF, "20000", winrate_samples),
+    INT("$", "bootstrap", 1, INF, "1000", bootstrap),
+};
+#define N_KEYS (sizeof(schema) / sizeof(schema[0]))
+
+/* ------------------------------------------------------------------ */
+/* messages                                                           */
+
+static void path_of(const SbKey *k, char *buf, size_t n) { snprintf(buf, n, "%s.%s", k->parent, k->key); }
+
+/* Shortest text that reads back as exactly x, so printed values (messages,
+ * to_json) look like what the user wrote and round-trip; whole numbers
+ * without an exponent (3000000000, not 3e+09). */
+static void format_number(double x, char *buf, size_t n)
+{
+    if (x == floor(x) && fabs(x) < 1e17) {
+        snprintf(buf, n, "%.0f", x);
+        return;
+    }
+    for (int digits = 1; digits <= 17; digits++) {
+        snprintf(buf, n, "%.*g", digits, x);
+        if (strtod(buf, NULL) == x)
+            return;
+    }
+}
+
+/* The JSON value as a reader would recognise it in the file. */
+static void describe_found(const cJSON *v, char *buf, size_t n)
+{
+    if (cJSON_IsString(v)) {
+        char *s = cJSON_PrintUnformatted(v); /* quoted and escaped */
+        if (strlen(s) > 60)
+            snprintf(buf, n, "%.56s...\"", s);
+        else
+            snprintf(buf, n, "%s", s);
+        free(s);
+    } else if (cJSON_IsNumber(v)) {
+        if (isfinite(v->valuedouble))
+            format_number(v->valuedouble, buf, n);
+        else
+            snprintf(buf, n, "a number too large for a double");
+    } else if (cJSON_IsBool(v)) {
+        snprintf(buf, n, "%s", cJSON_IsTrue(v) ? "true" : "false");
+    } else if (cJSON_IsNull(v)) {
+        snprintf(buf, n, "null");
+    } else if (cJSON_IsArray(v)) {
+        snprintf(buf, n, "an array");
+    } else {
+        snprintf(buf, n, "an object");
+    }
+}
+
+/* What a key accepts, e.g. "an integer >= 1", "a number in [0, 1]". `max`
+ * is passed separately so an open-ended int can name its storage limit. */
+static void describe_expected(const SbKey *k, double max, char *buf, size_t n)
+{
+    char lo[32], hi[32];
+    format_number(k->min, lo, sizeof lo);
+    format_number(max, hi, sizeof hi);
+    switch (k->type) {
+    case SB_KEY_INT:
+    case SB_KEY_NUMBER: {
+        const char *what = k->type == SB_KEY_INT ? "an integer" : "a number";
+        if (isinf(max))
+            snprintf(buf, n, "%s %s %s", what, k->min_open ? ">" : ">=", lo);
+        else
+            snprintf(buf, n, "%s in %c%s, %s]", what, k->min_open ? '(' : '[', lo, hi);
+        break;
+    }
+    case SB_KEY_STRING:
+        if (k->name_chars)
+            snprintf(buf, n, "a name of 1 to %s characters from [A-Za-z0-9_-]", hi);
+        else
+            snprintf(buf, n, "a string of at most %s bytes", hi);
+        break;
+    case SB_KEY_ENUM: {
+        size_t used = (size_t)snprintf(buf, n, "one of ");
+        for (const char *const *c = k->choices; *c && used < n; c++)
+            used += (size_t)snprintf(buf + used, n - used, "%s\"%s\"", c == k->choices ? "" : ", ", *c);
+        break;
+    }
+    case SB_KEY_NAMES:
+        snprintf(buf, n, "an array of %s names", k->noun);
+        break;
+    case SB_KEY_OBJECT:
+        snprintf(buf, n, "an object");
+        break;
+    }
+}
+
+static int fail_expected(const char *label, const char *path, const SbKey *k, double max, const cJSON *v)
+{
+    char expected[256], found[96];
+    describe_expected(k, max, expected, sizeof expected);
+    describe_found(v, found, sizeof found);
+    fprintf(stderr, "%s: %s: expected %s, found %s\n", label, path, expected, found);
+    return -1;
+}
+
+/* ------------------------------------------------------------------ */
+/* storing one value                                                  */
+
+static int name_chars_ok(const char *s)
+{
+    for (; *s; s++)
+        if (!(('A' <= *s && *s <= 'Z') || ('a' <= *s && *s <= 'z') || ('0' <= *s && *s <= '9') ||
+              *s == '_' || *s == '-'))
+            return 0;
+    return 1;
+}
+
+static int store_names(const SbKey *k, const cJSON *v, const char *label, const char *path, char *base)
+{
+    if (!cJSON_IsArray(v))
+        return fail_expected(label, path, k, k->max, v);
+    int n = cJSON_GetArraySize(v);
+    if (n == 0) {
+        fprintf(stderr, "%s: %s: expected at least one %s, found an empty array\n", label, path, k->noun);
+        return -1;
+    }
+    if (n > k->max_count) {
+        fprintf(stderr, "%s: %s: expected at most %d %ss, found an array of %d\n", label, path, k->max_count, k->noun, n);
+        return -1;
+    }
+    char (*names)[SB_NAME_MAX] = (char (*)[SB_NAME_MAX])(base + k->offset);
+    SB_ASSERT(k->size == SB_NAME_MAX);
+    int i = 0;
+    for (const cJSON *item = v->child; item; item = item->next, i++) {
+        char found[96];
+        if (!cJSON_IsString(item)) {
+            describe_found(item, found, sizeof found);
+            fprintf(stderr, "%s: %s[%d]: expected a %s name (a string), found %s\n", label, path, i, k->noun, found);
+            return -1;
+        }
+        if (!k->known(item->valuestring)) {
+            describe_found(item, found, sizeof found);
+            fprintf(stderr, "%s: %s[%d]: unknown %s %s (see 'soupbench list')\n", label, path, i, k->noun, found);
+            return -1;
+        }
+        for (int j = 0; j < i; j++)
+            if (strcmp(names[j], item->valuestring) == 0) {
+                fprintf(stderr, "%s: %s[%d]: duplicate %s \"%s\" (already at %s[%d])\n", label, path, i, k->noun,
+                        names[j], path, j);
+                return -1;
+            }
+        SB_ASSERT(strlen(item->valuestring) < SB_NAME_MAX); /* registered names are short */
+        memset(names[i], 0, SB_NAME_MAX);
+        strcpy(names[i], item->valuestring);
+    }
+    memset(names + n, 0, (size_t)(k->max_count - n) * SB_NAME_MAX); /* deterministic struct bytes */
+    *(int *)(base + k->count_offset) = n;
+    return 0;
+}
+
+/* Validate v against k and write it into the field of cfg. */
+static int store(const SbKey *k, const cJSON *v, const char *label, SbConfig *cfg)
+{
+    char path[128];
+    path_of(k, path, sizeof path);
+    char *base = (char *)cfg, *field = base + k->offset;
+    switch (k->type) {
+    case SB_KEY_INT: {
+        /* The storage type bounds an open range: int, or 2^53 for 64-bit
+         * fields (beyond it a JSON number is no longer an exact integer). */
+        double limit = k->size == sizeof(int) ? 2147483647.0 : MAX_EXACT;
+        double max = fmin(k->max, limit);
+        if (!cJSON_IsNumber(v) || !isfinite(v->valuedouble) || v->valuedouble != floor(v->valuedouble) ||
+            v->valuedouble < k->min || v->valuedouble > max)
+            return fail_expected(label, path, k, cJSON_IsNumber(v) && v->valuedouble > max ? max : k->max, v);
+        if (k->size == sizeof(int))
+            *(int *)field = (int)v->valuedouble;
+        else /* int64_t or uint64_t; the value is >= 0 here or fits either */
+            *(int64_t *)field = (int64_t)v->valuedouble;
+        return 0;
+    }
+    case SB_KEY_NUMBER: {
+        double x = cJSON_IsNumber(v) ? v->valuedouble : NAN;
+        if (!isfinite(x) || (k->min_open ? x <= k->min : x < k->min) || x > k->max)
+            return fail_expected(label, path, k, k->max, v);
+        *(double *)field = x;
+        return 0;
+    }
+    case SB_KEY_STRING:
+    case SB_KEY_ENUM: {
+        if (!cJSON_IsString(v))
+            return fail_expected(label, path, k, k->max, v);
+        const char *s = v->valuestring;
+        size_t len = strlen(s);
+        int ok = 1;
+        if (k->type == SB_KEY_ENUM) {
+            ok = 0;
+            for (const char *const *c = k->choices; *c; c++)
+                ok |= strcmp(s, *c) == 0;
+        } else {
+            ok = len >= k->min && len <= k->max && (!k->name_chars || name_chars_ok(s));
+        }
+        if (!ok)
+            return fail_expected(label, path, k, k->max, v);
+        SB_ASSERT(len < k->size);
+        memset(field, 0, k->size);
+        memcpy(field, s, len);
+        return 0;
+    }
+    case SB_KEY_NAMES:
+        return store_names(k, v, label, path, base);
+    case SB_KEY_OBJECT:
+        break;
+    }
+    SB_ASSERT(0 && "store called on an object key");
+    return -1;
+}
+
+/* ------------------------------------------------------------------ */
+/* walking the document                                               */
+
+static const SbKey *find_key(const char *parent, const char *key)
+{
+    for (size_t i = 0; i < N_KEYS; i++)
+        if (strcmp(schema[i].parent, parent) == 0 && strcmp(schema[i].key, key) == 0)
+            return &schema[i];
+    return NULL;
+}
+
+static int fail_unknown_key(const char *label, const char *parent, const char *key)
+{
+    fprintf(stderr, "%s: %s.%s: unknown key (expected one of: ", label, parent, key);
+    const char *sep = "";
+    for (size_t i = 0; i < N_KEYS; i++)
+        if (strcmp(schema[i].parent, parent) == 0) {
+            fprintf(stderr, "%s%s", sep, schema[i].key);
+            sep = ", ";
+        }
+    fprintf(stderr, ")\n");
+    return -1;
+}
+
+/* Check every key of the object `obj` found at `path`, storing leaves and
+ * descending into nested objects. Absent keys keep their defaults. */
+static int walk_object(const cJSON *obj, const char *path, const char *label, SbConfig *cfg)
+{
+    for (const cJSON *item = obj->child; item; item = item->next) {
+        /* cJSON keeps repeated keys; a silent "last one wins" would hide typos. */
+        for (const cJSON *prev = obj->child; prev != item; prev = prev->next)
+            if (strcmp(prev->string, item->string) == 0) {
+                fprintf(stderr, "%s: %s.%s: duplicate key\n", label, path, item->string);
+                return -1;
+            }
+        const SbKey *k = find_key(path, item->string);
+        if (!k)
+            return fail_unknown_key(label, path, item->string);
+        if (k->type != SB_KEY_OBJECT) {
+            if (store(k, item, label, cfg) < 0)
+                return -1;
+            continue;
+        }
+        char child[128];
+        path_of(k, child, sizeof child);
+        if (!cJSON_IsObject(item))
+            return fail_expected(label, child, k, k->max, item);
+        if (walk_object(item, child, label, cfg) < 0)
+            return -1;
+    }
+    return 0;
+}
+
+static void report_syntax_error(const char *text, size_t len, const char *at, const char *label)
+{
+    int line = 1, col = 1;
+    for (const char *p = text; p < at; p++) {
+        col++;
+        if (*p == '\n') {
+            line++;
+            col = 1;
+        }
+    }
+    size_t left = len - (size_t)(at - text), n = 0;
+    if (left == 0) {
+        fprintf(stderr, "%s:%d:%d: JSON syntax error at end of input\n", label, line, col);
+        return;
+    }
+    while (n < 20 && n < left && at[n] != '\n' && at[n] != '\r' && at[n] != '\0')
+        n++;
+    fprintf(stderr, "%s:%d:%d: JSON syntax error near '%.*s'\n", label, line, col, (int)n, at);
+}
+
+static int parse_text(const char *text, size_t len, const char *label, SbConfig *cfg)
+{
+    sb_config_defaults(cfg);
+    const char *end = NULL;
+    cJSON *root = cJSON_ParseWithLengthOpts(text, len, &end, 0);
+    /* Past the value only whitespace may follow (a NUL byte included). */
+    if (root) {
+        while (end < text + len && (*end == ' ' || *end == '\t' || *end == '\n' || *end == '\r'))
+            end++;
+        if (end < text + len) {
+            cJSON_Delete(root);
+            root = NULL;
+        }
+    }
+    if (!root) {
+        report_syntax_error(text, len, end ? end : text, label);
+        return -1;
+    }
+    int rc;
+    if (!cJSON_IsObject(root)) {
+        char found[96];
+        describe_found(root, found, sizeof found);
+        fprintf(stderr, "%s: $: expected an object, found %s\n", label, found);
+        rc = -1;
+    } else {
+        rc = walk_object(root, "$", label, cfg);
+    }
+    cJSON_Delete(root);
+    return rc;
+}
+
+/* ------------------------------------------------------------------ */
+/* public API                                                         */
+
+void sb_config_defaults(SbConfig *cfg)
+{
+    memset(cfg, 0, sizeof *cfg);
+    for (size_t i = 0; i < N_KEYS; i++) {
+        if (schema[i].type == SB_KEY_OBJECT)
+            continue;
+        cJSON *v = cJSON_Parse(schema[i].def);
+        SB_ASSERT(v != NULL);
+        SB_ASSERT(store(&schema[i], v, "default", cfg) == 0);
+        cJSON_Delete(v);
+    }
+}
+
+int sb_config_parse(const char *text, const char *label, SbConfig *cfg)
+{
+    return parse_text(text, strlen(text), label, cfg);
+}
+
+int sb_config_load(const char *path, SbConfig *cfg)
+{
+    size_t len;
+    char *text = sb_read_file(path, &len);
+    if (!text) {
+        fprintf(stderr, "%s: cannot read config: %s\n", path, strerror(errno));
+        return -1;
+    }
+    /* A UTF-8 byte order mark is legal in a file but not in JSON. */
+    size_t skip = len >= 3 && memcmp(text, "\xEF\xBB\xBF", 3) == 0 ? 3 : 0;
+    int rc = parse_text(text + skip, len - skip, path, cfg);
+    free(text);
+    return rc;
+}
+
+/* The cJSON node of an object path such as "$.dataset" in the tree being built. */
+static cJSON *object_at(cJSON *root, const char *path)
+{
+    cJSON *node = root;
+    for (const char *p = strchr(path, '.'); p; p = strchr(p + 1, '.')) {
+        const char *next = strchr(p + 1, '.');
+        size_t n = next ? (size_t)(next - p - 1) : strlen(p + 1);
+        char key[64];
+        SB_ASSERT(n < sizeof key);
+        memcpy(key, p + 1, n);
+        key[n] = '\0';
+        node = cJSON_GetObjectItemCaseSensitive(node, key);
+        SB_ASSERT(node != NULL);
+    }
+    return node;
+}
+
+char *sb_config_to_json(const SbConfig *cfg)
+{
+    cJSON *root = cJSON_CreateObject();
+    const char *base = (const char *)cfg;
+    for (size_t i = 0; i < N_KEYS; i++) {
+        const SbKey *k = &schema[i];
+        cJSON *parent = object_at(root, k->parent);
+        const char *field = base + k->offset;
+        char num[32];
+        switch (k->type) {
+        case SB_KEY_OBJECT:
+            cJSON_AddObjectToObject(parent, k->key);
+            break;
+        case SB_KEY_INT:
+            /* Raw text: cJSON prints numbers with 15 significant digits, which
+             * would round a large seed. */
+            if (k->size == sizeof(int))
+                snprintf(num, sizeof num, "%d", *(const int *)field);
+            else
+                snprintf(num, sizeof num, "%lld", (long long)*(const int64_t *)field);
+            cJSON_AddRawToObject(parent, k->key, num);
+            break;
+        case SB_KEY_NUMBER:
+            format_number(*(const double *)field, num, sizeof num);
+            cJSON_AddRawToObject(parent, k->key, num);
+            break;
+        case SB_KEY_STRING:
+        case SB_KEY_ENUM:
+            cJSON_AddStringToObject(parent, k->key, field);
+            break;
+        case SB_KEY_NAMES: {
+            cJSON *arr = cJSON_AddArrayToObject(parent, k->key);
+            int n = *(const int *)(base + k->count_offset);
+            for (int j = 0; j < n; j++)
+                cJSON_AddItemToArray(arr, cJSON_CreateString(field + (size_t)j * k->size));
+            break;
+        }
+        }
+    }
+    char *text = cJSON_Print(root);
+    SB_ASSERT(text != NULL);
+    cJSON_Delete(root);
+    return text;
+}

@@ -1,0 +1,71 @@
+/* soupbench: experiment configuration (JSON, parsed with cJSON).
+ *
+ * Every key is validated against one schema table in config.c: an unknown
+ * key, a wrong type, an out-of-range value or a value outside an enumeration
+ * is reported as
+ *     FILE: $.dataset.prompts: expected an integer >= 1, found "3"
+ * and a JSON syntax error as
+ *     FILE:LINE:COLUMN: JSON syntax error near '...'
+ * The resolved configuration (every default filled in) is kept as JSON text
+ * for the results file. */
+#ifndef SB_CONFIG_H
+#define SB_CONFIG_H
+
+#include <stdint.h>
+
+#define SB_MAX_METHODS 32
+#define SB_NAME_MAX 64
+
+typedef struct {
+    char kind[SB_NAME_MAX];       /* $.dataset.kind: "synthetic" */
+    char transition[SB_NAME_MAX]; /* $.dataset.transition: "tree" | "linear" */
+    int prompts;                  /* $.dataset.prompts: initial states, >= 1 */
+    int vocab;                    /* $.dataset.vocab: actions per state, >= 2 */
+    int horizon;                  /* $.dataset.horizon: H, 1..8 */
+    int states;                   /* $.dataset.states: states per step t >= 1 (linear only), >= 1 */
+    int spectral_dim;             /* $.dataset.spectral_dim: d of the features phi, >= 1 */
+    int aspects;                  /* $.dataset.aspects: m, 1..16 */
+    double misspecification;      /* $.dataset.misspecification: in [0, 1] */
+    char inputs[SB_NAME_MAX];     /* $.dataset.inputs: "embedding" | "onehot" (network input of a state) */
+} SbDatasetConfig;
+
+typedef struct {
+    int width;          /* $.reference.width: hidden width, >= 1 */
+    int layers;         /* $.reference.layers: hidden layers, >= 1 */
+    double temperature; /* $.reference.temperature: logits are divided by it, > 0 */
+} SbReferenceConfig;
+
+typedef struct {
+    int train;                      /* $.users.train: >= 1 */
+    int test;                       /* $.users.test: >= 1 */
+    char weights[SB_NAME_MAX];      /* $.users.weights: "simplex" | "signed" */
+} SbUsersConfig;
+
+typedef struct {
+    char name[SB_NAME_MAX];        /* $.name: experiment name, [A-Za-z0-9_-]+ */
+    char description[256];         /* $.description */
+    uint64_t seed;                 /* $.seed: >= 0 */
+    double beta;                   /* $.beta: KL strength, > 0 */
+    SbDatasetConfig dataset;       /* $.dataset */
+    SbReferenceConfig reference;   /* $.reference */
+    SbUsersConfig users;           /* $.users */
+    int n_methods;                 /* $.methods: array of method names, each known to the registry */
+    char methods[SB_MAX_METHODS][SB_NAME_MAX];
+    int pareto_grid;               /* $.pareto.grid: points per aspect pair, >= 2 */
+    int64_t winrate_max_enumerate; /* $.winrate.max_enumerate: trajectory pairs per prompt enumerated exactly, >= 0 */
+    int winrate_samples;           /* $.winrate.samples: sampled pairs otherwise, >= 1 */
+    int bootstrap;                 /* $.bootstrap: resamples for confidence intervals, >= 1 */
+} SbConfig;
+
+/* Parse and validate the file. On any error prints the message described
+ * above to stderr and returns -1 (the caller exits with code 2); on success
+ * returns 0 and fills *cfg. */
+int sb_config_load(const char *path, SbConfig *cfg);
+/* Same, from a string; `label` names the source in messages. */
+int sb_config_parse(const char *text, const char *label, SbConfig *cfg);
+/* The resolved configuration as pretty JSON (malloc'd). */
+char *sb_config_to_json(const SbConfig *cfg);
+/* Defaults for every key. */
+void sb_config_defaults(SbConfig *cfg);
+
+#endif

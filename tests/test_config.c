@@ -1,0 +1,378 @@
+/* soupbench: configuration parsing (harness/config.c).
+ *
+ * Each error class is pinned by its exact message on stderr, written out by
+ * hand here, and the -1 return. Defaults and the round trip through
+ * sb_config_to_json are checked against values spelled out in this file,
+ * not against the schema table itself. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "config.h"
+
+/* ------------------------------------------------------------------ */
+/* capturing stderr                                                   */
+
+static char captured[8192];
+static FILE *capture_file;
+static int saved_stderr = -1;
+
+static void capture_begin(void)
+{
+    fflush(stderr);
+    capture_file = tmpfile();
+    assert_non_null(capture_file);
+    saved_stderr = dup(2);
+    assert_true(saved_stderr >= 0);
+    assert_true(dup2(fileno(capture_file), 2) >= 0);
+}
+
+static const char *capture_end(void)
+{
+    fflush(stderr);
+    dup2(saved_stderr, 2);
+    close(saved_stderr);
+    rewind(capture_file);
+    size_t n = fread(captured, 1, sizeof captured - 1, capture_file);
+    captured[n] = '\0';
+    fclose(capture_file);
+    return captured;
+}
+
+/* Parse `text` labelled "test.json"; it must fail with exactly `message`. */
+static void assert_parse_fails(const char *text, const char *message)
+{
+    SbConfig cfg;
+    capture_begin();
+    int rc = sb_config_parse(text, "test.json", &cfg);
+    const char *err = capture_end();
+    assert_int_equal(rc, -1);
+    assert_string_equal(err, message);
+}
+
+/* A file holding `text`, at a path written into `path` (char[64]). */
+static void write_temp_file(char *path, const char *text)
+{
+    strcpy(path, "/tmp/soupbench_test_config_XXXXXX");
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    size_t n = strlen(text);
+    assert_int_equal(write(fd, text, n), (ssize_t)n);
+    close(fd);
+}
+
+/* ------------------------------------------------------------------ */
+/* error classes                                                      */
+
+static void config_should_report_syntax_error_with_line_and_column(void **state)
+{
+    (void)state;
+    char path[64], expected[256];
+    write_temp_file(path, "{\n  \"seed\": 1\n  \"beta\": 2.0, \"bootstrap\": 10\n}\n");
+    SbConfig cfg;
+    capture_begin();
+    int rc = sb_config_load(path, &cfg);
+    const char *err = capture_end();
+    unlink(path);
+    /* The missing comma is noticed at the next key: line 3, column 3. */
+    snprintf(expected, sizeof expected, "%s:3:3: JSON syntax error near '\"beta\": 2.0, \"bootst'\n", path);
+    assert_int_equal(rc, -1);
+    assert_string_equal(err, expected);
+}
+
+static void config_should_report_trailing_garbage_as_syntax_error(void **state)
+{
+    (void)state;
+    assert_parse_fails("{}\n  x", "test.json:2:3: JSON syntax error near 'x'\n");
+}
+
+static void config_should_report_empty_input_as_syntax_error(void **state)
+{
+    (void)state;
+    assert_parse_fails("", "test.json:1:1: JSON syntax error at end of input\n");
+}
+
+static void config_should_reject_top_level_array(void **state)
+{
+    (void)state;
+    assert_parse_fails("[1, 2]", "test.json: $: expected an object, found an array\n");
+}
+
+static void config_should_reject_unknown_top_level_key(void **state)
+{
+    (void)state;
+    assert_parse_fails("{\"sede\": 3}",
+                       "test.json: $.sede: unknown key (expected one of: name, description, seed, beta, "
+                       "dataset, reference, users, methods, pareto, winrate, bootstrap)\n");
+}
+
+static void config_should_reject_unknown_nested_key(void **state)
+{
+    (void)state;
+    assert_parse_fails("{\"dataset\": {\"horizn\": 3}}",
+                       "test.json: $.dataset.horizn: unknown key (expected one of: kind, transition, prompts, "
+                       "vocab, horizon, states, spectral_dim, aspects, misspecification, inputs)\n");
+}
+
+static void config_should_reject_duplicate_key(void **state)
+{
+    (void)state;
+    assert_parse_fails("{\"seed\": 1, \"seed\": 2}", "test.json: $.seed: duplicate key\n");
+}
+
+static void config_should_reject_string_for_integer(void **state)
+{
+    (void)state;
+    assert_parse_fails("{\"dataset\": {\"prompts\": \"3\"}}",
+                       "test.json: $.dataset.prompts: expected an integer >= 1, found \"3\"\n");
+}
+
+static void config_should_reject_wrong_types_naming_what_was_found(void **state)
+{
+    (void)state;
+    assert_parse_fails("{\"beta\": true}", "test.json: $.beta: expected a number > 0, found true\n");
+    assert_parse_fails("{\"beta\": null}", "test.json: $.beta: expected a number > 0, found null\n");
+    assert_parse_fails("{\"beta\": [1]}", "test.json: $.beta: expected a number > 0, found an array\n");
+    assert_parse_fails("{\"beta\": {}}", "test.json: $.beta: expected a number > 0, found an object\n");
+    assert_parse_fails("{\"dataset\": 3}", "test.json: $.dataset: expected an object, found 3\n");
+    assert_parse_fails("{\"name\": 7}",
+                       "test.json: $.name: expected a name of 1 to 63 characters from [A-Za-z0-9_-], found 7\n");
+}
+
+static void config_should_reject_fraction_for_integer(void **state)
+{
+    (void)state;
+    assert_parse_fails("{\"dataset\": {\"horizon\": 2.5}}",
+                       "test.json: $.dataset.horizon: expected an integer in [1, 8], found 2.5\n");
+}
+
+static void config_should_reject_value_below_range(void **state)
+{
+    (void)state;
+    assert_parse_fails("{\"dataset\": {\"vocab\": 1}}",
+                       "test.json: $.dataset.vocab: expected an integer >= 2, found 1\n");
+    assert_parse_fails("{\"seed\": -1}",
+                       "test.json: $.seed: expected an integer in [0, 9007199254740992], found -1\n");
+}
+
+static void config_should_reject_value_above_range(void **state)
+{
+    (void)state;
+    assert_parse_fails("{\"dataset\": {\"horizon\": 9}}",
+                       "test.json: $.dataset.horizon: expected an integer in [1, 8], found 9\n");
+    assert_parse_fails("{\"dataset\": {\"misspecification\": 1.5}}",
+                       "test.json: $.dataset.misspecification: expected a number in [0, 1], found 1.5\n");
+    /* An open-ended int field still names the limit of its storage. */
+    assert_parse_fails("{\"users\": {\"train\": 3000000000}}",
+                       "test.json: $.users.train: expected an integer in [1, 2147483647], found 3000000000\n");
+}
+
+static void config_should_reject_zero_for_exclusive_bound(void **state)
+{
+    (void)state;
+    assert_parse_fails("{\"reference\": {\"temperature\": 0}}",
+                       "test.json: $.reference.temperature: expected a number > 0, found 0\n");
+}
+
+static void config_should_reject_bad_name_and_long_description(void **state)
+{
+    (void)state;
+    assert_parse_fails("{\"name\": \"my run\"}",
+                       "test.json: $.name: expected a name of 1 to 63 characters from [A-Za-z0-9_-], "
+                       "found \"my run\"\n");
+    char text[512] = "{\"description\": \"";
+    memset(text + strlen(text), 'a', 256);
+    strcat(text, "\"}");
+    assert_parse_fails(text, "test.json: $.description: expected a string of at most 255 bytes, found "
+                             "\"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa...\"\n");
+}
+
+static void config_should_reject_value_outside_enum(void **state)
+{
+    (void)state;
+    assert_parse_fails("{\"dataset\": {\"transition\": \"grid\"}}",
+                       "test.json: $.dataset.transition: expected one of \"tree\", \"linear\", found \"grid\"\n");
+}
+
+static void config_should_reject_unknown_method(void **state)
+{
+    (void)state;
+    assert_parse_fails("{\"methods\": [\"reference\", \"foo\"]}",
+                       "test.json: $.methods[1]: unknown method \"foo\" (see 'soupbench list')\n");
+}
+
+static void config_should_reject_duplicate_method(void **state)
+{
+    (void)state;
+    assert_parse_fails("{\"methods\": [\"oracle\", \"reference\", \"oracle\"]}",
+                       "test.json: $.methods[2]: duplicate method \"oracle\" (already at $.methods[0])\n");
+}
+
+static void config_should_reject_empty_methods(void **state)
+{
+    (void)state;
+    assert_parse_fails("{\"methods\": []}",
+                       "test.json: $.methods: expected at least one method, found an empty array\n");
+}
+
+static void config_should_reject_non_string_method(void **state)
+{
+    (void)state;
+    assert_parse_fails("{\"methods\": \"oracle\"}",
+                       "test.json: $.methods: expected an array of method names, found \"oracle\"\n");
+    assert_parse_fails("{\"methods\": [\"oracle\", 3]}",
+                       "test.json: $.methods[1]: expected a method name (a string), found 3\n");
+}
+
+static void config_should_report_missing_file(void **state)
+{
+    (void)state;
+    SbConfig cfg;
+    capture_begin();
+    int rc = sb_config_load("/nonexistent/soupbench/none.json", &cfg);
+    const char *err = capture_end();
+    assert_int_equal(rc, -1);
+    assert_string_equal(err, "/nonexistent/soupbench/none.json: cannot read config: No such file or directory\n");
+}
+
+/* ------------------------------------------------------------------ */
+/* defaults and round trip                                            */
+
+static void config_should_fill_defaults_for_absent_keys(void **state)
+{
+    (void)state;
+    char path[64];
+    write_temp_file(path, "{\"dataset\": {\"horizon\": 5}, \"users\": {}}\n");
+    SbConfig c;
+    int rc = sb_config_load(path, &c);
+    unlink(path);
+    assert_int_equal(rc, 0);
+    /* The documented defaults of a small fast experiment. */
+    assert_string_equal(c.name, "experiment");
+    assert_string_equal(c.description, "");
+    assert_true(c.seed == 1);
+    assert_true(c.beta == 1.0);
+    assert_string_equal(c.dataset.kind, "synthetic");
+    assert_string_equal(c.dataset.transition, "tree");
+    assert_int_equal(c.dataset.prompts, 8);
+    assert_int_equal(c.dataset.vocab, 4);
+    assert_int_equal(c.dataset.horizon, 5); /* the one key given */
+    assert_int_equal(c.dataset.states, 16);
+    assert_int_equal(c.dataset.spectral_dim, 6);
+    assert_int_equal(c.dataset.aspects, 3);
+    assert_true(c.dataset.misspecification == 0.0);
+    assert_string_equal(c.dataset.inputs, "embedding");
+    assert_int_equal(c.reference.width, 16);
+    assert_int_equal(c.reference.layers, 2);
+    assert_true(c.reference.temperature == 1.0);
+    assert_int_equal(c.users.train, 16);
+    assert_int_equal(c.users.test, 16);
+    assert_string_equal(c.users.weights, "simplex");
+    assert_int_equal(c.n_methods, 2);
+    assert_string_equal(c.methods[0], "reference");
+    assert_string_equal(c.methods[1], "oracle");
+    assert_int_equal(c.pareto_grid, 11);
+    assert_true(c.winrate_max_enumerate == 1000000);
+    assert_int_equal(c.winrate_samples, 20000);
+    assert_int_equal(c.bootstrap, 1000);
+
+    /* An empty object is exactly the defaults. */
+    SbConfig empty, defaults;
+    assert_int_equal(sb_config_parse("{}", "empty.json", &empty), 0);
+    sb_config_defaults(&defaults);
+    assert_memory_equal(&empty, &defaults, sizeof defaults);
+}
+
+/* Every key away from its default; values chosen to stress printing: a
+ * seed past 15 digits, a double needing 17 digits, escapes in a string. */
+static const char *const every_key_changed =
+    "{\"name\": \"my-run_2\", \"description\": \"say \\\"hi\\\" \\\\ caf\\u00e9\\ttab\","
+    " \"seed\": 9007199254740992, \"beta\": 0.1,"
+    " \"dataset\": {\"kind\": \"synthetic\", \"transition\": \"linear\", \"prompts\": 3, \"vocab\": 5,"
+    "  \"horizon\": 8, \"states\": 7, \"spectral_dim\": 2, \"aspects\": 16,"
+    "  \"misspecification\": 0.30000000000000004, \"inputs\": \"onehot\"},"
+    " \"reference\": {\"width\": 33, \"layers\": 8, \"temperature\": 1e-3},"
+    " \"users\": {\"train\": 1, \"test\": 2, \"weights\": \"signed\"},"
+    " \"methods\": [\"oracle\", \"reference\"],"
+    " \"pareto\": {\"grid\": 1001}, \"winrate\": {\"max_enumerate\": 0, \"samples\": 1},"
+    " \"bootstrap\": 7}";
+
+static void config_should_round_trip_through_to_json(void **state)
+{
+    (void)state;
+    SbConfig a, b;
+    assert_int_equal(sb_config_parse(every_key_changed, "all.json", &a), 0);
+    assert_string_equal(a.description, "say \"hi\" \\ caf\xc3\xa9\ttab");
+    assert_true(a.seed == 9007199254740992ULL);
+    assert_true(a.dataset.misspecification == 0.1 + 0.2);
+    assert_true(a.reference.temperature == 0.001);
+    assert_string_equal(a.methods[0], "oracle");
+
+    char *json = sb_config_to_json(&a);
+    assert_non_null(strstr(json, "9007199254740992"));
+    assert_non_null(strstr(json, "0.30000000000000004"));
+    assert_int_equal(sb_config_parse(json, "round.json", &b), 0);
+    assert_memory_equal(&a, &b, sizeof a);
+    free(json);
+}
+
+static void config_should_emit_every_key_in_schema_order(void **state)
+{
+    (void)state;
+    static const char *const keys[] = {
+        "\"name\"",   "\"description\"",  "\"seed\"",        "\"beta\"",         "\"dataset\"",
+        "\"kind\"",   "\"transition\"",   "\"prompts\"",     "\"vocab\"",        "\"horizon\"",
+        "\"states\"", "\"spectral_dim\"", "\"aspects\"",     "\"misspecification\"", "\"inputs\"",
+        "\"reference\"", "\"width\"",     "\"layers\"",      "\"temperature\"",  "\"users\"",
+        "\"train\"",  "\"test\"",         "\"weights\"",     "\"methods\"",      "\"pareto\"",
+        "\"grid\"",   "\"winrate\"",      "\"max_enumerate\"", "\"samples\"",    "\"bootstrap\"",
+    };
+    SbConfig c;
+    sb_config_defaults(&c);
+    char *json = sb_config_to_json(&c);
+    const char *at = json;
+    for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++) {
+        const char *found = strstr(at, keys[i]);
+        if (!found)
+            fail_msg("key %s missing or out of order in:\n%s", keys[i], json);
+        at = found + strlen(keys[i]);
+    }
+    free(json);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(config_should_report_syntax_error_with_line_and_column),
+        cmocka_unit_test(config_should_report_trailing_garbage_as_syntax_error),
+        cmocka_unit_test(config_should_report_empty_input_as_syntax_error),
+        cmocka_unit_test(config_should_reject_top_level_array),
+        cmocka_unit_test(config_should_reject_unknown_top_level_key),
+        cmocka_unit_test(config_should_reject_unknown_nested_key),
+        cmocka_unit_test(config_should_reject_duplicate_key),
+        cmocka_unit_test(config_should_reject_string_for_integer),
+        cmocka_unit_test(config_should_reject_wrong_types_naming_what_was_found),
+        cmocka_unit_test(config_should_reject_fraction_for_integer),
+        cmocka_unit_test(config_should_reject_value_below_range),
+        cmocka_unit_test(config_should_reject_value_above_range),
+        cmocka_unit_test(config_should_reject_zero_for_exclusive_bound),
+        cmocka_unit_test(config_should_reject_bad_name_and_long_description),
+        cmocka_unit_test(config_should_reject_value_outside_enum),
+        cmocka_unit_test(config_should_reject_unknown_method),
+        cmocka_unit_test(config_should_reject_duplicate_method),
+        cmocka_unit_test(config_should_reject_empty_methods),
+        cmocka_unit_test(config_should_reject_non_string_method),
+        cmocka_unit_test(config_should_report_missing_file),
+        cmocka_unit_test(config_should_fill_defaults_for_absent_keys),
+        cmocka_unit_test(config_should_round_trip_through_to_json),
+        cmocka_unit_test(config_should_emit_every_key_in_schema_order),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
