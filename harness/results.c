@@ -1,0 +1,546 @@
+/* soupbench: the HDF5 results file (SPEC section 7, results/README.md).
+ *
+ * Writing goes to FILE.tmp.<pid> (registered with sb_tmpfile_register, so
+ * sb_fail removes it) and sb_results_commit renames it, so a reader never
+ * sees a half-written file. Every object is created with time tracking off,
+ * so two identical runs write identical datasets. HDF5's own error printing
+ * is silenced; failures go through sb_fail naming the file and the object,
+ * with the innermost message of the HDF5 error stack as the reason. */
+#include "results.h"
+#include "sb.h"
+
+#include <errno.h>
+#include <hdf5.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+struct SbResults {
+    hid_t file;
+    char *path; /* final name */
+    char *tmp;  /* FILE.tmp.<pid> */
+};
+
+struct SbResultsReader {
+    hid_t file;
+    char *path;
+};
+
+/* ------------------------------------------------------------------ */
+/* helpers                                                            */
+
+static herr_t first_error(unsigned n, const H5E_error2_t *err, void *data)
+{
+    (void)n;
+    char *buf = data;
+    if (!buf[0] && err->desc && err->desc[0])
+        snprintf(buf, 256, "%s", err->desc);
+    return 0;
+}
+
+/* The most specific message of the current HDF5 error stack ("file
+ * signature not found", "unable to open file: ... errno = 2 ..."). */
+static const char *h5_reason(void)
+{
+    static char buf[256];
+    buf[0] = '\0';
+    H5Ewalk2(H5E_DEFAULT, H5E_WALK_UPWARD, first_error, buf);
+    H5Eclear2(H5E_DEFAULT);
+    return buf[0] ? buf : "HDF5 error";
+}
+
+static void h5_quiet(void) { H5Eset_auto2(H5E_DEFAULT, NULL, NULL); }
+
+/* Failure while writing: an internal error of the run (exit 1). */
+static void write_fail(const SbResults *r, const char *what, const char *obj)
+{
+    sb_fail(SB_EXIT_FAIL, "%s: cannot %s %s: %s", r->path, what, obj, h5_reason());
+}
+
+/* mkdir -p of the folder part of `path`; 0 on success, -1 with errno. */
+static int make_parent_dirs(const char *path)
+{
+    char *dir = sb_strdup(path);
+    char *slash = strrchr(dir, '/');
+    int rc = 0;
+    if (slash && slash != dir) {
+        *slash = '\0';
+        rc = sb_mkdir_p(dir);
+    }
+    free(dir);
+    return rc;
+}
+
+/* Link exists at every level of an absolute path ("/" always does). */
+static int path_exists(hid_t file, const char *path)
+{
+    if (!path || path[0] != '/')
+        return 0;
+    if (path[1] == '\0')
+        return 1;
+    char *p = sb_strdup(path);
+    int ok = 1;
+    for (char *s = p + 1; ok; s++) {
+        if (*s == '/' || *s == '\0') {
+            char c = *s;
+            *s = '\0';
+            ok = H5Lexists(file, p, H5P_DEFAULT) > 0;
+            *s = c;
+            if (c == '\0')
+                break;
+        }
+    }
+    free(p);
+    H5Eclear2(H5E_DEFAULT);
+    return ok;
+}
+
+/* Create every missing group along `path` (and `path` itself). Done by hand
+ * rather than with an intermediate-group link property list so that every
+ * group gets our creation property list (no modification times). */
+static void ensure_groups(SbResults *r, const char *path)
+{
+    if (path[0] != '/')
+        sb_fail(SB_EXIT_FAIL, "internal error: results path '%s' is not absolute", path);
+    hid_t gcpl = H5Pcreate(H5P_GROUP_CREATE);
+    H5Pset_obj_track_times(gcpl, 0);
+    char *p = sb_strdup(path);
+    for (char *s = p + 1;; s++) {
+        if (*s == '/' || *s == '\0') {
+            char c = *s;
+            *s = '\0';
+            if (s > p + 1 && s[-1] != '/' && !path_exists(r->file, p)) {
+                hid_t g = H5Gcreate2(r->file, p, H5P_DEFAULT, gcpl, H5P_DEFAULT);
+                if (g < 0)
+                    write_fail(r, "create group", p);
+                H5Gclose(g);
+            }
+            *s = c;
+            if (c == '\0')
+                break;
+        }
+    }
+    free(p);
+    H5Pclose(gcpl);
+}
+
+/* The parent group of a dataset path must exist before H5Dcreate2. */
+static void ensure_parent(SbResults *r, const char *path)
+{
+    char *p = sb_strdup(path);
+    char *slash = strrchr(p, '/');
+    if (slash && slash != p) {
+        *slash = '\0';
+        ensure_groups(r, p);
+    }
+    free(p);
+}
+
+/* Fixed-length, null-terminated ASCII: what h5dump shows most plainly. */
+static hid_t str_type(const char *s)
+{
+    hid_t t = H5Tcopy(H5T_C_S1);
+    H5Tset_size(t, strlen(s) + 1);
+    H5Tset_strpad(t, H5T_STR_NULLTERM);
+    return t;
+}
+
+/* ------------------------------------------------------------------ */
+/* writing                                                            */
+
+SbResults *sb_results_create(const char *path)
+{
+    h5_quiet();
+    if (make_parent_dirs(path) != 0)
+        sb_fail(SB_EXIT_USAGE, "%s: cannot create the folder for the results file: %s", path,
+                strerror(errno));
+    SbResults *r = sb_calloc(1, sizeof *r);
+    r->path = sb_strdup(path);
+    size_t n = strlen(path) + 32;
+    r->tmp = sb_malloc(n);
+    snprintf(r->tmp, n, "%s.tmp.%ld", path, (long)getpid());
+
+    /* No times on the root group either. The 1.8 file format allows
+     * attributes over 64 KiB (a long resolved config); pinning it (rather
+     * than "latest") keeps the bytes independent of the HDF5 version. SEMI
+     * close degree turns a leaked handle into an error at commit. */
+    hid_t fcpl = H5Pcreate(H5P_FILE_CREATE);
+    H5Pset_obj_track_times(fcpl, 0);
+    hid_t fapl = H5Pcreate(H5P_FILE_ACCESS);
+    H5Pset_libver_bounds(fapl, H5F_LIBVER_V18, H5F_LIBVER_V18);
+    H5Pset_fclose_degree(fapl, H5F_CLOSE_SEMI);
+    r->file = H5Fcreate(r->tmp, H5F_ACC_TRUNC, fcpl, fapl);
+    H5Pclose(fapl);
+    H5Pclose(fcpl);
+    if (r->file < 0)
+        sb_fail(SB_EXIT_USAGE, "%s: cannot create %s: %s", path, r->tmp, h5_reason());
+    sb_tmpfile_register(r->tmp);
+    return r;
+}
+
+/* Open `obj` (creating it as a group if absent) and (re)create attribute
+ * `name` on it with the given file type and dataspace. */
+static void write_attr(SbResults *r, const char *obj, const char *name, hid_t ftype, hid_t mtype,
+                       hid_t space, const void *buf)
+{
+    if (!path_exists(r->file, obj))
+        ensure_groups(r, obj);
+    hid_t o = H5Oopen(r->file, obj, H5P_DEFAULT);
+    if (o < 0)
+        write_fail(r, "open", obj);
+    if (H5Aexists(o, name) > 0 && H5Adelete(o, name) < 0)
+        write_fail(r, "replace attribute on", obj);
+    hid_t a = H5Acreate2(o, name, ftype, space, H5P_DEFAULT, H5P_DEFAULT);
+    if (a < 0 || H5Awrite(a, mtype, buf) < 0) {
+        char what[300];
+        snprintf(what, sizeof what, "write attribute '%s' of", name);
+        write_fail(r, what, obj);
+    }
+    H5Aclose(a);
+    H5Oclose(o);
+}
+
+void sb_results_attr_str(SbResults *r, const char *obj, const char *name, const char *value)
+{
+    SB_ASSERT(value != NULL);
+    hid_t t = str_type(value);
+    hid_t s = H5Screate(H5S_SCALAR);
+    write_attr(r, obj, name, t, t, s, value);
+    H5Sclose(s);
+    H5Tclose(t);
+}
+
+void sb_results_attr_double(SbResults *r, const char *obj, const char *name, double value)
+{
+    hid_t s = H5Screate(H5S_SCALAR);
+    write_attr(r, obj, name, H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, s, &value);
+    H5Sclose(s);
+}
+
+void sb_results_attr_int(SbResults *r, const char *obj, const char *name, int64_t value)
+{
+    hid_t s = H5Screate(H5S_SCALAR);
+    write_attr(r, obj, name, H5T_STD_I64LE, H5T_NATIVE_INT64, s, &value);
+    H5Sclose(s);
+}
+
+void sb_results_attr_doubles(SbResults *r, const char *obj, const char *name, const double *v, int n)
+{
+    SB_ASSERT(n >= 0);
+    hsize_t dims[1] = {(hsize_t)n};
+    hid_t s = n > 0 ? H5Screate_simple(1, dims, NULL) : H5Screate(H5S_NULL);
+    write_attr(r, obj, name, H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, s, v);
+    H5Sclose(s);
+}
+
+/* 1 if `columns` names exactly `cols` columns. */
+static int columns_match(const char *columns, int cols)
+{
+    int entries = 1;
+    for (const char *p = columns; *p; p++)
+        entries += *p == ',';
+    return entries == cols;
+}
+
+/* Shared body of write_table and write_ints. */
+static void write_dataset(SbResults *r, const char *path, int rows, int cols, hid_t ftype,
+                          hid_t mtype, const void *data, const char *columns,
+                          const char *description)
+{
+    SB_ASSERT(rows >= 0 && cols >= 1);
+    SB_ASSERT(columns != NULL && description != NULL);
+    /* The columns attribute is the only way a reader can name a column, so
+     * a mismatch is a bug in the caller. */
+    if (!columns_match(columns, cols))
+        sb_fail(SB_EXIT_FAIL, "internal error: %s: %d columns but columns=\"%s\"", path, cols,
+                columns);
+    if (path_exists(r->file, path))
+        sb_fail(SB_EXIT_FAIL, "internal error: %s: dataset %s written twice", r->path, path);
+    ensure_parent(r, path);
+
+    int rank = cols == 1 ? 1 : 2;
+    hsize_t dims[2] = {(hsize_t)rows, (hsize_t)cols};
+    hid_t space = H5Screate_simple(rank, dims, NULL);
+    hid_t dcpl = H5Pcreate(H5P_DATASET_CREATE);
+    H5Pset_obj_track_times(dcpl, 0);
+    if ((long)rows * cols > SB_RESULTS_CHUNK_MIN) {
+        /* Chunks of about 64 KiB: whole rows when they fit. */
+        hsize_t chunk[2];
+        const hsize_t target = 8192;
+        if (rank == 1) {
+            chunk[0] = dims[0] < target ? dims[0] : target;
+        } else {
+            chunk[1] = dims[1] < target ? dims[1] : target;
+            chunk[0] = target / chunk[1] ? target / chunk[1] : 1;
+            if (chunk[0] > dims[0])
+                chunk[0] = dims[0];
+        }
+        H5Pset_chunk(dcpl, rank, chunk);
+        H5Pset_shuffle(dcpl);
+        H5Pset_deflate(dcpl, 4);
+    }
+    hid_t d = H5Dcreate2(r->file, path, ftype, space, H5P_DEFAULT, dcpl, H5P_DEFAULT);
+    if (d < 0)
+        write_fail(r, "create dataset", path);
+    if (rows > 0 && H5Dwrite(d, mtype, H5S_ALL, H5S_ALL, H5P_DEFAULT, data) < 0)
+        write_fail(r, "write dataset", path);
+    H5Dclose(d);
+    H5Pclose(dcpl);
+    H5Sclose(space);
+    sb_results_attr_str(r, path, "columns", columns);
+    sb_results_attr_str(r, path, "description", description);
+}
+
+void sb_results_write_table(SbResults *r, const char *path, int rows, int cols, const double *data,
+                            const char *columns, const char *description)
+{
+    write_dataset(r, path, rows, cols, H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, data, columns,
+                  description);
+}
+
+void sb_results_write_ints(SbResults *r, const char *path, int rows, int cols, const int64_t *data,
+                           const char *columns, const char *description)
+{
+    write_dataset(r, path, rows, cols, H5T_STD_I64LE, H5T_NATIVE_INT64, data, columns,
+                  description);
+}
+
+static void results_free(SbResults *r)
+{
+    free(r->tmp);
+    free(r->path);
+    free(r);
+}
+
+void sb_results_commit(SbResults *r)
+{
+    if (H5Fclose(r->file) < 0)
+        write_fail(r, "close", r->tmp);
+    if (rename(r->tmp, r->path) != 0)
+        sb_fail(SB_EXIT_FAIL, "%s: cannot rename %s to it: %s", r->path, r->tmp, strerror(errno));
+    sb_tmpfile_unregister(r->tmp);
+    results_free(r);
+}
+
+void sb_results_abort(SbResults *r)
+{
+    H5Fclose(r->file);
+    H5Eclear2(H5E_DEFAULT);
+    unlink(r->tmp);
+    sb_tmpfile_unregister(r->tmp);
+    results_free(r);
+}
+
+/* ------------------------------------------------------------------ */
+/* reading                                                            */
+
+SbResultsReader *sb_results_open(const char *path)
+{
+    h5_quiet();
+    if (access(path, R_OK) != 0) {
+        fprintf(stderr, "soupbench: %s: cannot open results file: %s\n", path, strerror(errno));
+        return NULL;
+    }
+    if (H5Fis_hdf5(path) <= 0) {
+        H5Eclear2(H5E_DEFAULT);
+        fprintf(stderr, "soupbench: %s: not an HDF5 file (expected a soupbench results file)\n",
+                path);
+        return NULL;
+    }
+    hid_t f = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
+    if (f < 0) {
+        fprintf(stderr, "soupbench: %s: cannot open results file: %s\n", path, h5_reason());
+        return NULL;
+    }
+    SbResultsReader *rd = sb_calloc(1, sizeof *rd);
+    rd->file = f;
+    rd->path = sb_strdup(path);
+    double version;
+    if (sb_results_read_attr_double(rd, "/", "format_version", &version) != 0) {
+        fprintf(stderr,
+                "soupbench: %s: not a soupbench results file (no format_version attribute on /)\n",
+                path);
+        sb_results_close(rd);
+        return NULL;
+    }
+    if (version > SB_FORMAT_VERSION) {
+        fprintf(stderr,
+                "soupbench: %s: results format version %g is newer than this soupbench reads "
+                "(%d)\n",
+                path, version, SB_FORMAT_VERSION);
+        sb_results_close(rd);
+        return NULL;
+    }
+    return rd;
+}
+
+void sb_results_close(SbResultsReader *rd)
+{
+    if (!rd)
+        return;
+    H5Fclose(rd->file);
+    free(rd->path);
+    free(rd);
+}
+
+int sb_results_exists(SbResultsReader *rd, const char *path)
+{
+    return path_exists(rd->file, path);
+}
+
+double *sb_results_read_table(SbResultsReader *rd, const char *path, int *rows, int *cols)
+{
+    if (!path_exists(rd->file, path))
+        return NULL;
+    hid_t d = H5Dopen2(rd->file, path, H5P_DEFAULT);
+    if (d < 0) { /* a group, not a dataset */
+        H5Eclear2(H5E_DEFAULT);
+        return NULL;
+    }
+    hid_t space = H5Dget_space(d);
+    int rank = H5Sget_simple_extent_ndims(space);
+    hsize_t dims[2] = {1, 1};
+    double *data = NULL;
+    if (rank >= 0 && rank <= 2) {
+        H5Sget_simple_extent_dims(space, dims, NULL);
+        size_t n = (size_t)(rank >= 1 ? dims[0] : 1) * (rank == 2 ? dims[1] : 1);
+        data = sb_malloc(n * sizeof(double));
+        /* HDF5 converts int64 datasets to double on read. */
+        if (n > 0 && H5Dread(d, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, data) < 0) {
+            fprintf(stderr, "soupbench: %s: cannot read %s: %s\n", rd->path, path, h5_reason());
+            free(data);
+            data = NULL;
+        } else {
+            *rows = rank >= 1 ? (int)dims[0] : 1;
+            *cols = rank == 2 ? (int)dims[1] : 1;
+        }
+    }
+    H5Sclose(space);
+    H5Dclose(d);
+    return data;
+}
+
+/* Open attribute `name` of `obj`, or -1 if either is absent. */
+static hid_t open_attr(SbResultsReader *rd, const char *obj, const char *name, hid_t *o)
+{
+    *o = -1;
+    if (!path_exists(rd->file, obj))
+        return -1;
+    *o = H5Oopen(rd->file, obj, H5P_DEFAULT);
+    if (*o < 0 || H5Aexists(*o, name) <= 0) {
+        if (*o >= 0)
+            H5Oclose(*o);
+        *o = -1;
+        H5Eclear2(H5E_DEFAULT);
+        return -1;
+    }
+    return H5Aopen(*o, name, H5P_DEFAULT);
+}
+
+char *sb_results_read_attr_str(SbResultsReader *rd, const char *obj, const char *name)
+{
+    hid_t o;
+    hid_t a = open_attr(rd, obj, name, &o);
+    if (a < 0)
+        return NULL;
+    char *out = NULL;
+    hid_t ft = H5Aget_type(a);
+    if (H5Tget_class(ft) == H5T_STRING) {
+        hid_t mt = H5Tcopy(H5T_C_S1);
+        if (H5Tis_variable_str(ft) > 0) {
+            /* Written by other tools (h5py) as variable-length. */
+            char *v = NULL;
+            H5Tset_size(mt, H5T_VARIABLE);
+            if (H5Aread(a, mt, &v) >= 0 && v) {
+                out = sb_strdup(v);
+                H5free_memory(v);
+            }
+        } else {
+            size_t n = H5Tget_size(ft);
+            H5Tset_size(mt, n + 1);
+            H5Tset_strpad(mt, H5T_STR_NULLTERM);
+            out = sb_calloc(n + 1, 1);
+            if (H5Aread(a, mt, out) < 0) {
+                free(out);
+                out = NULL;
+            }
+        }
+        H5Tclose(mt);
+    }
+    H5Tclose(ft);
+    H5Aclose(a);
+    H5Oclose(o);
+    H5Eclear2(H5E_DEFAULT);
+    return out;
+}
+
+int sb_results_read_attr_double(SbResultsReader *rd, const char *obj, const char *name, double *out)
+{
+    hid_t o;
+    hid_t a = open_attr(rd, obj, name, &o);
+    if (a < 0)
+        return -1;
+    int rc = -1;
+    hid_t ft = H5Aget_type(a);
+    hid_t space = H5Aget_space(a);
+    H5T_class_t c = H5Tget_class(ft);
+    if ((c == H5T_INTEGER || c == H5T_FLOAT) && H5Sget_simple_extent_npoints(space) == 1)
+        rc = H5Aread(a, H5T_NATIVE_DOUBLE, out) < 0 ? -1 : 0;
+    H5Sclose(space);
+    H5Tclose(ft);
+    H5Aclose(a);
+    H5Oclose(o);
+    H5Eclear2(H5E_DEFAULT);
+    return rc;
+}
+
+static int cmp_names(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+char **sb_results_list(SbResultsReader *rd, const char *group, int *n)
+{
+    *n = 0;
+    if (!path_exists(rd->file, group))
+        return NULL;
+    hid_t o = H5Oopen(rd->file, group, H5P_DEFAULT);
+    if (o < 0) {
+        H5Eclear2(H5E_DEFAULT);
+        return NULL;
+    }
+    if (H5Iget_type(o) != H5I_GROUP) {
+        H5Oclose(o);
+        return NULL;
+    }
+    H5G_info_t info;
+    char **names = NULL;
+    if (H5Gget_info(o, &info) >= 0) {
+        names = sb_calloc(info.nlinks + 1, sizeof *names);
+        for (hsize_t i = 0; i < info.nlinks; i++) {
+            ssize_t len = H5Lget_name_by_idx(o, ".", H5_INDEX_NAME, H5_ITER_INC, i, NULL, 0,
+                                             H5P_DEFAULT);
+            if (len < 0)
+                continue;
+            char *s = sb_malloc((size_t)len + 1);
+            H5Lget_name_by_idx(o, ".", H5_INDEX_NAME, H5_ITER_INC, i, s, (size_t)len + 1,
+                               H5P_DEFAULT);
+            names[(*n)++] = s;
+        }
+        qsort(names, (size_t)*n, sizeof *names, cmp_names);
+    }
+    H5Oclose(o);
+    H5Eclear2(H5E_DEFAULT);
+    return names;
+}
+
+void sb_results_free_names(char **names, int n)
+{
+    if (!names)
+        return;
+    for (int i = 0; i < n; i++)
+        free(names[i]);
+    free(names);
+}
