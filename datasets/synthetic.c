@@ -1,0 +1,315 @@
+/* soupbench: the synthetic enumerable MDP (SPEC sections 1 and 5).
+ *
+ * Two transition structures over a layered state space:
+ *  - tree: the token-level language MDP. A state of step t is a prompt plus
+ *    t tokens; action a appends token a (deterministic concatenation). Step t
+ *    holds prompts * V^t states, numbered prompt-major in base V.
+ *  - linear: step 0 holds the prompts, every later step `states` states;
+ *    P(s'|s,a) = <phi(s,a), mu_{t+1}(s')> with phi(s,a) on the simplex and
+ *    each row of mu_{t+1} a distribution, so every row of P is one.
+ *
+ * Aspect rewards: r_j(s,a) = sqrt(1 - rho^2) <phi(s,a), theta_j> + rho eps,
+ * each linear part scaled to unit standard deviation over all pairs and eps
+ * standard normal per pair and aspect; rho is the misspecification knob
+ * (0: rewards in the span of the features, 1: pure noise outside it).
+ *
+ * Network inputs x(s): "embedding" concatenates a random prompt (or state)
+ * embedding, the one-hot tokens so far (tree) and a one-hot step; "onehot"
+ * is the one-hot global state index (a network that can represent any
+ * policy). */
+#include "synthetic.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "refnet.h"
+#include "spectrum.h"
+#include "sb.h"
+
+#define SB_EMBED_DIM 8
+
+/* Fill v[0..n-1] with a random point of the simplex, softmax(sharpness * z). */
+static void random_simplex(SbRng *rng, double *v, int n, double sharpness)
+{
+    for (int i = 0; i < n; i++)
+        v[i] = sharpness * sb_rng_normal(rng);
+    sb_softmax(v, n, v);
+}
+
+static void build_layers(SbProblem *p, const SbDatasetConfig *dc)
+{
+    p->layer_offset = sb_calloc((size_t)p->H + 1, sizeof(int));
+    long total = 0, size = p->n_prompts;
+    for (int t = 0; t < p->H; t++) {
+        p->layer_offset[t] = (int)total;
+        if (t > 0)
+            size = p->transition == SB_TRANSITION_TREE ? size * p->V : dc->states;
+        total += size;
+        if (total > 4000000)
+            sb_fail(SB_EXIT_USAGE,
+                    "$.dataset: the MDP has more than 4,000,000 states (prompts %d, vocab %d, horizon %d); "
+                    "make it smaller",
+                    dc->prompts, dc->vocab, dc->horizon);
+    }
+    p->layer_offset[p->H] = (int)total;
+    p->n_states = (int)total;
+}
+
+static void build_transitions(SbProblem *p, SbRng *rng)
+{
+    int V = p->V;
+    if (p->transition == SB_TRANSITION_TREE) {
+        p->next_state = sb_calloc((size_t)p->n_states * V, sizeof(int));
+        for (int t = 0; t < p->H; t++)
+            for (int s = p->layer_offset[t]; s < p->layer_offset[t + 1]; s++)
+                for (int a = 0; a < V; a++)
+                    p->next_state[s * V + a] =
+                        t + 1 < p->H ? p->layer_offset[t + 1] + (s - p->layer_offset[t]) * V + a : -1;
+        return;
+    }
+    p->mu_offset = sb_calloc((size_t)p->H, sizeof(int));
+    int total = 0;
+    for (int t = 1; t < p->H; t++) {
+        p->mu_offset[t] = total;
+        total += p->d * sb_problem_layer_size(p, t);
+    }
+    p->mu = sb_zeros(total);
+    for (int t = 1; t < p->H; t++) {
+        int n = sb_problem_layer_size(p, t);
+        for (int i = 0; i < p->d; i++)
+            random_simplex(rng, p->mu + p->mu_offset[t] + (size_t)i * n, n, 2.0);
+    }
+}
+
+static void build_features_and_rewards(SbProblem *p, double rho, SbRng *rng)
+{
+    size_t n_sa = (size_t)p->n_states * p->V;
+    int d = p->d, m = p->m;
+    p->phi = sb_zeros(n_sa * d);
+    for (size_t i = 0; i < n_sa; i++) {
+        if (p->transition == SB_TRANSITION_LINEAR)
+            random_simplex(rng, p->phi + i * d, d, 2.0);
+        else
+            for (int k = 0; k < d; k++)
+                p->phi[i * d + k] = sb_rng_normal(rng);
+    }
+    double *theta = sb_zeros((size_t)d * m);
+    for (int k = 0; k < d * m; k++)
+        theta[k] = sb_rng_normal(rng);
+    p->aspect_rewards = sb_zeros(n_sa * m);
+    double *lin = sb_zeros(n_sa);
+    for (int j = 0; j < m; j++) {
+        double mean = 0, var = 0;
+        for (size_t i = 0; i < n_sa; i++) {
+            double acc = 0;
+            for (int k = 0; k < d; k++)
+                acc += p->phi[i * d + k] * theta[k * m + j];
+            lin[i] = acc;
+            mean += acc;
+        }
+        mean /= (double)n_sa;
+        for (size_t i = 0; i < n_sa; i++)
+            var += (lin[i] - mean) * (lin[i] - mean);
+        /* scale only: an added constant would leave the span of phi */
+        double scale = var > 0 ? 1.0 / sqrt(var / (double)n_sa) : 1.0;
+        double keep = sqrt(1.0 - rho * rho);
+        for (size_t i = 0; i < n_sa; i++) {
+            double noise = rho > 0 ? rho * sb_rng_normal(rng) : 0.0;
+            p->aspect_rewards[i * m + j] = keep * scale * lin[i] + noise;
+        }
+    }
+    free(lin);
+    free(theta);
+}
+
+static void build_inputs(SbProblem *p, const char *kind, SbRng *rng)
+{
+    if (strcmp(kind, "onehot") == 0) {
+        p->n_in = p->n_states;
+        p->inputs = sb_zeros((size_t)p->n_states * p->n_in);
+        for (int s = 0; s < p->n_states; s++)
+            p->inputs[(size_t)s * p->n_in + s] = 1.0;
+        return;
+    }
+    int tree = p->transition == SB_TRANSITION_TREE;
+    int n_embed = tree ? p->n_prompts : p->n_states;
+    double *embed = sb_zeros((size_t)n_embed * SB_EMBED_DIM);
+    for (int i = 0; i < n_embed * SB_EMBED_DIM; i++)
+        embed[i] = sb_rng_normal(rng);
+    p->n_in = SB_EMBED_DIM + (tree ? p->H * p->V : 0) + p->H;
+    p->inputs = sb_zeros((size_t)p->n_states * p->n_in);
+    for (int t = 0; t < p->H; t++)
+        for (int s = p->layer_offset[t]; s < p->layer_offset[t + 1]; s++) {
+            double *x = p->inputs + (size_t)s * p->n_in;
+            int local = s - p->layer_offset[t];
+            int e = s;
+            if (tree) {
+                /* local = prompt * V^t + tokens in base V, first token most significant */
+                int rest = local;
+                for (int k = t - 1; k >= 0; k--) {
+                    x[SB_EMBED_DIM + k * p->V + rest % p->V] = 1.0;
+                    rest /= p->V;
+                }
+                e = rest;
+            }
+            memcpy(x, embed + (size_t)e * SB_EMBED_DIM, sizeof(double) * SB_EMBED_DIM);
+            x[p->n_in - p->H + t] = 1.0;
+        }
+    free(embed);
+}
+
+static double *draw_users(SbRng *rng, int n, int m, const char *kind)
+{
+    double *w = sb_zeros((size_t)n * m);
+    for (int u = 0; u < n; u++) {
+        double *wu = w + (size_t)u * m;
+        if (strcmp(kind, "simplex") == 0) {
+            /* uniform on the simplex: normalised exponentials (Dirichlet(1)) */
+            double total = 0;
+            for (int j = 0; j < m; j++)
+                total += wu[j] = -log1p(-sb_rng_uniform(rng));
+            for (int j = 0; j < m; j++)
+                wu[j] /= total;
+        } else {
+            /* signed: uniform direction, unit L1 norm */
+            double norm = 0;
+            for (int j = 0; j < m; j++)
+                norm += fabs(wu[j] = sb_rng_normal(rng));
+            for (int j = 0; j < m; j++)
+                wu[j] /= norm;
+        }
+    }
+    return w;
+}
+
+SbProblem *sb_synthetic_build(const SbConfig *cfg)
+{
+    const SbDatasetConfig *dc = &cfg->dataset;
+    SbProblem *p = sb_calloc(1, sizeof *p);
+    p->transition = strcmp(dc->transition, "linear") == 0 ? SB_TRANSITION_LINEAR : SB_TRANSITION_TREE;
+    p->H = dc->horizon;
+    p->V = dc->vocab;
+    p->m = dc->aspects;
+    p->d = dc->spectral_dim;
+    p->n_prompts = dc->prompts;
+    p->beta = cfg->beta;
+    build_layers(p, dc);
+
+    SbRng rng;
+    sb_rng_derive(&rng, cfg->seed, "synthetic/transitions");
+    build_transitions(p, &rng);
+    sb_rng_derive(&rng, cfg->seed, "synthetic/rewards");
+    build_features_and_rewards(p, dc->misspecification, &rng);
+    p->init = sb_zeros(p->n_prompts);
+    for (int i = 0; i < p->n_prompts; i++)
+        p->init[i] = 1.0 / p->n_prompts;
+
+    sb_rng_derive(&rng, cfg->seed, "synthetic/inputs");
+    build_inputs(p, dc->inputs, &rng);
+    sb_rng_derive(&rng, cfg->seed, "reference/weights");
+    SbRefNet *net = sb_refnet_build(p->n_in, cfg->reference.width, cfg->reference.layers, p->V,
+                                    cfg->reference.temperature, &rng);
+    p->width = net->width;
+    p->psi = sb_zeros((size_t)p->n_states * p->width);
+    p->ref_logits = sb_zeros((size_t)p->n_states * p->V);
+    sb_refnet_forward(net, p->inputs, p->n_states, p->psi, p->ref_logits);
+    p->ref_net = net;
+
+    sb_rng_derive(&rng, cfg->seed, "users/train");
+    p->n_train = cfg->users.train;
+    p->users_train = draw_users(&rng, p->n_train, p->m, cfg->users.weights);
+    sb_rng_derive(&rng, cfg->seed, "users/test");
+    p->n_test = cfg->users.test;
+    p->users_test = draw_users(&rng, p->n_test, p->m, cfg->users.weights);
+    return p;
+}
+
+void sb_synthetic_describe(const SbProblem *p, char *buf, size_t n)
+{
+    snprintf(buf, n,
+             "synthetic %s MDP: %d prompts, %d actions, horizon %d, %d states, features d=%d, %d aspects",
+             p->transition == SB_TRANSITION_TREE ? "tree" : "linear", p->n_prompts, p->V, p->H,
+             p->n_states, p->d, p->m);
+}
+
+static int64_t *to_int64(const int *v, size_t n)
+{
+    int64_t *out = sb_calloc(n, sizeof *out);
+    for (size_t i = 0; i < n; i++)
+        out[i] = v[i];
+    return out;
+}
+
+void sb_synthetic_write(SbResults *r, const SbProblem *p, const SbConfig *cfg)
+{
+    const char *g = "/data/synthetic";
+    const SbDatasetConfig *dc = &cfg->dataset;
+    char desc[256];
+    char *names = sb_column_names("a", 1, p->m);
+    sb_synthetic_describe(p, desc, sizeof desc);
+    sb_results_attr_str(r, g, "description", desc);
+    sb_results_attr_str(r, g, "transition", dc->transition);
+    sb_results_attr_str(r, g, "aspect_names", names);
+    sb_results_attr_double(r, g, "beta", p->beta);
+    sb_results_attr_int(r, g, "horizon", p->H);
+    sb_results_attr_int(r, g, "vocab", p->V);
+    sb_results_attr_int(r, g, "prompts", p->n_prompts);
+    sb_results_attr_int(r, g, "spectral_dim", p->d);
+    sb_results_attr_int(r, g, "aspects", p->m);
+    sb_results_attr_double(r, g, "misspecification", dc->misspecification);
+    sb_results_attr_int(r, g, "states_per_step", dc->states);
+    sb_results_attr_int(r, g, "n_states", p->n_states);
+
+    int64_t *offsets = to_int64(p->layer_offset, (size_t)p->H + 1);
+    sb_results_write_ints(r, "/data/synthetic/layer_offset", p->H + 1, 1, offsets, "first_state",
+                          "first global state index of each step t = 0..H (step 0 holds the prompts)");
+    free(offsets);
+    sb_results_write_table(r, "/data/synthetic/init", p->n_prompts, 1, p->init, "probability",
+                           "prompt distribution D over the states of step 0");
+    size_t n_sa = (size_t)p->n_states * p->V;
+    char *actions = sb_column_names("action_", 0, p->V);
+    if (p->transition == SB_TRANSITION_TREE) {
+        int64_t *next = to_int64(p->next_state, n_sa);
+        sb_results_write_ints(r, "/data/synthetic/next_state", p->n_states, p->V, next, actions,
+                              "tree transitions: the state reached from s by action a (-1 at the last step)");
+        free(next);
+    } else if (p->H > 1) {
+        int rows = 0, cols = sb_problem_layer_size(p, 1);
+        for (int t = 1; t < p->H; t++)
+            rows += p->d;
+        char *states = sb_column_names("state_", 0, cols);
+        sb_results_write_table(r, "/data/synthetic/mu", rows, cols, p->mu, states,
+                               "linear transitions: rows (t-1)*d .. t*d-1 hold mu_t for t = 1..H-1; "
+                               "P(s'|s,a) = sum_i phi_i(s,a) mu_t[i,s']");
+        free(states);
+    }
+    char *phis = sb_column_names("phi_", 1, p->d);
+    sb_results_write_table(r, "/data/synthetic/features", (int)n_sa, p->d, p->phi, phis,
+                           "features phi(s,a), row s*V+a");
+    free(phis);
+    sb_results_write_table(r, "/data/synthetic/aspect_rewards", (int)n_sa, p->m, p->aspect_rewards, names,
+                           "aspect rewards r_j(s,a), row s*V+a");
+    sb_results_write_table(r, "/data/synthetic/ref_logits", p->n_states, p->V, p->ref_logits, actions,
+                           "reference logits l_ref(s,.): pi_ref = softmax");
+    free(actions);
+    sb_results_write_table(r, "/data/synthetic/users_train", p->n_train, p->m, p->users_train, names,
+                           "training users' aspect weights w_u");
+    sb_results_write_table(r, "/data/synthetic/users_test", p->n_test, p->m, p->users_test, names,
+                           "held-out users' aspect weights w_u");
+
+    int k = p->n_states < p->width ? p->n_states : p->width;
+    double *sv = sb_zeros(k);
+    sb_singular_values(p->psi, p->n_states, p->width, sv);
+    sb_results_write_table(r, "/data/synthetic/spectrum", k, 1, sv, "singular_value",
+                           "singular values of the reference representation psi(s) over all states");
+    free(sv);
+    k = (int)n_sa < p->d ? (int)n_sa : p->d;
+    sv = sb_zeros(k);
+    sb_singular_values(p->phi, (int)n_sa, p->d, sv);
+    sb_results_write_table(r, "/data/synthetic/feature_spectrum", k, 1, sv, "singular_value",
+                           "singular values of the features phi(s,a) over all pairs");
+    free(sv);
+    free(names);
+}

@@ -1,0 +1,68 @@
+/* soupbench: helpers on the enumerable MDP (harness/problem.h). */
+#include "problem.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "refnet.h"
+#include "sb.h"
+
+int sb_problem_step(const SbProblem *p, int s)
+{
+    for (int t = 0; t < p->H; t++)
+        if (s < p->layer_offset[t + 1])
+            return t;
+    SB_ASSERT(0 && "state index out of range");
+    return -1;
+}
+
+void sb_problem_transition_row(const SbProblem *p, int s, int a, double *out)
+{
+    int t = sb_problem_step(p, s);
+    SB_ASSERT(t + 1 < p->H);
+    int n = sb_problem_layer_size(p, t + 1);
+    if (p->transition == SB_TRANSITION_TREE) {
+        memset(out, 0, sizeof(double) * (size_t)n);
+        out[p->next_state[s * p->V + a] - p->layer_offset[t + 1]] = 1.0;
+        return;
+    }
+    const double *phi = p->phi + ((size_t)s * p->V + a) * p->d;
+    const double *mu = p->mu + p->mu_offset[t + 1];
+    for (int j = 0; j < n; j++) {
+        double acc = 0;
+        for (int i = 0; i < p->d; i++)
+            acc += phi[i] * mu[(size_t)i * n + j];
+        out[j] = acc;
+    }
+}
+
+void sb_problem_user_reward(const SbProblem *p, const double *w, double *out)
+{
+    size_t n_sa = (size_t)p->n_states * p->V;
+    for (size_t i = 0; i < n_sa; i++) {
+        double acc = 0;
+        for (int j = 0; j < p->m; j++)
+            acc += w[j] * p->aspect_rewards[i * p->m + j];
+        out[i] = acc;
+    }
+}
+
+void sb_problem_free(SbProblem *p)
+{
+    if (!p)
+        return;
+    free(p->layer_offset);
+    free(p->init);
+    free(p->next_state);
+    free(p->mu);
+    free(p->mu_offset);
+    free(p->phi);
+    free(p->aspect_rewards);
+    free(p->inputs);
+    free(p->psi);
+    free(p->ref_logits);
+    free(p->users_train);
+    free(p->users_test);
+    sb_refnet_free(p->ref_net);
+    free(p);
+}

@@ -1,0 +1,62 @@
+/* soupbench: an enumerable language MDP with its reference policy.
+ *
+ * States are numbered globally, step by step: the states of step t are
+ * layer_offset[t] .. layer_offset[t+1]-1 (step 0 holds the prompts). A
+ * state-action pair (s, a) is row s*V + a of every per-pair table. The
+ * horizon is H: an action at step H-1 ends the episode. */
+#ifndef SB_PROBLEM_H
+#define SB_PROBLEM_H
+
+typedef enum {
+    SB_TRANSITION_TREE = 0,   /* s' = s + a: deterministic concatenation */
+    SB_TRANSITION_LINEAR = 1, /* P(s'|s,a) = <phi(s,a), mu_{t+1}(s')> */
+} SbTransition;
+
+typedef struct SbProblem {
+    SbTransition transition;
+    int H;            /* horizon */
+    int V;            /* actions (tokens) per state */
+    int m;            /* aspects */
+    int d;            /* spectral dimension of the features phi */
+    int n_prompts;    /* states of step 0 */
+    int n_states;     /* all states, every step */
+    int *layer_offset; /* [H + 1] */
+    double *init;      /* [n_prompts]: prompt distribution */
+    int *next_state;   /* tree: [n_states * V], -1 at the last step; NULL otherwise */
+    /* linear: mu_{t} for t = 1..H-1 is a d x (states of step t) row-major
+     * block at mu + mu_offset[t]; each row is a distribution. NULL for tree. */
+    double *mu;
+    int *mu_offset;     /* [H]; mu_offset[0] unused */
+    double *phi;        /* [n_states * V x d] features */
+    double *aspect_rewards; /* [n_states * V x m]: r_j(s, a) */
+    double beta;        /* KL strength */
+
+    /* reference policy */
+    int n_in;           /* network input size */
+    double *inputs;     /* [n_states x n_in] */
+    int width;          /* reference hidden width */
+    double *psi;        /* [n_states x width]: the spectral representation psi(s) */
+    double *ref_logits; /* [n_states x V] */
+    void *ref_net;      /* the reference network (SbRefNet *) */
+
+    /* users */
+    int n_train, n_test;
+    double *users_train; /* [n_train x m] */
+    double *users_test;  /* [n_test x m] */
+} SbProblem;
+
+/* Step of a global state index. */
+int sb_problem_step(const SbProblem *p, int s);
+/* Number of states at step t. */
+static inline int sb_problem_layer_size(const SbProblem *p, int t)
+{
+    return p->layer_offset[t + 1] - p->layer_offset[t];
+}
+/* Dense P(s'|s,a) over the states of step t+1 (for tests and sampling);
+ * out has sb_problem_layer_size(p, t+1) entries. */
+void sb_problem_transition_row(const SbProblem *p, int s, int a, double *out);
+/* r_u(s, a) = sum_j w_j r_j(s, a) for every pair: out[n_states * V]. */
+void sb_problem_user_reward(const SbProblem *p, const double *w, double *out);
+void sb_problem_free(SbProblem *p);
+
+#endif

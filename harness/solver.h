@@ -1,0 +1,42 @@
+/* soupbench: exact soft-optimal solution and exact policy evaluation on an
+ * enumerable MDP (SPEC section 1), by backward and forward induction over
+ * the enumerated states. */
+#ifndef SB_SOLVER_H
+#define SB_SOLVER_H
+
+#include "problem.h"
+
+typedef struct {
+    double *Q;      /* [n_states * V]: Q*(s, a) */
+    double *V;      /* [n_states]: V*(s) */
+    double *logits; /* [n_states * V]: log pi*(a|s), a valid logit table */
+    double value;   /* sum_x D(x) V*(x): J_u(pi*) */
+} SbSoftSolution;
+
+/* Soft-optimal Q*, V*, pi* of reward r [n_states * V] against the
+ * reference logits ref_logits [n_states * V] with strength p->beta:
+ *   Q*(s,a) = r(s,a) + E[V*(s')],  V*(s) = beta log sum_a pi_ref(a|s) exp(Q*(s,a)/beta),
+ *   pi*(a|s) = pi_ref(a|s) exp((Q*(s,a) - V*(s)) / beta). */
+void sb_solve_soft(const SbProblem *p, const double *r, const double *ref_logits, SbSoftSolution *out);
+void sb_soft_solution_free(SbSoftSolution *sol);
+
+/* Q^pi of reward r for the policy given by logits (no KL term):
+ * Q(s,a) = r(s,a) + E[sum_a' pi(a'|s') Q(s',a')]. out [n_states * V]. */
+void sb_policy_q(const SbProblem *p, const double *r, const double *logits, double *out);
+
+typedef struct {
+    double J;       /* E[sum_t r_u] - beta * E[sum_t KL(pi || pi_ref)] */
+    double reward;  /* E[sum_t r_u] */
+    double KL;      /* E[sum_t KL(pi(.|s_t) || pi_ref(.|s_t))] */
+    double *aspects; /* [m]: E[sum_t r_j], caller-provided */
+} SbPolicyValue;
+
+/* Exact evaluation of the policy given by logits [n_states * V] for a user
+ * with weights w [m]; out->aspects must point to m doubles. */
+void sb_evaluate_policy(const SbProblem *p, const double *logits, const double *w, SbPolicyValue *out);
+
+/* Expected visits of each state under the policy: occ [n_states], summing
+ * to 1 within each step. */
+void sb_occupancy(const SbProblem *p, const double *logits, double *occ);
+
+#endif
