@@ -1,0 +1,12 @@
+/* soupbench: summary statistics with intervals. */
+#ifndef SB_STATS_H
+#define SB_STATS_H
+
+#include "sb.h"
+
+double sb_mean(const double *x, int n);
+/* Percentile bootstrap 95% interval of the mean of x[0..n-1] from
+ * `resamples` resamples drawn with rng. */
+void sb_bootstrap_mean_ci(const double *x, int n, int resamples, SbRng *rng, double *lo, double *hi);
+
+#endif
