@@ -1,0 +1,12 @@
+/* soupbench: the subcommands of SPEC section 8. Each takes the arguments
+ * after the program name (argv[0] is the subcommand's own name), handles
+ * --help, and returns an exit code of enum sb_exit. */
+#ifndef SB_COMMANDS_H
+#define SB_COMMANDS_H
+
+int sb_cmd_run(int argc, char **argv);
+int sb_cmd_plot(int argc, char **argv);
+int sb_cmd_info(int argc, char **argv);
+int sb_cmd_list(int argc, char **argv);
+
+#endif

@@ -1,0 +1,66 @@
+/* soupbench: command-line entry point (SPEC section 8). */
+#include <stdio.h>
+#include <string.h>
+
+#include "commands.h"
+#include "method.h"
+#include "sb.h"
+
+static const char usage[] =
+    "usage: soupbench COMMAND [ARGS]\n"
+    "\n"
+    "  run CONFIG.json [--out FILE.h5] [--seed N] [--threads N] [--quiet]\n"
+    "                      run an experiment, write an HDF5 results file\n"
+    "  plot FILE.h5 [--outdir DIR] [--format png,svg,pdf]\n"
+    "                      draw the figures of a results file with gnuplot\n"
+    "  info FILE.h5        summarise a results file\n"
+    "  list                list the methods\n"
+    "\n"
+    "soupbench COMMAND --help describes each command. Exit status: 0 success,\n"
+    "1 failed run, 2 bad usage or bad input.\n";
+
+int sb_cmd_list(int argc, char **argv)
+{
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+            puts("usage: soupbench list\n\nList the methods a config may name in $.methods.");
+            return SB_EXIT_OK;
+        }
+        fprintf(stderr, "soupbench list: unexpected argument %s\n", argv[i]);
+        return SB_EXIT_USAGE;
+    }
+    int n;
+    const SbMethod *const *all = sb_method_all(&n);
+    printf("methods:\n");
+    for (int i = 0; i < n; i++)
+        printf("  %-24s %s\n", all[i]->name, all[i]->description);
+    printf("datasets:\n  %-24s %s\n", "synthetic",
+           "enumerable language MDP, transitions tree or linear (exact Q*, values, win-rates)");
+    return SB_EXIT_OK;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        fputs(usage, stderr);
+        return SB_EXIT_USAGE;
+    }
+    const char *cmd = argv[1];
+    if (strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0 || strcmp(cmd, "help") == 0) {
+        fputs(usage, stdout);
+        return SB_EXIT_OK;
+    }
+    if (strcmp(cmd, "--version") == 0) {
+        printf("soupbench %s\n", SB_VERSION);
+        return SB_EXIT_OK;
+    }
+    static const struct {
+        const char *name;
+        int (*fn)(int, char **);
+    } commands[] = {{"run", sb_cmd_run}, {"plot", sb_cmd_plot}, {"info", sb_cmd_info}, {"list", sb_cmd_list}};
+    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+        if (strcmp(cmd, commands[i].name) == 0)
+            return commands[i].fn(argc - 1, argv + 1);
+    fprintf(stderr, "soupbench: unknown command '%s'\n\n%s", cmd, usage);
+    return SB_EXIT_USAGE;
+}

@@ -1,0 +1,27 @@
+/* soupbench method `oracle`: the exact soft-optimal policy pi* of the
+ * user's reward r_u = sum_j w_j r_j, by backward induction over the
+ * enumerated states (harness/solver.c). */
+#include <stdlib.h>
+#include <string.h>
+
+#include "method.h"
+#include "sb.h"
+#include "solver.h"
+
+static void oracle_serve(const SbProblem *p, void *state, const double *w, double *logits)
+{
+    (void)state;
+    double *r = sb_zeros((size_t)p->n_states * p->V);
+    sb_problem_user_reward(p, w, r);
+    SbSoftSolution sol;
+    sb_solve_soft(p, r, p->ref_logits, &sol);
+    memcpy(logits, sol.logits, sizeof(double) * (size_t)p->n_states * p->V);
+    sb_soft_solution_free(&sol);
+    free(r);
+}
+
+const SbMethod sb_method_oracle = {
+    .name = "oracle",
+    .description = "the exact soft-optimal policy pi* of the user's reward (enumerable MDPs only)",
+    .serve = oracle_serve,
+};
