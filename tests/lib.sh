@@ -1,0 +1,31 @@
+# Shared helpers of the shell tests (sourced). Each check prints one line.
+checks=0
+failures=0
+fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
+# expect_exit CODE CMD...: run CMD, stdout to $tmp/stdout, stderr to $tmp/stderr.
+expect_exit() {
+    want=$1
+    shift
+    checks=$((checks + 1))
+    "$@" > "$tmp/stdout" 2> "$tmp/stderr"
+    got=$?
+    if [ "$got" -ne "$want" ]; then
+        fail "'$*' exited $got, expected $want; stderr: $(head -c 400 "$tmp/stderr")"
+    fi
+}
+expect_grep() {
+    checks=$((checks + 1))
+    grep -q -- "$2" "$1" || fail "$1 does not match '$2': $(head -c 400 "$1")"
+}
+expect_file() {
+    checks=$((checks + 1))
+    [ -s "$1" ] || fail "missing or empty file $1"
+}
+expect_no_file() {
+    checks=$((checks + 1))
+    [ ! -e "$1" ] || fail "file $1 should not exist"
+}
+finish() {
+    echo "$0: $((checks - failures)) of $checks checks passed"
+    [ "$failures" -eq 0 ]
+}
