@@ -1,7 +1,6 @@
 /* soupbench: the reference network (harness/refnet.h). */
 #include "refnet.h"
 
-#include <cblas.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -34,35 +33,16 @@ SbRefNet *sb_refnet_build(int n_in, int width, int layers, int n_out, double tem
     return net;
 }
 
-/* y[n x rows] = x[n x cols] W^T + b, W rows x cols row-major. */
-static void affine(const double *x, int n, int cols, const double *W, const double *b, int rows, double *y)
+SbMlp sb_refnet_mlp(const SbRefNet *net)
 {
-    for (int i = 0; i < n; i++)
-        memcpy(y + (size_t)i * rows, b, sizeof(double) * (size_t)rows);
-    cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, n, rows, cols, 1.0, x, cols, W, cols, 1.0, y,
-                rows);
+    return (SbMlp){net->n_in, net->width, net->layers, net->n_out, net->temperature,
+                   net->W, net->b, net->W_out, net->b_out};
 }
 
 void sb_refnet_forward(const SbRefNet *net, const double *x, int n, double *psi, double *logits)
 {
-    double *h = sb_zeros((size_t)n * net->width);
-    double *tmp = sb_zeros((size_t)n * net->width);
-    const double *in = x;
-    for (int l = 0; l < net->layers; l++) {
-        int fan_in = l == 0 ? net->n_in : net->width;
-        affine(in, n, fan_in, net->W[l], net->b[l], net->width, tmp);
-        for (size_t i = 0; i < (size_t)n * net->width; i++)
-            h[i] = tanh(tmp[i]);
-        in = h;
-        /* the next layer reads h while writing tmp: no aliasing */
-    }
-    affine(h, n, net->width, net->W_out, net->b_out, net->n_out, logits);
-    for (size_t i = 0; i < (size_t)n * net->n_out; i++)
-        logits[i] /= net->temperature;
-    if (psi)
-        memcpy(psi, h, sizeof(double) * (size_t)n * net->width);
-    free(tmp);
-    free(h);
+    SbMlp mlp = sb_refnet_mlp(net);
+    sb_mlp_forward(&mlp, x, n, logits, psi, NULL);
 }
 
 void sb_refnet_free(SbRefNet *net)

@@ -5,11 +5,11 @@
  * the logits are l_ref(s, .) = (W_out psi(s) + b_out) / temperature. The
  * weights are drawn from a seeded N(0, 1/fan_in) (a fixed random
  * reference: the synthetic track needs a smooth, non-uniform pi_ref, not a
- * pretrained one). Forward passes over batches of states go through one
- * cblas_dgemm per layer. */
+ * pretrained one). Its passes are those of harness/mlp.c. */
 #ifndef SB_REFNET_H
 #define SB_REFNET_H
 
+#include "mlp.h"
 #include "sb.h"
 
 typedef struct {
@@ -25,5 +25,7 @@ SbRefNet *sb_refnet_build(int n_in, int width, int layers, int n_out, double tem
  * logits [n x n_out]. */
 void sb_refnet_forward(const SbRefNet *net, const double *x, int n, double *psi, double *logits);
 void sb_refnet_free(SbRefNet *net);
+/* A view of the network's weights for the MLP passes. */
+SbMlp sb_refnet_mlp(const SbRefNet *net);
 
 #endif

@@ -1,0 +1,244 @@
+/* soupbench: trainable policies, full fine-tuning and LoRA (harness/policy.h). */
+#include "policy.h"
+
+#include <cblas.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+int sb_policy_param_count(const SbRefNet *ref, SbPolicyForm form, int rank)
+{
+    long n = 0;
+    for (int l = 0; l < ref->layers; l++) {
+        int fan_in = l == 0 ? ref->n_in : ref->width;
+        n += form == SB_POLICY_FULL ? (long)ref->width * fan_in + ref->width
+                                    : (long)rank * fan_in + (long)ref->width * rank;
+    }
+    if (form == SB_POLICY_FULL)
+        n += (long)ref->n_out * ref->width + ref->n_out;
+    SB_ASSERT(n < (1L << 31));
+    return (int)n;
+}
+
+SbPolicyViews sb_policy_views(const SbPolicy *pol, double *v)
+{
+    const SbRefNet *ref = pol->ref;
+    SbPolicyViews w = {0};
+    double *p = v;
+    if (pol->form == SB_POLICY_FULL) {
+        w.W = sb_calloc((size_t)ref->layers, sizeof(double *));
+        w.b = sb_calloc((size_t)ref->layers, sizeof(double *));
+        for (int l = 0; l < ref->layers; l++) {
+            int fan_in = l == 0 ? ref->n_in : ref->width;
+            w.W[l] = p, p += (size_t)ref->width * fan_in;
+            w.b[l] = p, p += ref->width;
+        }
+        w.W_out = p, p += (size_t)ref->n_out * ref->width;
+        w.b_out = p, p += ref->n_out;
+    } else {
+        w.A = sb_calloc((size_t)ref->layers, sizeof(double *));
+        w.B = sb_calloc((size_t)ref->layers, sizeof(double *));
+        for (int l = 0; l < ref->layers; l++) {
+            int fan_in = l == 0 ? ref->n_in : ref->width;
+            w.A[l] = p, p += (size_t)pol->rank * fan_in;
+            w.B[l] = p, p += (size_t)ref->width * pol->rank;
+        }
+    }
+    SB_ASSERT(p - v == pol->n_params);
+    return w;
+}
+
+void sb_policy_views_free(SbPolicyViews *w)
+{
+    free(w->W);
+    free(w->b);
+    free(w->A);
+    free(w->B);
+    memset(w, 0, sizeof *w);
+}
+
+void sb_policy_param_name(const SbPolicy *pol, int i, char *buf, size_t n)
+{
+    const SbRefNet *ref = pol->ref;
+    long at = 0;
+    for (int l = 0; l < ref->layers; l++) {
+        int fan_in = l == 0 ? ref->n_in : ref->width;
+        long first = pol->form == SB_POLICY_FULL ? (long)ref->width * fan_in : (long)pol->rank * fan_in;
+        long second = pol->form == SB_POLICY_FULL ? ref->width : (long)ref->width * pol->rank;
+        if (i < at + first) {
+            snprintf(buf, n, pol->form == SB_POLICY_FULL ? "W[%d]" : "lora.A[%d]", l);
+            return;
+        }
+        if (i < at + first + second) {
+            snprintf(buf, n, pol->form == SB_POLICY_FULL ? "b[%d]" : "lora.B[%d]", l);
+            return;
+        }
+        at += first + second;
+    }
+    snprintf(buf, n, i < at + (long)ref->n_out * ref->width ? "W_out" : "b_out");
+}
+
+static SbPolicy *policy_alloc(const SbRefNet *ref, SbPolicyForm form, int rank, double alpha)
+{
+    SbPolicy *pol = sb_calloc(1, sizeof *pol);
+    pol->ref = ref;
+    pol->form = form;
+    pol->rank = form == SB_POLICY_LORA ? rank : 0;
+    pol->alpha = form == SB_POLICY_LORA ? alpha : 0;
+    pol->n_params = sb_policy_param_count(ref, form, pol->rank);
+    pol->theta = sb_zeros(pol->n_params);
+    return pol;
+}
+
+SbPolicy *sb_policy_new(const SbRefNet *ref, SbPolicyForm form, int rank, double alpha, SbRng *rng)
+{
+    SbPolicy *pol = policy_alloc(ref, form, rank, alpha);
+    SbPolicyViews w = sb_policy_views(pol, pol->theta);
+    for (int l = 0; l < ref->layers; l++) {
+        int fan_in = l == 0 ? ref->n_in : ref->width;
+        if (form == SB_POLICY_FULL) {
+            memcpy(w.W[l], ref->W[l], sizeof(double) * (size_t)ref->width * fan_in);
+            memcpy(w.b[l], ref->b[l], sizeof(double) * (size_t)ref->width);
+        } else {
+            for (int i = 0; i < rank * fan_in; i++)
+                w.A[l][i] = sb_rng_normal(rng) / sqrt((double)fan_in);
+            /* B stays zero: a fresh adapter is the reference */
+        }
+    }
+    if (form == SB_POLICY_FULL) {
+        memcpy(w.W_out, ref->W_out, sizeof(double) * (size_t)ref->n_out * ref->width);
+        memcpy(w.b_out, ref->b_out, sizeof(double) * (size_t)ref->n_out);
+    }
+    sb_policy_views_free(&w);
+    return pol;
+}
+
+SbPolicy *sb_policy_with_theta(const SbRefNet *ref, SbPolicyForm form, int rank, double alpha, const double *theta,
+                               int n_params)
+{
+    SbPolicy *pol = policy_alloc(ref, form, rank, alpha);
+    SB_ASSERT(n_params == pol->n_params);
+    memcpy(pol->theta, theta, sizeof(double) * (size_t)n_params);
+    return pol;
+}
+
+SbPolicy *sb_policy_clone(const SbPolicy *pol)
+{
+    return sb_policy_with_theta(pol->ref, pol->form, pol->rank, pol->alpha, pol->theta, pol->n_params);
+}
+
+void sb_policy_free(SbPolicy *pol)
+{
+    if (!pol)
+        return;
+    free(pol->theta);
+    free(pol);
+}
+
+void sb_policy_lora_update(const SbPolicy *pol, int l, double *out)
+{
+    const SbRefNet *ref = pol->ref;
+    int fan_in = l == 0 ? ref->n_in : ref->width;
+    if (pol->form != SB_POLICY_LORA) {
+        memset(out, 0, sizeof(double) * (size_t)ref->width * fan_in);
+        return;
+    }
+    SbPolicyViews w = sb_policy_views(pol, pol->theta);
+    cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, ref->width, fan_in, pol->rank, pol->alpha / pol->rank,
+                w.B[l], pol->rank, w.A[l], fan_in, 0.0, out, fan_in);
+    sb_policy_views_free(&w);
+}
+
+void sb_policy_layer_weight(const SbPolicy *pol, int l, double *out)
+{
+    const SbRefNet *ref = pol->ref;
+    int fan_in = l == 0 ? ref->n_in : ref->width;
+    size_t n = (size_t)ref->width * fan_in;
+    if (pol->form == SB_POLICY_FULL) {
+        SbPolicyViews w = sb_policy_views(pol, pol->theta);
+        memcpy(out, w.W[l], sizeof(double) * n);
+        sb_policy_views_free(&w);
+        return;
+    }
+    sb_policy_lora_update(pol, l, out);
+    for (size_t i = 0; i < n; i++)
+        out[i] += ref->W[l][i];
+}
+
+void sb_policy_forward(const SbPolicy *pol, const double *x, int n, double *logits, SbPolicyCache *cache)
+{
+    const SbRefNet *ref = pol->ref;
+    SbMlp mlp = sb_refnet_mlp(ref);
+    SbPolicyViews w = sb_policy_views(pol, pol->theta);
+    double **W_eff = NULL;
+    if (pol->form == SB_POLICY_FULL) {
+        mlp.W = w.W;
+        mlp.b = w.b;
+        mlp.W_out = w.W_out;
+        mlp.b_out = w.b_out;
+    } else {
+        W_eff = sb_calloc((size_t)ref->layers, sizeof(double *));
+        for (int l = 0; l < ref->layers; l++) {
+            W_eff[l] = sb_zeros((size_t)ref->width * (l == 0 ? ref->n_in : ref->width));
+            sb_policy_layer_weight(pol, l, W_eff[l]);
+        }
+        mlp.W = W_eff;
+    }
+    sb_mlp_forward(&mlp, x, n, logits, NULL, cache ? &cache->mlp : NULL);
+    if (cache) {
+        cache->W_eff = W_eff;
+        cache->layers = ref->layers;
+    } else if (W_eff) {
+        for (int l = 0; l < ref->layers; l++)
+            free(W_eff[l]);
+        free(W_eff);
+    }
+    sb_policy_views_free(&w);
+}
+
+void sb_policy_backward(const SbPolicy *pol, const SbPolicyCache *cache, const double *dlogits, double *grad)
+{
+    const SbRefNet *ref = pol->ref;
+    SbMlp mlp = sb_refnet_mlp(ref);
+    SbPolicyViews w = sb_policy_views(pol, pol->theta);
+    SbPolicyViews g = sb_policy_views(pol, grad);
+    if (pol->form == SB_POLICY_FULL) {
+        mlp.W = w.W;
+        mlp.b = w.b;
+        mlp.W_out = w.W_out;
+        mlp.b_out = w.b_out;
+        sb_mlp_backward(&mlp, &cache->mlp, dlogits, g.W, g.b, g.W_out, g.b_out);
+    } else {
+        /* d/dA = s B^T dW and d/dB = s dW A^T, with dW the gradient of the
+         * merged weight and s = alpha / r. */
+        mlp.W = cache->W_eff;
+        double **dW = sb_calloc((size_t)ref->layers, sizeof(double *));
+        for (int l = 0; l < ref->layers; l++)
+            dW[l] = sb_zeros((size_t)ref->width * (l == 0 ? ref->n_in : ref->width));
+        sb_mlp_backward(&mlp, &cache->mlp, dlogits, dW, NULL, NULL, NULL);
+        double s = pol->alpha / pol->rank;
+        for (int l = 0; l < ref->layers; l++) {
+            int fan_in = l == 0 ? ref->n_in : ref->width;
+            cblas_dgemm(CblasRowMajor, CblasTrans, CblasNoTrans, pol->rank, fan_in, ref->width, s, w.B[l], pol->rank,
+                        dW[l], fan_in, 0.0, g.A[l], fan_in);
+            cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, ref->width, pol->rank, fan_in, s, dW[l], fan_in,
+                        w.A[l], fan_in, 0.0, g.B[l], pol->rank);
+            free(dW[l]);
+        }
+        free(dW);
+    }
+    sb_policy_views_free(&g);
+    sb_policy_views_free(&w);
+}
+
+void sb_policy_cache_free(SbPolicyCache *cache)
+{
+    sb_mlp_cache_free(&cache->mlp);
+    if (cache->W_eff) {
+        for (int l = 0; l < cache->layers; l++)
+            free(cache->W_eff[l]);
+        free(cache->W_eff);
+        cache->W_eff = NULL;
+    }
+}

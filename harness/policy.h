@@ -1,0 +1,78 @@
+/* soupbench: trainable policies on top of the reference network
+ * (SPEC section 3).
+ *
+ *  - full fine-tuning: every weight of the network is trainable, starting
+ *    from the reference's weights;
+ *  - LoRA: every hidden layer l gets an adapter, W_l + (alpha/r) B_l A_l with
+ *    A_l (r x fan_in) drawn N(0, 1/fan_in) and B_l (width x r) zero, so a
+ *    fresh adapter equals the reference exactly; the output head and all
+ *    biases stay frozen.
+ *
+ * The trainable numbers live in one flat vector theta (and a gradient has
+ * the same layout), which keeps the optimiser, saving and comparing simple. */
+#ifndef SB_POLICY_H
+#define SB_POLICY_H
+
+#include "mlp.h"
+#include "refnet.h"
+#include "sb.h"
+
+typedef enum {
+    SB_POLICY_FULL = 0,
+    SB_POLICY_LORA = 1,
+} SbPolicyForm;
+
+typedef struct {
+    const SbRefNet *ref; /* frozen reference (not owned) */
+    SbPolicyForm form;
+    int rank;            /* LoRA rank r */
+    double alpha;        /* LoRA scaling numerator: the update is (alpha/r) B A */
+    int n_params;
+    double *theta;       /* [n_params] */
+} SbPolicy;
+
+/* Views of a flat vector laid out like theta (theta itself or a gradient). */
+typedef struct {
+    /* full: */
+    double **W, **b; /* [layers] */
+    double *W_out, *b_out;
+    /* LoRA: */
+    double **A, **B; /* [layers] */
+} SbPolicyViews;
+
+/* Number of trainable parameters of a policy of that form. */
+int sb_policy_param_count(const SbRefNet *ref, SbPolicyForm form, int rank);
+SbPolicy *sb_policy_new(const SbRefNet *ref, SbPolicyForm form, int rank, double alpha, SbRng *rng);
+/* A policy with the given theta (copied), e.g. loaded from a results file. */
+SbPolicy *sb_policy_with_theta(const SbRefNet *ref, SbPolicyForm form, int rank, double alpha, const double *theta,
+                               int n_params);
+SbPolicy *sb_policy_clone(const SbPolicy *pol);
+void sb_policy_free(SbPolicy *pol);
+
+/* Views into v (n_params numbers laid out like theta); free with
+ * sb_policy_views_free (frees the pointer arrays, not v). */
+SbPolicyViews sb_policy_views(const SbPolicy *pol, double *v);
+void sb_policy_views_free(SbPolicyViews *views);
+/* The name of the tensor holding index i of theta ("W[1]", "lora.B[0]", ...). */
+void sb_policy_param_name(const SbPolicy *pol, int i, char *buf, size_t n);
+
+/* The effective weight matrix of hidden layer l: for LoRA the merged
+ * W_l + (alpha/r) B_l A_l, for full fine-tuning W_l. out: width x fan_in. */
+void sb_policy_layer_weight(const SbPolicy *pol, int l, double *out);
+/* The LoRA update (alpha/r) B_l A_l alone (width x fan_in). */
+void sb_policy_lora_update(const SbPolicy *pol, int l, double *out);
+
+/* Logits [n x V] of n input rows; cache, when not NULL, keeps what the
+ * backward pass needs (release with sb_policy_cache_free). */
+typedef struct {
+    SbMlpCache mlp;
+    double **W_eff; /* LoRA: the merged weights of the forward pass */
+    int layers;
+} SbPolicyCache;
+
+void sb_policy_forward(const SbPolicy *pol, const double *x, int n, double *logits, SbPolicyCache *cache);
+/* grad [n_params] = d loss / d theta given dlogits [n x V]. */
+void sb_policy_backward(const SbPolicy *pol, const SbPolicyCache *cache, const double *dlogits, double *grad);
+void sb_policy_cache_free(SbPolicyCache *cache);
+
+#endif
