@@ -42,6 +42,32 @@ typedef struct {
 } SbUsersConfig;
 
 typedef struct {
+    int rank;     /* $.lora.rank: r, >= 1 */
+    double alpha; /* $.lora.alpha: the update is (alpha/r) B A, > 0 */
+} SbLoraConfig;
+
+typedef struct {
+    char trainer[SB_NAME_MAX];     /* $.train.trainer: "pg" (exact KL-regularised policy gradient) | "dpo" */
+    char form[SB_NAME_MAX];        /* $.train.form: "full" | "lora": the form of bespoke_rlhf and rlhf_avg */
+    int steps;                     /* $.train.steps: Adam steps (the budget), >= 1 */
+    double lr;                     /* $.train.lr: peak learning rate, > 0 */
+    int warmup;                    /* $.train.warmup: linear warm-up steps, >= 0 */
+    int patience;                  /* $.train.patience: early stop after this many steps without improvement, >= 1 */
+    int pairs;                     /* $.train.pairs: DPO training pairs, >= 1 */
+    int heldout_pairs;             /* $.train.heldout_pairs: DPO held-out pairs, >= 1 */
+    char labels[SB_NAME_MAX];      /* $.train.labels: "noise_free" | "bradley_terry" */
+    double label_temperature;      /* $.train.label_temperature: BT labels P = sigmoid(dR / T), > 0 */
+} SbTrainConfig;
+
+typedef struct {
+    char kind[SB_NAME_MAX];        /* $.basis.kind: "aspects" (K = m) | "random" (K signed combinations) | "none" */
+    int size;                      /* $.basis.size: K for kind "random", >= 1 */
+    char load[256];                /* $.basis.load: results file whose /basis is reused ("" = train) */
+    double rank_tol;               /* $.basis.rank_tol: numerical rank counts sv > rank_tol * sv[0], in (0, 1) */
+    int spectrum_rows;             /* $.basis.spectrum_rows: state-action rows of the implicit-Q matrix, >= 1 */
+} SbBasisConfig;
+
+typedef struct {
     char name[SB_NAME_MAX];        /* $.name: experiment name, [A-Za-z0-9_-]+ */
     char description[256];         /* $.description */
     uint64_t seed;                 /* $.seed: >= 0 */
@@ -49,6 +75,9 @@ typedef struct {
     SbDatasetConfig dataset;       /* $.dataset */
     SbReferenceConfig reference;   /* $.reference */
     SbUsersConfig users;           /* $.users */
+    SbLoraConfig lora;             /* $.lora */
+    SbTrainConfig train;           /* $.train */
+    SbBasisConfig basis;           /* $.basis */
     int n_methods;                 /* $.methods: array of method names, each known to the registry */
     char methods[SB_MAX_METHODS][SB_NAME_MAX];
     int pareto_grid;               /* $.pareto.grid: points per aspect pair, >= 2 */

@@ -78,27 +78,68 @@ void sb_soft_solution_free(SbSoftSolution *sol)
     memset(sol, 0, sizeof *sol);
 }
 
-void sb_policy_q(const SbProblem *p, const double *r, const double *logits, double *out)
+/* Q and V of the policy given by logits, with the per-step KL penalty
+ * weighted by kl_weight (0: plain returns; beta: the KL-regularised ones). */
+static void policy_values(const SbProblem *p, const double *r, const double *logits, double kl_weight, double *Q,
+                          double *value)
 {
     int V = p->V;
-    double *value = sb_zeros(p->n_states), *g = sb_zeros(p->d), *pi = sb_zeros(V);
+    double *g = sb_zeros(p->d), *logpi = sb_zeros(V), *logref = sb_zeros(V);
     for (int t = p->H - 1; t >= 0; t--) {
         if (t + 1 < p->H)
             project_next(p, t + 1, value, g);
         for (int s = p->layer_offset[t]; s < p->layer_offset[t + 1]; s++) {
-            sb_softmax(logits + (size_t)s * V, V, pi);
+            sb_log_softmax(logits + (size_t)s * V, V, logpi);
+            if (kl_weight != 0)
+                sb_log_softmax(p->ref_logits + (size_t)s * V, V, logref);
             double v = 0;
             for (int a = 0; a < V; a++) {
                 double q = r[(size_t)s * V + a] + (t + 1 < p->H ? expect_next(p, s, a, value, g) : 0.0);
-                out[(size_t)s * V + a] = q;
-                v += pi[a] * q;
+                if (kl_weight != 0)
+                    q -= kl_weight * (logpi[a] - logref[a]);
+                Q[(size_t)s * V + a] = q;
+                v += exp(logpi[a]) * q;
             }
             value[s] = v;
         }
     }
-    free(pi);
+    free(logref);
+    free(logpi);
     free(g);
+}
+
+void sb_policy_q(const SbProblem *p, const double *r, const double *logits, double *out)
+{
+    double *value = sb_zeros(p->n_states);
+    policy_values(p, r, logits, 0.0, out, value);
     free(value);
+}
+
+double sb_policy_objective(const SbProblem *p, const double *r, const double *logits, double *dlogits)
+{
+    int V = p->V;
+    size_t n_sa = (size_t)p->n_states * V;
+    double *Q = sb_zeros(n_sa), *value = sb_zeros(p->n_states);
+    policy_values(p, r, logits, p->beta, Q, value);
+    double J = 0;
+    for (int x = 0; x < p->n_prompts; x++)
+        J += p->init[x] * value[x];
+    if (dlogits) {
+        /* dJ/dz(s,a) = d(s) pi(a|s) (Q(s,a) - V(s)): the KL term's own
+         * derivative sums to zero over actions (soft policy-gradient theorem) */
+        double *occ = sb_zeros(p->n_states), *pi = sb_zeros(V);
+        sb_occupancy(p, logits, occ);
+        for (int s = 0; s < p->n_states; s++) {
+            sb_softmax(logits + (size_t)s * V, V, pi);
+            for (int a = 0; a < V; a++)
+                dlogits[(size_t)s * V + a] = occ[s] * pi[a] * (Q[(size_t)s * V + a] - value[s]);
+        }
+        free(pi);
+        free(occ);
+    }
+    free(value);
+    free(Q);
+    return J;
 }
 
 void sb_occupancy(const SbProblem *p, const double *logits, double *occ)

@@ -24,6 +24,11 @@ void sb_soft_solution_free(SbSoftSolution *sol);
  * Q(s,a) = r(s,a) + E[sum_a' pi(a'|s') Q(s',a')]. out [n_states * V]. */
 void sb_policy_q(const SbProblem *p, const double *r, const double *logits, double *out);
 
+/* The KL-regularised return J(pi) of reward r for the policy given by
+ * logits, exactly; when dlogits [n_states * V] is not NULL it receives the
+ * exact gradient dJ/dlogits (the "RLHF" trainer's gradient). */
+double sb_policy_objective(const SbProblem *p, const double *r, const double *logits, double *dlogits);
+
 typedef struct {
     double J;       /* E[sum_t r_u] - beta * E[sum_t KL(pi || pi_ref)] */
     double reward;  /* E[sum_t r_u] */

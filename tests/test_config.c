@@ -110,7 +110,7 @@ static void config_should_reject_unknown_top_level_key(void **state)
     (void)state;
     assert_parse_fails("{\"sede\": 3}",
                        "test.json: $.sede: unknown key (expected one of: name, description, seed, beta, "
-                       "dataset, reference, users, methods, pareto, winrate, bootstrap)\n");
+                       "dataset, reference, users, lora, train, basis, methods, pareto, winrate, bootstrap)\n");
 }
 
 static void config_should_reject_unknown_nested_key(void **state)
@@ -275,6 +275,23 @@ static void config_should_fill_defaults_for_absent_keys(void **state)
     assert_int_equal(c.users.train, 16);
     assert_int_equal(c.users.test, 16);
     assert_string_equal(c.users.weights, "simplex");
+    assert_int_equal(c.lora.rank, 4);
+    assert_true(c.lora.alpha == 8.0);
+    assert_string_equal(c.train.trainer, "pg");
+    assert_string_equal(c.train.form, "full");
+    assert_int_equal(c.train.steps, 300);
+    assert_true(c.train.lr == 0.02);
+    assert_int_equal(c.train.warmup, 10);
+    assert_int_equal(c.train.patience, 50);
+    assert_int_equal(c.train.pairs, 512);
+    assert_int_equal(c.train.heldout_pairs, 256);
+    assert_string_equal(c.train.labels, "noise_free");
+    assert_true(c.train.label_temperature == 1.0);
+    assert_string_equal(c.basis.kind, "aspects");
+    assert_int_equal(c.basis.size, 6);
+    assert_string_equal(c.basis.load, "");
+    assert_true(c.basis.rank_tol == 1e-8);
+    assert_int_equal(c.basis.spectrum_rows, 4096);
     assert_int_equal(c.n_methods, 2);
     assert_string_equal(c.methods[0], "reference");
     assert_string_equal(c.methods[1], "oracle");
@@ -300,6 +317,12 @@ static const char *const every_key_changed =
     "  \"misspecification\": 0.30000000000000004, \"inputs\": \"onehot\"},"
     " \"reference\": {\"width\": 33, \"layers\": 8, \"temperature\": 1e-3},"
     " \"users\": {\"train\": 1, \"test\": 2, \"weights\": \"signed\"},"
+    " \"lora\": {\"rank\": 3, \"alpha\": 0.7},"
+    " \"train\": {\"trainer\": \"dpo\", \"form\": \"lora\", \"steps\": 9, \"lr\": 0.003, \"warmup\": 0,"
+    "  \"patience\": 4, \"pairs\": 10, \"heldout_pairs\": 11, \"labels\": \"bradley_terry\","
+    "  \"label_temperature\": 2.5},"
+    " \"basis\": {\"kind\": \"random\", \"size\": 12, \"load\": \"old.h5\", \"rank_tol\": 1e-6,"
+    "  \"spectrum_rows\": 99},"
     " \"methods\": [\"oracle\", \"reference\"],"
     " \"pareto\": {\"grid\": 1001}, \"winrate\": {\"max_enumerate\": 0, \"samples\": 1},"
     " \"bootstrap\": 7}";
@@ -331,7 +354,11 @@ static void config_should_emit_every_key_in_schema_order(void **state)
         "\"kind\"",   "\"transition\"",   "\"prompts\"",     "\"vocab\"",        "\"horizon\"",
         "\"states\"", "\"spectral_dim\"", "\"aspects\"",     "\"misspecification\"", "\"inputs\"",
         "\"reference\"", "\"width\"",     "\"layers\"",      "\"temperature\"",  "\"users\"",
-        "\"train\"",  "\"test\"",         "\"weights\"",     "\"methods\"",      "\"pareto\"",
+        "\"train\"",  "\"test\"",         "\"weights\"",     "\"lora\"",         "\"rank\"",
+        "\"alpha\"",  "\"train\"",        "\"trainer\"",     "\"form\"",         "\"steps\"",
+        "\"lr\"",     "\"warmup\"",       "\"patience\"",    "\"pairs\"",        "\"heldout_pairs\"",
+        "\"labels\"", "\"label_temperature\"", "\"basis\"",  "\"kind\"",         "\"size\"",
+        "\"load\"",   "\"rank_tol\"",     "\"spectrum_rows\"", "\"methods\"",    "\"pareto\"",
         "\"grid\"",   "\"winrate\"",      "\"max_enumerate\"", "\"samples\"",    "\"bootstrap\"",
     };
     SbConfig c;
