@@ -7,7 +7,9 @@
 #include <time.h>
 
 #include "commands.h"
+#include "basis.h"
 #include "config.h"
+#include "cost.h"
 #include "method.h"
 #include "offline.h"
 #include "progress.h"
@@ -136,16 +138,24 @@ int sb_cmd_run(int argc, char **argv)
     write_provenance(r, &cfg, argc, argv, (int)threads);
     sb_synthetic_write(r, p, &cfg);
 
+    SbProgress pg;
+    int K = sb_basis_size(&cfg, p->m);
+    sb_progress_start(&pg, cfg.basis.load[0] ? "loading basis" : "training basis",
+                      cfg.basis.load[0] ? 0 : (long)K * SB_BASIS_FORMS, quiet || K == 0);
+    SbBasis *basis = sb_basis_build(p, &cfg, &pg);
+    sb_progress_finish(&pg);
+    if (basis)
+        sb_basis_write(r, basis, p, &cfg);
+
     double *ref_point = sb_zeros(p->m);
     sb_offline_reference_point(p, ref_point);
     SbMethodResult *res = sb_calloc((size_t)cfg.n_methods, sizeof *res);
-    SbProgress pg;
     long per_method = p->n_test + (long)sb_aspect_pairs(p->m) * cfg.pareto_grid;
     sb_progress_start(&pg, "offline protocol", per_method * cfg.n_methods, quiet);
     for (int k = 0; k < cfg.n_methods; k++) {
         const SbMethod *m = sb_method_find(cfg.methods[k]);
         SB_ASSERT(m); /* the config validated the names */
-        void *state = m->prepare ? m->prepare(p, &cfg) : NULL;
+        void *state = m->prepare ? m->prepare(p, &cfg, basis) : NULL;
         sb_offline_run_method(p, &cfg, m, state, ref_point, &pg, &res[k]);
         if (m->release)
             m->release(state);
@@ -153,6 +163,7 @@ int sb_cmd_run(int argc, char **argv)
     }
     sb_progress_finish(&pg);
     sb_offline_write_summary(r, res, cfg.n_methods);
+    sb_cost_write(r);
     sb_results_attr_double(r, "/", "wall_seconds", sb_now() - start);
     sb_results_commit(r);
 
@@ -164,6 +175,7 @@ int sb_cmd_run(int argc, char **argv)
         sb_method_result_free(&res[k]);
     free(res);
     free(ref_point);
+    sb_basis_free(basis);
     sb_problem_free(p);
     return SB_EXIT_OK;
 }

@@ -14,4 +14,15 @@ int sb_numerical_rank(const double *sv, int n, double tol);
  * the coefficients go to coef [cols] when not NULL. */
 double sb_span_residual(const double *B, int rows, int cols, const double *y, double *coef);
 
+/* Orthonormal basis of the column space of A [rows x cols, row-major]:
+ * the left singular vectors whose singular values exceed tol * sv[0],
+ * written as the columns of U [rows x min(rows, cols), row-major]; returns
+ * their number (the numerical rank; 0 for a zero matrix). */
+int sb_column_space(const double *A, int rows, int cols, double tol, double *U);
+
+/* Principal angles (radians, ascending) between the spans of the first k1
+ * columns of U1 and the first k2 columns of U2 (both orthonormal, rows x
+ * ld, row-major): min(k1, k2) angles into angles. */
+void sb_principal_angles(const double *U1, int k1, const double *U2, int k2, int rows, int ld, double *angles);
+
 #endif

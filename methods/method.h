@@ -6,15 +6,17 @@
 #ifndef SB_METHOD_H
 #define SB_METHOD_H
 
+#include "basis.h"
 #include "config.h"
 #include "problem.h"
 
 typedef struct SbMethod {
     const char *name;
     const char *description;
-    /* Offline stage (training a basis, ...), once per experiment; NULL if
-     * the method needs none. Returns the method's state. */
-    void *(*prepare)(const SbProblem *p, const SbConfig *cfg);
+    /* Offline stage, once per experiment, with the shared basis (NULL when
+     * the config has none); NULL if the method needs no offline stage.
+     * Returns the method's state. */
+    void *(*prepare)(const SbProblem *p, const SbConfig *cfg, const SbBasis *basis);
     /* The policy served to a user with weights w: n_states x vocab logits. */
     void (*serve)(const SbProblem *p, void *state, const double *w, double *logits);
     /* Frees what prepare returned; NULL if prepare is NULL. */
@@ -22,6 +24,7 @@ typedef struct SbMethod {
 } SbMethod;
 
 /* The registered method of that name, or NULL. */
+
 const SbMethod *sb_method_find(const char *name);
 /* Every registered method, in registry order; *n set. */
 const SbMethod *const *sb_method_all(int *n);

@@ -6,10 +6,14 @@
 
 extern const SbMethod sb_method_reference;
 extern const SbMethod sb_method_oracle;
+extern const SbMethod sb_method_bespoke_rlhf;
+extern const SbMethod sb_method_rlhf_avg;
 
 static const SbMethod *const registry[] = {
     &sb_method_reference,
     &sb_method_oracle,
+    &sb_method_bespoke_rlhf,
+    &sb_method_rlhf_avg,
 };
 
 const SbMethod *const *sb_method_all(int *n)

@@ -1,0 +1,340 @@
+/* soupbench: the offline basis (harness/basis.h). */
+#include "basis.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cost.h"
+#include "refnet.h"
+#include "sb.h"
+#include "spectrum.h"
+
+int sb_basis_size(const SbConfig *cfg, int m)
+{
+    if (strcmp(cfg->basis.kind, "none") == 0)
+        return 0;
+    return strcmp(cfg->basis.kind, "aspects") == 0 ? m : cfg->basis.size;
+}
+
+static double *basis_weights(const SbConfig *cfg, int K, int m)
+{
+    double *R = sb_zeros((size_t)K * m);
+    if (strcmp(cfg->basis.kind, "aspects") == 0) {
+        for (int k = 0; k < K; k++)
+            R[(size_t)k * m + k] = 1.0;
+        return R;
+    }
+    SbRng rng;
+    sb_rng_derive(&rng, cfg->seed, "basis/weights");
+    for (int k = 0; k < K; k++) {
+        double norm = 0;
+        for (int j = 0; j < m; j++)
+            norm += fabs(R[(size_t)k * m + j] = sb_rng_normal(&rng));
+        for (int j = 0; j < m; j++)
+            R[(size_t)k * m + j] /= norm;
+    }
+    return R;
+}
+
+static SbBasis *basis_alloc(const SbProblem *p, int K)
+{
+    SbBasis *b = sb_calloc(1, sizeof *b);
+    b->K = K;
+    b->m = p->m;
+    for (int f = 0; f < SB_BASIS_FORMS; f++) {
+        b->policies[f] = sb_calloc((size_t)K, sizeof(SbPolicy *));
+        b->logits[f] = sb_zeros((size_t)K * p->n_states * p->V);
+        b->stats[f] = sb_calloc((size_t)K, sizeof(SbTrainStats));
+    }
+    return b;
+}
+
+/* ---- loading a basis written by an earlier run ---------------------- */
+
+static void load_fail(const char *file, const char *what) __attribute__((noreturn));
+static void load_fail(const char *file, const char *what)
+{
+    sb_fail(SB_EXIT_USAGE, "$.basis.load: %s: %s", file, what);
+}
+
+static SbBasis *basis_load(const SbProblem *p, const SbConfig *cfg)
+{
+    const char *file = cfg->basis.load;
+    SbResultsReader *rd = sb_results_open(file);
+    if (!rd)
+        load_fail(file, "cannot open it as a soupbench results file (see the message above)");
+    int rows, cols;
+    double *ref = sb_results_read_table(rd, "/data/synthetic/ref_logits", &rows, &cols);
+    size_t n_sa = (size_t)p->n_states * p->V;
+    if (!ref || (size_t)rows * cols != n_sa || memcmp(ref, p->ref_logits, n_sa * sizeof(double)) != 0)
+        load_fail(file, "its reference policy differs from this config's (same dataset, reference and seed "
+                        "needed to reuse a basis)");
+    free(ref);
+    double *R = sb_results_read_table(rd, "/basis/R", &rows, &cols);
+    if (!R || cols != p->m)
+        load_fail(file, "no /basis/R with one column per aspect: was it run with a basis?");
+    int K = rows;
+    if (K != sb_basis_size(cfg, p->m))
+        sb_fail(SB_EXIT_USAGE, "$.basis.load: %s: holds %d basis policies, the config asks for %d", file, K,
+                sb_basis_size(cfg, p->m));
+    SbBasis *b = basis_alloc(p, K);
+    b->R = R;
+    b->loaded = 1;
+    snprintf(b->loaded_from, sizeof b->loaded_from, "%s", file);
+    for (int f = 0; f < SB_BASIS_FORMS; f++)
+        for (int k = 0; k < K; k++) {
+            char path[128];
+            snprintf(path, sizeof path, "/basis/%s/policy_%d", sb_basis_form_name(f), k);
+            double *theta = sb_results_read_table(rd, path, &rows, &cols);
+            double rank = 0, alpha = 0;
+            sb_results_read_attr_double(rd, path, "rank", &rank);
+            sb_results_read_attr_double(rd, path, "alpha", &alpha);
+            SbPolicyForm form = sb_basis_form(f);
+            if (!theta || (form == SB_POLICY_LORA && ((int)rank != cfg->lora.rank || alpha != cfg->lora.alpha)) ||
+                rows * cols != sb_policy_param_count(p->ref_net, form, (int)rank))
+                load_fail(file, "a basis policy is missing, or its shape or LoRA rank/alpha differ from $.lora");
+            b->policies[f][k] = sb_policy_with_theta(p->ref_net, form, (int)rank, alpha, theta, rows * cols);
+            free(theta);
+        }
+    sb_results_close(rd);
+    return b;
+}
+
+/* ---- training -------------------------------------------------------- */
+
+SbBasis *sb_basis_build(const SbProblem *p, const SbConfig *cfg, SbProgress *pg)
+{
+    int K = sb_basis_size(cfg, p->m);
+    if (K == 0)
+        return NULL;
+    SbBasis *b;
+    size_t n_sa = (size_t)p->n_states * p->V;
+    if (cfg->basis.load[0]) {
+        b = basis_load(p, cfg);
+    } else {
+        b = basis_alloc(p, K);
+        b->R = basis_weights(cfg, K, p->m);
+        double *rho = sb_zeros(n_sa);
+        for (int f = 0; f < SB_BASIS_FORMS; f++)
+            for (int k = 0; k < K; k++) {
+                char purpose[64], label[64], item[16];
+                snprintf(purpose, sizeof purpose, "basis/init/%s/%d", sb_basis_form_name(f), k);
+                SbRng rng;
+                sb_rng_derive(&rng, cfg->seed, purpose);
+                SbPolicy *pol = sb_policy_new(p->ref_net, sb_basis_form(f), cfg->lora.rank, cfg->lora.alpha, &rng);
+                sb_problem_user_reward(p, b->R + (size_t)k * p->m, rho);
+                snprintf(label, sizeof label, "basis %s %d", sb_basis_form_name(f), k);
+                snprintf(purpose, sizeof purpose, "basis/pairs/%d", k); /* both forms see the same pairs */
+                SbRng pairs_rng;
+                sb_rng_derive(&pairs_rng, cfg->seed, purpose);
+                sb_train(p, pol, rho, &cfg->train, sb_rng_u64(&pairs_rng), label, &b->stats[f][k]);
+                snprintf(purpose, sizeof purpose, "basis/%s", sb_basis_form_name(f));
+                snprintf(item, sizeof item, "%d", k);
+                sb_cost_record(purpose, item, &b->stats[f][k]);
+                b->policies[f][k] = pol;
+                sb_progress_advance(pg, 1);
+            }
+        free(rho);
+    }
+    for (int f = 0; f < SB_BASIS_FORMS; f++)
+        for (int k = 0; k < K; k++)
+            sb_policy_forward(b->policies[f][k], p->inputs, p->n_states, b->logits[f] + (size_t)k * n_sa, NULL);
+    return b;
+}
+
+void sb_basis_implicit_q(const SbBasis *b, const SbProblem *p, int f, double *out)
+{
+    int V = p->V;
+    size_t n_sa = (size_t)p->n_states * V;
+    double *lp = sb_zeros(V), *lr = sb_zeros(V);
+    for (int k = 0; k < b->K; k++)
+        for (int s = 0; s < p->n_states; s++) {
+            sb_log_softmax(b->logits[f] + (size_t)k * n_sa + (size_t)s * V, V, lp);
+            sb_log_softmax(p->ref_logits + (size_t)s * V, V, lr);
+            for (int a = 0; a < V; a++)
+                out[(size_t)k * n_sa + (size_t)s * V + a] = p->beta * (lp[a] - lr[a]);
+        }
+    free(lr);
+    free(lp);
+}
+
+/* ---- writing --------------------------------------------------------- */
+
+/* Rows of the implicit-Q matrix: every pair when there are at most
+ * spectrum_rows, else every action of states drawn uniformly without
+ * replacement until spectrum_rows rows are reached. */
+static int spectrum_rows(const SbProblem *p, const SbConfig *cfg, int **rows_out)
+{
+    int n_sa = p->n_states * p->V, want = cfg->basis.spectrum_rows;
+    int *rows = sb_calloc((size_t)(n_sa < want + p->V ? n_sa : want + p->V), sizeof(int));
+    int n = 0;
+    if (n_sa <= want) {
+        for (int i = 0; i < n_sa; i++)
+            rows[n++] = i;
+    } else {
+        int *order = sb_calloc((size_t)p->n_states, sizeof(int));
+        for (int s = 0; s < p->n_states; s++)
+            order[s] = s;
+        SbRng rng;
+        sb_rng_derive(&rng, cfg->seed, "basis/spectrum_rows");
+        for (int i = 0; n < want; i++) {
+            int j = i + sb_rng_below(&rng, p->n_states - i); /* partial Fisher-Yates */
+            int s = order[j];
+            order[j] = order[i];
+            order[i] = s;
+            for (int a = 0; a < p->V; a++)
+                rows[n++] = s * p->V + a;
+        }
+        free(order);
+    }
+    *rows_out = rows;
+    return n;
+}
+
+static void write_implicit_q_spectrum(SbResults *r, const SbBasis *b, const SbProblem *p, const SbConfig *cfg, int f)
+{
+    size_t n_sa = (size_t)p->n_states * p->V;
+    double *q = sb_zeros((size_t)b->K * n_sa);
+    sb_basis_implicit_q(b, p, f, q);
+    int *rows, n = spectrum_rows(p, cfg, &rows);
+    double *M = sb_zeros((size_t)n * b->K); /* rows: pairs, columns: basis policies */
+    for (int i = 0; i < n; i++)
+        for (int k = 0; k < b->K; k++)
+            M[(size_t)i * b->K + k] = q[(size_t)k * n_sa + rows[i]];
+    int k = n < b->K ? n : b->K;
+    double *sv = sb_zeros(k);
+    sb_singular_values(M, n, b->K, sv);
+    char path[96];
+    snprintf(path, sizeof path, "/basis/%s/implicit_q_spectrum", sb_basis_form_name(f));
+    sb_results_write_table(r, path, k, 1, sv, "singular_value",
+                           "singular values of the basis implicit-Q matrix (rows: state-action pairs, columns: basis "
+                           "policies)");
+    sb_results_attr_int(r, path, "numerical_rank", sv[0] > 0 ? sb_numerical_rank(sv, k, cfg->basis.rank_tol) : 0);
+    sb_results_attr_double(r, path, "rank_tol", cfg->basis.rank_tol);
+    sb_results_attr_int(r, path, "rows", n);
+    free(sv);
+    free(M);
+    free(rows);
+    free(q);
+}
+
+/* Singular values of each LoRA update (alpha/r) B_k A_k and the principal
+ * angles between the column spaces of every pair of adapters, per layer. */
+static void write_lora_spectra(SbResults *r, const SbBasis *b, const SbConfig *cfg)
+{
+    const SbRefNet *ref = b->policies[0][0]->ref;
+    int K = b->K, L = ref->layers, rank = cfg->lora.rank, W = ref->width;
+    int cols = 2 + rank;
+    double *sv_table = sb_zeros((size_t)K * L * cols);
+    int n_pairs = K * (K - 1) / 2;
+    double *angles = sb_zeros((size_t)(n_pairs > 0 ? n_pairs : 1) * L * (3 + rank));
+    for (int l = 0; l < L; l++) {
+        int fan_in = l == 0 ? ref->n_in : W, kmax = W < fan_in ? W : fan_in;
+        double *update = sb_zeros((size_t)W * fan_in), *sv = sb_zeros(kmax);
+        double *U = sb_zeros((size_t)K * W * kmax);
+        int *dim = sb_calloc((size_t)K, sizeof(int));
+        for (int k = 0; k < K; k++) {
+            sb_policy_lora_update(b->policies[0][k], l, update);
+            sb_singular_values(update, W, fan_in, sv);
+            double *row = sv_table + ((size_t)k * L + l) * cols;
+            row[0] = k;
+            row[1] = l;
+            for (int i = 0; i < rank; i++)
+                row[2 + i] = i < kmax ? sv[i] : 0.0;
+            dim[k] = sb_column_space(update, W, fan_in, cfg->basis.rank_tol, U + (size_t)k * W * kmax);
+        }
+        int pair = 0;
+        for (int a = 0; a < K; a++)
+            for (int c = a + 1; c < K; c++, pair++) {
+                double *row = angles + ((size_t)pair * L + l) * (3 + rank);
+                row[0] = l;
+                row[1] = a;
+                row[2] = c;
+                int k = dim[a] < dim[c] ? dim[a] : dim[c];
+                for (int i = 0; i < rank; i++)
+                    row[3 + i] = NAN; /* fewer angles when an update has lower rank */
+                if (k > 0)
+                    sb_principal_angles(U + (size_t)a * W * kmax, dim[a], U + (size_t)c * W * kmax, dim[c], W,
+                                        kmax, row + 3);
+            }
+        free(dim);
+        free(U);
+        free(sv);
+        free(update);
+    }
+    char *names = sb_column_names("sv_", 1, rank), columns[4096];
+    snprintf(columns, sizeof columns, "policy,layer,%s", names);
+    sb_results_write_table(r, "/basis/lora/update_spectra", K * L, cols, sv_table, columns,
+                           "singular values of each LoRA update (alpha/r) B_k A_k, per basis policy and layer");
+    free(names);
+    if (n_pairs > 0) {
+        names = sb_column_names("angle_", 1, rank);
+        snprintf(columns, sizeof columns, "layer,policy_a,policy_b,%s", names);
+        sb_results_write_table(r, "/basis/lora/principal_angles", n_pairs * L, 3 + rank, angles, columns,
+                               "principal angles (radians, ascending) between the column spaces of two basis "
+                               "adapters' updates, per layer; NaN past the smaller rank");
+        free(names);
+    }
+    free(angles);
+    free(sv_table);
+}
+
+void sb_basis_write(SbResults *r, const SbBasis *b, const SbProblem *p, const SbConfig *cfg)
+{
+    char *aspects = sb_column_names("a", 1, p->m);
+    sb_results_write_table(r, "/basis/R", b->K, p->m, b->R, aspects,
+                           "basis reward weights: rho_k = sum_j R[k, j] r_j");
+    free(aspects);
+    sb_results_attr_str(r, "/basis", "description",
+                        "K policies trained from the same reference on the basis rewards, in LoRA and full "
+                        "fine-tuning form");
+    sb_results_attr_str(r, "/basis", "kind", cfg->basis.kind);
+    sb_results_attr_int(r, "/basis", "K", b->K);
+    sb_results_attr_str(r, "/basis", "trainer", cfg->train.trainer);
+    sb_results_attr_str(r, "/basis", "loaded_from", b->loaded ? b->loaded_from : "");
+    for (int f = 0; f < SB_BASIS_FORMS; f++) {
+        char path[96];
+        double *stats = sb_zeros((size_t)b->K * 7);
+        for (int k = 0; k < b->K; k++) {
+            const SbPolicy *pol = b->policies[f][k];
+            snprintf(path, sizeof path, "/basis/%s/policy_%d", sb_basis_form_name(f), k);
+            sb_results_write_table(r, path, pol->n_params, 1, pol->theta, "theta",
+                                   "trainable parameters of a basis policy, in harness/policy.c's layout "
+                                   "(reload with $.basis.load)");
+            sb_results_attr_str(r, path, "form", sb_basis_form_name(f));
+            sb_results_attr_int(r, path, "rank", pol->rank);
+            sb_results_attr_double(r, path, "alpha", pol->alpha);
+            const SbTrainStats *st = &b->stats[f][k];
+            double row[7] = {st->steps, st->best_step, st->seconds, st->flops, st->loss, st->heldout_loss,
+                             st->heldout_accuracy};
+            memcpy(stats + (size_t)k * 7, row, sizeof row);
+        }
+        if (!b->loaded) {
+            snprintf(path, sizeof path, "/basis/%s/training", sb_basis_form_name(f));
+            sb_results_write_table(r, path, b->K, 7, stats,
+                                   "steps,best_step,seconds,flops,loss,heldout_loss,heldout_accuracy",
+                                   "training of each basis policy: steps run, step kept, wall seconds, FLOPs, "
+                                   "losses at the kept weights (PG: -J), DPO held-out pairwise accuracy");
+        }
+        free(stats);
+        write_implicit_q_spectrum(r, b, p, cfg, f);
+    }
+    write_lora_spectra(r, b, cfg);
+}
+
+void sb_basis_free(SbBasis *b)
+{
+    if (!b)
+        return;
+    for (int f = 0; f < SB_BASIS_FORMS; f++) {
+        for (int k = 0; k < b->K; k++)
+            sb_policy_free(b->policies[f][k]);
+        free(b->policies[f]);
+        free(b->logits[f]);
+        free(b->stats[f]);
+    }
+    free(b->R);
+    free(b);
+}

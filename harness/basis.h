@@ -1,0 +1,48 @@
+/* soupbench: the offline basis (SPEC section 2).
+ *
+ * K specialised policies trained from the same reference, each on one basis
+ * reward rho_k = sum_j R[k, j] r_j with the same trainer and budget, in both
+ * forms (LoRA and full fine-tuning). kind "aspects": K = m and R = I;
+ * kind "random": K seeded signed combinations, each row of R uniform on the
+ * L1 unit sphere, so a basis can be larger than the number of aspects.
+ * Implicit Q of a basis policy: q_k(s,a) = beta (log pi_k(a|s) - log pi_ref(a|s)). */
+#ifndef SB_BASIS_H
+#define SB_BASIS_H
+
+#include "config.h"
+#include "policy.h"
+#include "problem.h"
+#include "progress.h"
+#include "results.h"
+#include "train.h"
+
+#define SB_BASIS_FORMS 2 /* index 0: LoRA, 1: full fine-tuning */
+
+typedef struct {
+    int K, m;
+    double *R;                               /* [K x m] basis reward weights */
+    SbPolicy **policies[SB_BASIS_FORMS];     /* [K] per form */
+    double *logits[SB_BASIS_FORMS];          /* [K x n_states * V] per form */
+    SbTrainStats *stats[SB_BASIS_FORMS];     /* [K] per form; all zero when loaded */
+    int loaded;                              /* 1 when read from a results file */
+    char loaded_from[256];
+} SbBasis;
+
+static inline SbPolicyForm sb_basis_form(int f) { return f == 0 ? SB_POLICY_LORA : SB_POLICY_FULL; }
+static inline const char *sb_basis_form_name(int f) { return f == 0 ? "lora" : "full"; }
+
+/* Number of basis policies the config asks for (0 for kind "none"). */
+int sb_basis_size(const SbConfig *cfg, int m);
+/* Train the basis (or load it when $.basis.load names a file); advances pg
+ * by one per trained policy. */
+SbBasis *sb_basis_build(const SbProblem *p, const SbConfig *cfg, SbProgress *pg);
+/* Everything under /basis: R, each policy's weights (reloadable), training
+ * statistics, and the spectra (implicit-Q matrix, LoRA updates, principal
+ * angles). */
+void sb_basis_write(SbResults *r, const SbBasis *b, const SbProblem *p, const SbConfig *cfg);
+void sb_basis_free(SbBasis *b);
+
+/* Implicit Q of every basis policy of form f on every pair: out [K x n_sa]. */
+void sb_basis_implicit_q(const SbBasis *b, const SbProblem *p, int f, double *out);
+
+#endif

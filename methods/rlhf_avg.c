@@ -1,0 +1,48 @@
+/* soupbench method `rlhf_avg` ("RLHF averaging"): one policy trained on the
+ * population-average reward (w = mean of the training users' weights) with
+ * the basis trainer and budget, served unchanged to every user. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "cost.h"
+#include "method.h"
+#include "sb.h"
+#include "train.h"
+
+static void *rlhf_avg_prepare(const SbProblem *p, const SbConfig *cfg, const SbBasis *basis)
+{
+    (void)basis;
+    size_t n_sa = (size_t)p->n_states * p->V;
+    double *w = sb_zeros(p->m), *r = sb_zeros(n_sa);
+    for (int u = 0; u < p->n_train; u++)
+        for (int j = 0; j < p->m; j++)
+            w[j] += p->users_train[(size_t)u * p->m + j] / p->n_train;
+    sb_problem_user_reward(p, w, r);
+    SbRng rng;
+    sb_rng_derive(&rng, cfg->seed, "rlhf_avg/init");
+    SbPolicyForm form = strcmp(cfg->train.form, "lora") == 0 ? SB_POLICY_LORA : SB_POLICY_FULL;
+    SbPolicy *pol = sb_policy_new(p->ref_net, form, cfg->lora.rank, cfg->lora.alpha, &rng);
+    SbTrainStats st;
+    sb_train(p, pol, r, &cfg->train, sb_rng_u64(&rng), "rlhf_avg", &st);
+    sb_cost_record("rlhf_avg", "policy", &st);
+    double *logits = sb_zeros(n_sa);
+    sb_policy_logits(p, pol, logits);
+    sb_policy_free(pol);
+    free(r);
+    free(w);
+    return logits;
+}
+
+static void rlhf_avg_serve(const SbProblem *p, void *state, const double *w, double *logits)
+{
+    (void)w;
+    memcpy(logits, state, sizeof(double) * (size_t)p->n_states * p->V);
+}
+
+const SbMethod sb_method_rlhf_avg = {
+    .name = "rlhf_avg",
+    .description = "RLHF averaging: one policy trained on the training users' mean weights, served to everyone",
+    .prepare = rlhf_avg_prepare,
+    .serve = rlhf_avg_serve,
+    .release = free,
+};
