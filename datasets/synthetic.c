@@ -304,12 +304,14 @@ void sb_synthetic_write(SbResults *r, const SbProblem *p, const SbConfig *cfg)
     sb_singular_values(p->psi, p->n_states, p->width, sv);
     sb_results_write_table(r, "/data/synthetic/spectrum", k, 1, sv, "singular_value",
                            "singular values of the reference representation psi(s) over all states");
+    sb_results_attr_str(r, "/data/synthetic/spectrum", "label", "reference representation psi(s)");
     free(sv);
     k = (int)n_sa < p->d ? (int)n_sa : p->d;
     sv = sb_zeros(k);
     sb_singular_values(p->phi, (int)n_sa, p->d, sv);
     sb_results_write_table(r, "/data/synthetic/feature_spectrum", k, 1, sv, "singular_value",
                            "singular values of the features phi(s,a) over all pairs");
+    sb_results_attr_str(r, "/data/synthetic/feature_spectrum", "label", "features phi(s,a)");
     free(sv);
     free(names);
 }

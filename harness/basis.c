@@ -211,7 +211,12 @@ static void write_implicit_q_spectrum(SbResults *r, const SbBasis *b, const SbPr
     sb_results_write_table(r, path, k, 1, sv, "singular_value",
                            "singular values of the basis implicit-Q matrix (rows: state-action pairs, columns: basis "
                            "policies)");
-    sb_results_attr_int(r, path, "numerical_rank", sv[0] > 0 ? sb_numerical_rank(sv, k, cfg->basis.rank_tol) : 0);
+    int rank = sv[0] > 0 ? sb_numerical_rank(sv, k, cfg->basis.rank_tol) : 0;
+    sb_results_attr_int(r, path, "numerical_rank", rank);
+    char label[96];
+    snprintf(label, sizeof label, "basis implicit Q (%s), K = %d, numerical rank %d",
+             f == 0 ? "LoRA" : "full fine-tuning", b->K, rank);
+    sb_results_attr_str(r, path, "label", label);
     sb_results_attr_double(r, path, "rank_tol", cfg->basis.rank_tol);
     sb_results_attr_int(r, path, "rows", n);
     free(sv);

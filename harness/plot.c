@@ -549,11 +549,14 @@ static void collect_spectra(PlotCtx *ctx, const char *group, FILE *b, FILE *pl, 
         free(v);
         if (!positive)
             continue;
-        char *qpath = gp_quote(path + 1);
+        /* the dataset's `label` attribute names the line; else its path */
+        char *label = sb_results_read_attr_str(ctx->rd, path, "label");
+        char *qpath = gp_quote(label ? label : path + 1);
         fprintf(pl, "%s$S%d using 1:2 with linespoints pt 7 ps 0.6 lw 2 lc rgb '#%06x' title '%s'",
                 *count ? ", \\\n     " : "plot ", *count, fallback_rgb[*count % N_FALLBACK],
                 qpath);
         free(qpath);
+        free(label);
         (*count)++;
     }
     sb_results_free_names(names, n);
@@ -582,6 +585,59 @@ static int plot_spectrum(PlotCtx *ctx)
         rc = draw(ctx, "spectrum", body);
     free(body);
     free(plot);
+    return rc;
+}
+
+/* Figure b2: singular values of each basis LoRA update (alpha/r) B_k A_k,
+ * one line per policy and layer (/basis/lora/update_spectra). */
+static int plot_lora_spectra(PlotCtx *ctx)
+{
+    int rows, cols;
+    double *t = sb_results_read_table(ctx->rd, "/basis/lora/update_spectra", &rows, &cols);
+    if (!t)
+        return SB_EXIT_OK;
+    char *body = NULL, *plot = NULL;
+    size_t body_len = 0, plot_len = 0;
+    FILE *b = open_memstream(&body, &body_len);
+    FILE *pl = open_memstream(&plot, &plot_len);
+    int count = 0;
+    for (int r = 0; r < rows; r++) {
+        const double *row = t + (size_t)r * cols;
+        fprintf(b, "$L%d << EOD\n", r);
+        int positive = 0;
+        for (int i = 2; i < cols; i++)
+            if (row[i] > 0 && isfinite(row[i])) {
+                fprintf(b, "%d ", i - 1);
+                put_number(b, row[i]);
+                fputc('\n', b);
+                positive++;
+            }
+        fputs("EOD\n", b);
+        if (!positive)
+            continue;
+        int layer = (int)row[1];
+        fprintf(pl, "%s$L%d using 1:2 with linespoints pt %d ps 0.7 lw 2 dt %d lc rgb '#%06x' "
+                    "title 'policy %d, layer %d'",
+                count ? ", \\\n     " : "plot ", r, 5 + 2 * (layer % 3), 1 + layer % 4,
+                fallback_rgb[(int)row[0] % N_FALLBACK], (int)row[0], layer);
+        count++;
+    }
+    fputc('\n', pl);
+    fclose(pl);
+    int rc = SB_EXIT_OK;
+    if (count) {
+        char title[300];
+        snprintf(title, sizeof title, "%sBasis LoRA updates (alpha/r) B_k A_k: singular values",
+                 ctx->experiment_prefix);
+        const char *keys[] = {"TITLE", "PLOT"}, *vals[] = {title, plot};
+        put_template(b, "spectrum", 2, keys, vals);
+    }
+    fclose(b);
+    if (count)
+        rc = draw(ctx, "lora_spectra", body);
+    free(body);
+    free(plot);
+    free(t);
     return rc;
 }
 
@@ -764,6 +820,8 @@ int sb_cmd_plot(int argc, char **argv)
         rc = plot_pareto(&ctx);
     if (rc == SB_EXIT_OK)
         rc = plot_spectrum(&ctx);
+    if (rc == SB_EXIT_OK)
+        rc = plot_lora_spectra(&ctx);
     if (rc == SB_EXIT_OK)
         rc = plot_summary(&ctx);
     fflush(stdout);

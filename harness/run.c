@@ -71,6 +71,24 @@ static void write_provenance(SbResults *r, const SbConfig *cfg, int argc, char *
     free(json);
 }
 
+/* One line per cost group of the ledger that this run filled. */
+static void print_cost(void)
+{
+    static const char *const groups[] = {"basis/lora", "basis/full", "rlhf_avg", "bespoke_rlhf"};
+    int printed = 0;
+    for (size_t i = 0; i < sizeof groups / sizeof groups[0]; i++) {
+        double seconds, flops;
+        int count;
+        sb_cost_total(groups[i], &seconds, &flops, &count);
+        if (!count)
+            continue;
+        if (!printed++)
+            printf("\ntraining cost (wall time, floating-point operations):\n");
+        printf("  %-14s %3d polic%s  %8.3f s  %8.3f GFLOP  (%.4f s, %.4f GFLOP each)\n", groups[i], count,
+               count == 1 ? "y " : "ies", seconds, flops * 1e-9, seconds / count, flops * 1e-9 / count);
+    }
+}
+
 int sb_cmd_run(int argc, char **argv)
 {
     const char *config_path = NULL, *out = NULL;
@@ -169,6 +187,7 @@ int sb_cmd_run(int argc, char **argv)
 
     if (!quiet) {
         sb_offline_print_summary(p, res, cfg.n_methods);
+        print_cost();
         printf("\nwrote %s (%.1f s)\n", out, sb_now() - start);
     }
     for (int k = 0; k < cfg.n_methods; k++)

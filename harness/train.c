@@ -134,7 +134,7 @@ static void check_finite(const SbPolicy *pol, const double *v, int n, const char
                 sb_policy_param_name(pol, i, name, sizeof name);
             else
                 snprintf(name, sizeof name, "logit %d", i);
-            sb_fail(SB_EXIT_FAIL, "training %s: step %d: %s of %s is %g (non-finite); lower $.train.lr?", label,
+            sb_fail(SB_EXIT_FAIL, "training %s: step %d: %s of %s is %g (non-finite); check the rewards, or lower $.train.lr", label,
                     step, what, name, v[i]);
         }
 }
@@ -179,7 +179,7 @@ void sb_train(const SbProblem *p, SbPolicy *pol, const double *r, const SbTrainC
             heldout_loss = loss;
         }
         if (!isfinite(loss))
-            sb_fail(SB_EXIT_FAIL, "training %s: step %d: the loss is %g (non-finite); lower $.train.lr?", label,
+            sb_fail(SB_EXIT_FAIL, "training %s: step %d: the loss is %g (non-finite); check the rewards, or lower $.train.lr", label,
                     step, loss);
         check_finite(NULL, dlogits, (int)n_sa, label, step, "the gradient");
         if (step == 0 || heldout_loss < best_heldout - 1e-12 * fabs(best_heldout)) {

@@ -6,6 +6,9 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <cmocka.h>
+#include <stdio.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "policy.h"
 #include "solver.h"
@@ -370,6 +373,76 @@ static void training_twice_should_give_identical_weights(void **state)
     sb_problem_free(p);
 }
 
+static void nonfinite_loss_should_stop_training_naming_run_and_step(void **state)
+{
+    (void)state;
+    SbProblem *p = tiny_problem("tree", 2, 2, 3, 1, 3, 2, 0.0, 13);
+    size_t n = (size_t)p->n_states * p->V;
+    double *r = sb_zeros(n);
+    r[n - 1] = NAN; /* a broken reward reaches the loss */
+    char path[] = "/tmp/sb_nan_XXXXXX";
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        dup2(fd, 2);
+        SbConfig cfg;
+        sb_config_defaults(&cfg);
+        SbRng rng;
+        sb_rng_seed(&rng, 1);
+        SbPolicy *pol = sb_policy_new(p->ref_net, SB_POLICY_FULL, 0, 0, &rng);
+        SbTrainStats st;
+        sb_train(p, pol, r, &cfg.train, 1, "nan-test", &st);
+        _exit(0);
+    }
+    int status;
+    waitpid(pid, &status, 0);
+    assert_true(WIFEXITED(status));
+    assert_int_equal(WEXITSTATUS(status), SB_EXIT_FAIL);
+    char msg[512] = "";
+    FILE *f = fopen(path, "r");
+    assert_non_null(fgets(msg, sizeof msg, f));
+    fclose(f);
+    close(fd);
+    unlink(path);
+    print_message("%s", msg);
+    assert_non_null(strstr(msg, "training nan-test: step 0: the loss is "));
+    assert_non_null(strstr(msg, "nan (non-finite)"));
+    free(r);
+    sb_problem_free(p);
+}
+
+static void parameter_names_should_name_each_tensor(void **state)
+{
+    (void)state;
+    SbRng rng;
+    sb_rng_seed(&rng, 1);
+    SbRefNet *ref = small_net(&rng, 5, 6, 2, 4);
+    SbPolicy *full = sb_policy_new(ref, SB_POLICY_FULL, 0, 0, &rng);
+    SbPolicy *lora = sb_policy_new(ref, SB_POLICY_LORA, 2, 1.0, &rng);
+    char name[32];
+    /* full: W[0] 6x5, b[0] 6, W[1] 6x6, b[1] 6, W_out 4x6, b_out 4 */
+    int full_at[] = {0, 30, 36, 72, 78, 102}, full_n = 106;
+    const char *full_names[] = {"W[0]", "b[0]", "W[1]", "b[1]", "W_out", "b_out"};
+    assert_int_equal(full->n_params, full_n);
+    for (int i = 0; i < 6; i++) {
+        sb_policy_param_name(full, full_at[i], name, sizeof name);
+        assert_string_equal(name, full_names[i]);
+    }
+    /* LoRA: A[0] 2x5, B[0] 6x2, A[1] 2x6, B[1] 6x2 */
+    int lora_at[] = {0, 10, 22, 34};
+    const char *lora_names[] = {"lora.A[0]", "lora.B[0]", "lora.A[1]", "lora.B[1]"};
+    assert_int_equal(lora->n_params, 46);
+    for (int i = 0; i < 4; i++) {
+        sb_policy_param_name(lora, lora_at[i], name, sizeof name);
+        assert_string_equal(name, lora_names[i]);
+    }
+    sb_policy_free(lora);
+    sb_policy_free(full);
+    sb_refnet_free(ref);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -380,6 +453,8 @@ int main(void)
         cmocka_unit_test(pg_trainer_should_converge_to_soft_optimum),
         cmocka_unit_test(dpo_trainer_should_rank_heldout_pairs),
         cmocka_unit_test(training_twice_should_give_identical_weights),
+        cmocka_unit_test(nonfinite_loss_should_stop_training_naming_run_and_step),
+        cmocka_unit_test(parameter_names_should_name_each_tensor),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
