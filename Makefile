@@ -2,6 +2,7 @@
 #
 #   make          build ./soupbench
 #   make run      the main job: the quickstart synthetic experiment, results and figures
+#   make bench    print DGEMM GFLOP/s, one training step and the basis training time
 #   make test     build and run every test (cmocka unit tests and end-to-end checks)
 #   make deps     check the Debian packages soupbench needs; install the missing ones
 #   make clean    remove build outputs (not results/)
@@ -27,7 +28,7 @@ TEST_BIN   := $(TEST_SRC:tests/%.c=build/tests/%)
 
 QUICKSTART := paper/experiments/quickstart.json
 
-.PHONY: all run test deps clean 
+.PHONY: all run bench test deps clean 
 all: soupbench
 
 soupbench: build/harness/main.o $(LIB_OBJ)
@@ -57,6 +58,10 @@ run: deps
 	@$(MAKE) --no-print-directory soupbench
 	./soupbench run $(QUICKSTART) --out results/quickstart.h5
 	./soupbench plot results/quickstart.h5 --outdir plots/quickstart --format png,svg,pdf
+
+bench: deps
+	@$(MAKE) --no-print-directory soupbench
+	./soupbench bench $(QUICKSTART)
 
 test: deps
 	@$(MAKE) --no-print-directory soupbench $(TEST_BIN)
