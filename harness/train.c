@@ -15,114 +15,6 @@ void sb_policy_logits(const SbProblem *p, const SbPolicy *pol, double *logits)
 }
 
 /* ------------------------------------------------------------------ */
-/* preference pairs                                                   */
-
-/* One trajectory from prompt x under pi_ref: states and actions, return. */
-static double sample_reference(const SbProblem *p, const double *r, int x, SbRng *rng, int *s_out, int *a_out,
-                               double *pi, double *row)
-{
-    int V = p->V, s = x;
-    double ret = 0;
-    for (int t = 0; t < p->H; t++) {
-        sb_softmax(p->ref_logits + (size_t)s * V, V, pi);
-        int a = sb_rng_categorical(rng, pi, V);
-        s_out[t] = s;
-        a_out[t] = a;
-        ret += r[(size_t)s * V + a];
-        if (t + 1 == p->H)
-            break;
-        sb_problem_transition_row(p, s, a, row);
-        s = p->layer_offset[t + 1] + sb_rng_categorical(rng, row, sb_problem_layer_size(p, t + 1));
-    }
-    return ret;
-}
-
-SbPairs sb_pairs_sample(const SbProblem *p, const double *r, int n, const SbTrainConfig *tc, SbRng *rng)
-{
-    int H = p->H, max_layer = 1;
-    for (int t = 0; t < H; t++)
-        if (sb_problem_layer_size(p, t) > max_layer)
-            max_layer = sb_problem_layer_size(p, t);
-    SbPairs pairs = {n, H, sb_calloc((size_t)n * 2 * H, sizeof(int)), sb_calloc((size_t)n * 2 * H, sizeof(int))};
-    double *pi = sb_zeros(p->V), *row = sb_zeros(max_layer);
-    int noise_free = strcmp(tc->labels, "noise_free") == 0;
-    for (int i = 0; i < n; i++) {
-        int *s = pairs.s + (size_t)i * 2 * H, *a = pairs.a + (size_t)i * 2 * H;
-        double r1 = 0, r2 = 0;
-        /* noise-free labels need distinct returns: redraw ties (a bounded
-         * number of times; a tie left over is labelled either way) */
-        for (int tries = 0; tries < 100; tries++) {
-            int x = sb_rng_categorical(rng, p->init, p->n_prompts);
-            r1 = sample_reference(p, r, x, rng, s, a, pi, row);
-            r2 = sample_reference(p, r, x, rng, s + H, a + H, pi, row);
-            if (!noise_free || r1 != r2)
-                break;
-        }
-        int first_wins = noise_free ? r1 >= r2
-                                    : sb_rng_uniform(rng) < 1.0 / (1.0 + exp(-(r1 - r2) / tc->label_temperature));
-        if (!first_wins)
-            for (int t = 0; t < H; t++) {
-                int ts = s[t], ta = a[t];
-                s[t] = s[H + t], a[t] = a[H + t];
-                s[H + t] = ts, a[H + t] = ta;
-            }
-    }
-    free(row);
-    free(pi);
-    return pairs;
-}
-
-void sb_pairs_free(SbPairs *pairs)
-{
-    free(pairs->s);
-    free(pairs->a);
-    memset(pairs, 0, sizeof *pairs);
-}
-
-double sb_dpo_loss(const SbProblem *p, const SbPairs *pairs, const double *logits, double *dlogits,
-                   double *accuracy)
-{
-    int V = p->V, H = pairs->H;
-    double beta = p->beta, loss = 0;
-    int correct = 0;
-    double *logpi = sb_zeros((size_t)p->n_states * V), *logref = sb_zeros((size_t)p->n_states * V);
-    /* log pi and log pi_ref at every state (cheap on enumerable MDPs) */
-    for (int s = 0; s < p->n_states; s++) {
-        sb_log_softmax(logits + (size_t)s * V, V, logpi + (size_t)s * V);
-        sb_log_softmax(p->ref_logits + (size_t)s * V, V, logref + (size_t)s * V);
-    }
-    if (dlogits)
-        memset(dlogits, 0, sizeof(double) * (size_t)p->n_states * V);
-    for (int i = 0; i < pairs->n; i++) {
-        const int *s = pairs->s + (size_t)i * 2 * H, *a = pairs->a + (size_t)i * 2 * H;
-        double margin = 0; /* log-ratio(y+) - log-ratio(y-) */
-        for (int t = 0; t < 2 * H; t++) {
-            size_t k = (size_t)s[t] * V + a[t];
-            margin += (t < H ? 1 : -1) * (logpi[k] - logref[k]);
-        }
-        double z = beta * margin;
-        loss += z > 0 ? log1p(exp(-z)) : -z + log1p(exp(z)); /* -log sigmoid(z) */
-        correct += margin > 0;
-        if (!dlogits)
-            continue;
-        /* d(-log sigmoid z)/dz = -sigmoid(-z); d log pi(a|s)/dz(s,.) = e_a - pi(.|s) */
-        double coef = -beta / (1.0 + exp(z)) / pairs->n;
-        for (int t = 0; t < 2 * H; t++) {
-            double sign = t < H ? 1 : -1;
-            double *d = dlogits + (size_t)s[t] * V;
-            const double *lp = logpi + (size_t)s[t] * V;
-            for (int b = 0; b < V; b++)
-                d[b] += coef * sign * ((b == a[t]) - exp(lp[b]));
-        }
-    }
-    if (accuracy)
-        *accuracy = (double)correct / pairs->n;
-    free(logref);
-    free(logpi);
-    return loss / pairs->n;
-}
-
-/* ------------------------------------------------------------------ */
 /* the training loop                                                  */
 
 static void check_finite(const SbPolicy *pol, const double *v, int n, const char *label, int step, const char *what)
@@ -156,8 +48,10 @@ void sb_train(const SbProblem *p, SbPolicy *pol, const double *r, const SbTrainC
     if (dpo) {
         SbRng rng;
         sb_rng_seed(&rng, seed);
-        train = sb_pairs_sample(p, r, tc->pairs, tc, &rng);
-        heldout = sb_pairs_sample(p, r, tc->heldout_pairs, tc, &rng);
+        SbPairLabels labels = {strcmp(tc->labels, "noise_free") == 0 ? SB_LABELS_NOISE_FREE : SB_LABELS_SAMPLED,
+                               tc->label_temperature, 1};
+        train = sb_pairs_sample(p, r, tc->pairs, 0, p->n_prompts, &labels, &rng);
+        heldout = sb_pairs_sample(p, r, tc->heldout_pairs, 0, p->n_prompts, &labels, &rng);
     }
     double *m = sb_zeros(n), *v = sb_zeros(n), *grad = sb_zeros(n), *best = sb_zeros(n);
     double *logits = sb_zeros(n_sa), *dlogits = sb_zeros(n_sa);

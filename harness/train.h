@@ -19,6 +19,7 @@
 #define SB_TRAIN_H
 
 #include "config.h"
+#include "pairs.h"
 #include "policy.h"
 #include "problem.h"
 
@@ -39,20 +40,5 @@ void sb_train(const SbProblem *p, SbPolicy *pol, const double *r, const SbTrainC
 
 /* Logits of the policy on every state of p: [n_states * V]. */
 void sb_policy_logits(const SbProblem *p, const SbPolicy *pol, double *logits);
-
-/* ---- DPO pieces, exposed for tests ---- */
-typedef struct {
-    int n, H;
-    int *s, *a;   /* [n x 2 x H]: visited states and actions of (winner, loser) */
-} SbPairs;
-
-/* n labelled pairs from pi_ref, drawn with rng. */
-SbPairs sb_pairs_sample(const SbProblem *p, const double *r, int n, const SbTrainConfig *tc, SbRng *rng);
-void sb_pairs_free(SbPairs *pairs);
-/* Mean DPO loss of the policy given by logits [n_states * V]; dlogits
- * (nullable) receives its gradient; *accuracy (nullable) the share of
- * pairs whose winner has the larger implicit reward. */
-double sb_dpo_loss(const SbProblem *p, const SbPairs *pairs, const double *logits, double *dlogits,
-                   double *accuracy);
 
 #endif

@@ -233,9 +233,13 @@ static void loss_gradients_should_match_finite_differences(void **state)
             z[i] = sb_rng_normal(&rng);
         sb_problem_user_reward(p, p->users_test, r);
         assert_true(check_logit_gradient(p, objective_fn, r, z) < 1e-6);
-        SbConfig cfg;
-        sb_config_defaults(&cfg);
-        SbPairs pairs = sb_pairs_sample(p, r, 40, &cfg.train, &rng);
+        /* hard answers (DPO's ordered pairs) and soft ones (probabilities) */
+        SbPairLabels hard = {SB_LABELS_NOISE_FREE, 1.0, 1}, soft = {SB_LABELS_PROBABILITIES, 0.5, 0};
+        SbPairs pairs = sb_pairs_sample(p, r, 40, 0, p->n_prompts, &hard, &rng);
+        assert_true(check_logit_gradient(p, dpo_fn, &pairs, z) < 1e-6);
+        sb_pairs_free(&pairs);
+        pairs = sb_pairs_sample(p, r, 40, 0, p->n_prompts, &soft, &rng);
+        assert_true(pairs.y[0] > 0 && pairs.y[0] < 1);
         assert_true(check_logit_gradient(p, dpo_fn, &pairs, z) < 1e-6);
         sb_pairs_free(&pairs);
         free(r), free(z);

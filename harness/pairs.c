@@ -1,0 +1,145 @@
+/* soupbench: preference pairs (harness/pairs.h). */
+#include "pairs.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* One trajectory from prompt x under pi_ref: states and actions, return. */
+static double sample_reference(const SbProblem *p, const double *r, int x, SbRng *rng, int *s_out, int *a_out,
+                               double *pi, double *row)
+{
+    int V = p->V, s = x;
+    double ret = 0;
+    for (int t = 0; t < p->H; t++) {
+        sb_softmax(p->ref_logits + (size_t)s * V, V, pi);
+        int a = sb_rng_categorical(rng, pi, V);
+        s_out[t] = s;
+        a_out[t] = a;
+        ret += r[(size_t)s * V + a];
+        if (t + 1 == p->H)
+            break;
+        sb_problem_transition_row(p, s, a, row);
+        s = p->layer_offset[t + 1] + sb_rng_categorical(rng, row, sb_problem_layer_size(p, t + 1));
+    }
+    return ret;
+}
+
+static double sigmoid(double z) { return z >= 0 ? 1.0 / (1.0 + exp(-z)) : exp(z) / (1.0 + exp(z)); }
+
+SbPairs sb_pairs_sample(const SbProblem *p, const double *r, int n, int x_lo, int x_hi, const SbPairLabels *labels,
+                        SbRng *rng)
+{
+    SB_ASSERT(0 <= x_lo && x_lo < x_hi && x_hi <= p->n_prompts);
+    int H = p->H, max_layer = 1;
+    for (int t = 0; t < H; t++)
+        if (sb_problem_layer_size(p, t) > max_layer)
+            max_layer = sb_problem_layer_size(p, t);
+    SbPairs pairs = {n, H, sb_calloc((size_t)n * 2 * H, sizeof(int)), sb_calloc((size_t)n * 2 * H, sizeof(int)),
+                     sb_zeros(n)};
+    double *pi = sb_zeros(p->V), *row = sb_zeros(max_layer);
+    for (int i = 0; i < n; i++) {
+        int *s = pairs.s + (size_t)i * 2 * H, *a = pairs.a + (size_t)i * 2 * H;
+        double r1 = 0, r2 = 0;
+        /* noise-free answers need distinct returns: redraw ties (a bounded
+         * number of times; a tie left over is answered either way) */
+        for (int tries = 0; tries < 100; tries++) {
+            int x = x_lo + sb_rng_categorical(rng, p->init + x_lo, x_hi - x_lo);
+            r1 = sample_reference(p, r, x, rng, s, a, pi, row);
+            r2 = sample_reference(p, r, x, rng, s + H, a + H, pi, row);
+            if (labels->kind != SB_LABELS_NOISE_FREE || r1 != r2)
+                break;
+        }
+        double prob = sigmoid((r1 - r2) / labels->temperature), y;
+        switch (labels->kind) {
+        case SB_LABELS_NOISE_FREE:
+            y = r1 >= r2;
+            break;
+        case SB_LABELS_SAMPLED:
+            y = sb_rng_uniform(rng) < prob;
+            break;
+        default:
+            y = prob;
+        }
+        if (labels->winner_first && y < 0.5) {
+            for (int t = 0; t < H; t++) {
+                int ts = s[t], ta = a[t];
+                s[t] = s[H + t], a[t] = a[H + t];
+                s[H + t] = ts, a[H + t] = ta;
+            }
+            y = 1.0 - y;
+        }
+        pairs.y[i] = y;
+    }
+    free(row);
+    free(pi);
+    return pairs;
+}
+
+void sb_pairs_free(SbPairs *pairs)
+{
+    free(pairs->s);
+    free(pairs->a);
+    free(pairs->y);
+    memset(pairs, 0, sizeof *pairs);
+}
+
+void sb_pairs_features(const SbProblem *p, const SbPairs *pairs, const double *g, int K, double *X)
+{
+    size_t n_sa = (size_t)p->n_states * p->V;
+    int H = pairs->H;
+    for (int i = 0; i < pairs->n; i++) {
+        const int *s = pairs->s + (size_t)i * 2 * H, *a = pairs->a + (size_t)i * 2 * H;
+        for (int k = 0; k < K; k++) {
+            double acc = 0;
+            for (int t = 0; t < 2 * H; t++)
+                acc += (t < H ? 1 : -1) * g[(size_t)k * n_sa + (size_t)s[t] * p->V + a[t]];
+            X[(size_t)i * K + k] = acc;
+        }
+    }
+}
+
+double sb_dpo_loss(const SbProblem *p, const SbPairs *pairs, const double *logits, double *dlogits,
+                   double *accuracy)
+{
+    int V = p->V, H = pairs->H;
+    double beta = p->beta, loss = 0;
+    int correct = 0;
+    double *logpi = sb_zeros((size_t)p->n_states * V), *logref = sb_zeros((size_t)p->n_states * V);
+    /* log pi and log pi_ref at every state (cheap on enumerable MDPs) */
+    for (int s = 0; s < p->n_states; s++) {
+        sb_log_softmax(logits + (size_t)s * V, V, logpi + (size_t)s * V);
+        sb_log_softmax(p->ref_logits + (size_t)s * V, V, logref + (size_t)s * V);
+    }
+    if (dlogits)
+        memset(dlogits, 0, sizeof(double) * (size_t)p->n_states * V);
+    for (int i = 0; i < pairs->n; i++) {
+        const int *s = pairs->s + (size_t)i * 2 * H, *a = pairs->a + (size_t)i * 2 * H;
+        double margin = 0; /* log-ratio(first) - log-ratio(second) */
+        for (int t = 0; t < 2 * H; t++) {
+            size_t k = (size_t)s[t] * V + a[t];
+            margin += (t < H ? 1 : -1) * (logpi[k] - logref[k]);
+        }
+        double z = beta * margin, y = pairs->y[i];
+        /* -log sigmoid(z) = softplus(-z), computed stably */
+        double sp_neg = z > 0 ? log1p(exp(-z)) : -z + log1p(exp(z));
+        loss += y * sp_neg + (1.0 - y) * (sp_neg + z);
+        correct += (y >= 0.5) == (margin > 0);
+        if (!dlogits)
+            continue;
+        /* d loss / dz = sigmoid(z) - y; d log pi(a|s) / dz(s,.) = e_a - pi(.|s) */
+        double coef = beta * (sigmoid(z) - y) / pairs->n;
+        for (int t = 0; t < 2 * H; t++) {
+            double sign = t < H ? 1 : -1;
+            double *d = dlogits + (size_t)s[t] * V;
+            const double *lp = logpi + (size_t)s[t] * V;
+            for (int b = 0; b < V; b++)
+                d[b] += coef * sign * ((b == a[t]) - exp(lp[b]));
+        }
+    }
+    if (accuracy)
+        *accuracy = (double)correct / pairs->n;
+    free(logref);
+    free(logpi);
+    return loss / pairs->n;
+}

@@ -1,0 +1,52 @@
+/* soupbench: preference pairs and the answers to them (SPEC sections 3, 4).
+ *
+ * A pair is two responses (trajectories) to one prompt, drawn from pi_ref;
+ * y is the probability that the first is preferred: an observed answer
+ * (0 or 1) or, for the offline protocol's expected answers, the
+ * Bradley-Terry probability sigmoid((R_u(y1) - R_u(y2)) / T) itself. The
+ * same pairs feed DPO, Spectral Souping's logistic regression and the
+ * LoRA-soup coefficients, so every method sees the same data. */
+#ifndef SB_PAIRS_H
+#define SB_PAIRS_H
+
+#include "problem.h"
+#include "sb.h"
+
+typedef enum {
+    SB_LABELS_NOISE_FREE = 0,    /* the larger return wins (ties redrawn) */
+    SB_LABELS_SAMPLED = 1,       /* Bradley-Terry answer drawn with temperature T */
+    SB_LABELS_PROBABILITIES = 2, /* y = the Bradley-Terry probability (no sampling noise) */
+} SbLabelKind;
+
+typedef struct {
+    SbLabelKind kind;
+    double temperature; /* T > 0 */
+    int winner_first;   /* reorder each pair so that the preferred response comes first (y = 1) */
+} SbPairLabels;
+
+typedef struct {
+    int n, H;
+    int *s, *a; /* [n x 2 x H]: states and actions of the first then the second response */
+    double *y;  /* [n]: probability that the first is preferred */
+} SbPairs;
+
+/* n pairs from pi_ref on prompts drawn from D restricted to [x_lo, x_hi),
+ * answered under reward r [n_states * V]. */
+SbPairs sb_pairs_sample(const SbProblem *p, const double *r, int n, int x_lo, int x_hi, const SbPairLabels *labels,
+                        SbRng *rng);
+void sb_pairs_free(SbPairs *pairs);
+
+/* X [n x K]: for each pair, sum_t g_k(first) - sum_t g_k(second) of K
+ * functions g [K x n_states * V] on the pairs (implicit rewards q_k for
+ * Spectral Souping, aspect rewards r_j for the baselines' weights). */
+void sb_pairs_features(const SbProblem *p, const SbPairs *pairs, const double *g, int K, double *X);
+
+/* Mean DPO loss -[y log sigmoid(z) + (1 - y) log sigmoid(-z)],
+ * z = beta (log-ratio(first) - log-ratio(second)), of the policy given by
+ * logits [n_states * V]; dlogits (nullable) receives its gradient;
+ * *accuracy (nullable) the share of pairs whose more likely preferred
+ * response (y >= 1/2) has the larger implicit reward. */
+double sb_dpo_loss(const SbProblem *p, const SbPairs *pairs, const double *logits, double *dlogits,
+                   double *accuracy);
+
+#endif
