@@ -38,9 +38,10 @@ static double *basis_weights(const SbConfig *cfg, int K, int m)
     return R;
 }
 
-static SbBasis *basis_alloc(const SbProblem *p, int K)
+static SbBasis *basis_alloc(const SbProblem *p, int K, const char *name)
 {
     SbBasis *b = sb_calloc(1, sizeof *b);
+    snprintf(b->name, sizeof b->name, "%s", name);
     b->K = K;
     b->m = p->m;
     for (int f = 0; f < SB_BASIS_FORMS; f++) {
@@ -79,7 +80,7 @@ static SbBasis *basis_load(const SbProblem *p, const SbConfig *cfg)
     if (K != sb_basis_size(cfg, p->m))
         sb_fail(SB_EXIT_USAGE, "$.basis.load: %s: holds %d basis policies, the config asks for %d", file, K,
                 sb_basis_size(cfg, p->m));
-    SbBasis *b = basis_alloc(p, K);
+    SbBasis *b = basis_alloc(p, K, "basis");
     b->R = R;
     b->loaded = 1;
     snprintf(b->loaded_from, sizeof b->loaded_from, "%s", file);
@@ -104,43 +105,63 @@ static SbBasis *basis_load(const SbProblem *p, const SbConfig *cfg)
 
 /* ---- training -------------------------------------------------------- */
 
+/* Train K policies on the rows of R in both forms; `name` ("basis",
+ * "experts") prefixes the random streams and the cost groups. */
+static SbBasis *basis_train(const SbProblem *p, const SbConfig *cfg, const char *name, int K, double *R,
+                            SbProgress *pg)
+{
+    SbBasis *b = basis_alloc(p, K, name);
+    b->R = R;
+    double *rho = sb_zeros((size_t)p->n_states * p->V);
+    for (int f = 0; f < SB_BASIS_FORMS; f++)
+        for (int k = 0; k < K; k++) {
+            char purpose[96], label[96], item[16];
+            snprintf(purpose, sizeof purpose, "%s/init/%s/%d", name, sb_basis_form_name(f), k);
+            SbRng rng;
+            sb_rng_derive(&rng, cfg->seed, purpose);
+            SbPolicy *pol = sb_policy_new(p->ref_net, sb_basis_form(f), cfg->lora.rank, cfg->lora.alpha, &rng);
+            sb_problem_user_reward(p, b->R + (size_t)k * p->m, rho);
+            snprintf(label, sizeof label, "%s %s %d", name, sb_basis_form_name(f), k);
+            snprintf(purpose, sizeof purpose, "%s/pairs/%d", name, k); /* both forms see the same pairs */
+            SbRng pairs_rng;
+            sb_rng_derive(&pairs_rng, cfg->seed, purpose);
+            sb_train(p, pol, rho, &cfg->train, sb_rng_u64(&pairs_rng), label, &b->stats[f][k]);
+            snprintf(purpose, sizeof purpose, "%s/%s", name, sb_basis_form_name(f));
+            snprintf(item, sizeof item, "%d", k);
+            sb_cost_record(purpose, item, &b->stats[f][k]);
+            b->policies[f][k] = pol;
+            sb_progress_advance(pg, 1);
+        }
+    free(rho);
+    return b;
+}
+
+static void basis_forward(SbBasis *b, const SbProblem *p)
+{
+    size_t n_sa = (size_t)p->n_states * p->V;
+    for (int f = 0; f < SB_BASIS_FORMS; f++)
+        for (int k = 0; k < b->K; k++)
+            sb_policy_forward(b->policies[f][k], p->inputs, p->n_states, b->logits[f] + (size_t)k * n_sa, NULL);
+}
+
 SbBasis *sb_basis_build(const SbProblem *p, const SbConfig *cfg, SbProgress *pg)
 {
     int K = sb_basis_size(cfg, p->m);
     if (K == 0)
         return NULL;
-    SbBasis *b;
-    size_t n_sa = (size_t)p->n_states * p->V;
-    if (cfg->basis.load[0]) {
-        b = basis_load(p, cfg);
-    } else {
-        b = basis_alloc(p, K);
-        b->R = basis_weights(cfg, K, p->m);
-        double *rho = sb_zeros(n_sa);
-        for (int f = 0; f < SB_BASIS_FORMS; f++)
-            for (int k = 0; k < K; k++) {
-                char purpose[64], label[64], item[16];
-                snprintf(purpose, sizeof purpose, "basis/init/%s/%d", sb_basis_form_name(f), k);
-                SbRng rng;
-                sb_rng_derive(&rng, cfg->seed, purpose);
-                SbPolicy *pol = sb_policy_new(p->ref_net, sb_basis_form(f), cfg->lora.rank, cfg->lora.alpha, &rng);
-                sb_problem_user_reward(p, b->R + (size_t)k * p->m, rho);
-                snprintf(label, sizeof label, "basis %s %d", sb_basis_form_name(f), k);
-                snprintf(purpose, sizeof purpose, "basis/pairs/%d", k); /* both forms see the same pairs */
-                SbRng pairs_rng;
-                sb_rng_derive(&pairs_rng, cfg->seed, purpose);
-                sb_train(p, pol, rho, &cfg->train, sb_rng_u64(&pairs_rng), label, &b->stats[f][k]);
-                snprintf(purpose, sizeof purpose, "basis/%s", sb_basis_form_name(f));
-                snprintf(item, sizeof item, "%d", k);
-                sb_cost_record(purpose, item, &b->stats[f][k]);
-                b->policies[f][k] = pol;
-                sb_progress_advance(pg, 1);
-            }
-        free(rho);
-    }
-    for (int f = 0; f < SB_BASIS_FORMS; f++)
-        for (int k = 0; k < K; k++)
-            sb_policy_forward(b->policies[f][k], p->inputs, p->n_states, b->logits[f] + (size_t)k * n_sa, NULL);
+    SbBasis *b = cfg->basis.load[0] ? basis_load(p, cfg)
+                                    : basis_train(p, cfg, "basis", K, basis_weights(cfg, K, p->m), pg);
+    basis_forward(b, p);
+    return b;
+}
+
+SbBasis *sb_experts_build(const SbProblem *p, const SbConfig *cfg, SbProgress *pg)
+{
+    double *R = sb_zeros((size_t)p->m * p->m);
+    for (int j = 0; j < p->m; j++)
+        R[(size_t)j * p->m + j] = 1.0;
+    SbBasis *b = basis_train(p, cfg, "experts", p->m, R, pg);
+    basis_forward(b, p);
     return b;
 }
 
@@ -207,14 +228,14 @@ static void write_implicit_q_spectrum(SbResults *r, const SbBasis *b, const SbPr
     double *sv = sb_zeros(k);
     sb_singular_values(M, n, b->K, sv);
     char path[96];
-    snprintf(path, sizeof path, "/basis/%s/implicit_q_spectrum", sb_basis_form_name(f));
+    snprintf(path, sizeof path, "/%s/%s/implicit_q_spectrum", b->name, sb_basis_form_name(f));
     sb_results_write_table(r, path, k, 1, sv, "singular_value",
                            "singular values of the basis implicit-Q matrix (rows: state-action pairs, columns: basis "
                            "policies)");
     int rank = sv[0] > 0 ? sb_numerical_rank(sv, k, cfg->basis.rank_tol) : 0;
     sb_results_attr_int(r, path, "numerical_rank", rank);
     char label[96];
-    snprintf(label, sizeof label, "basis implicit Q (%s), K = %d, numerical rank %d",
+    snprintf(label, sizeof label, "%s implicit Q (%s), K = %d, numerical rank %d", b->name,
              f == 0 ? "LoRA" : "full fine-tuning", b->K, rank);
     sb_results_attr_str(r, path, "label", label);
     sb_results_attr_double(r, path, "rank_tol", cfg->basis.rank_tol);
@@ -271,13 +292,16 @@ static void write_lora_spectra(SbResults *r, const SbBasis *b, const SbConfig *c
     }
     char *names = sb_column_names("sv_", 1, rank), columns[4096];
     snprintf(columns, sizeof columns, "policy,layer,%s", names);
-    sb_results_write_table(r, "/basis/lora/update_spectra", K * L, cols, sv_table, columns,
+    char path[96];
+    snprintf(path, sizeof path, "/%s/lora/update_spectra", b->name);
+    sb_results_write_table(r, path, K * L, cols, sv_table, columns,
                            "singular values of each LoRA update (alpha/r) B_k A_k, per basis policy and layer");
     free(names);
     if (n_pairs > 0) {
         names = sb_column_names("angle_", 1, rank);
         snprintf(columns, sizeof columns, "layer,policy_a,policy_b,%s", names);
-        sb_results_write_table(r, "/basis/lora/principal_angles", n_pairs * L, 3 + rank, angles, columns,
+        snprintf(path, sizeof path, "/%s/lora/principal_angles", b->name);
+        sb_results_write_table(r, path, n_pairs * L, 3 + rank, angles, columns,
                                "principal angles (radians, ascending) between the column spaces of two basis "
                                "adapters' updates, per layer; NaN past the smaller rank");
         free(names);
@@ -288,23 +312,27 @@ static void write_lora_spectra(SbResults *r, const SbBasis *b, const SbConfig *c
 
 void sb_basis_write(SbResults *r, const SbBasis *b, const SbProblem *p, const SbConfig *cfg)
 {
+    char root[32], path[96];
+    snprintf(root, sizeof root, "/%s", b->name);
     char *aspects = sb_column_names("a", 1, p->m);
-    sb_results_write_table(r, "/basis/R", b->K, p->m, b->R, aspects,
-                           "basis reward weights: rho_k = sum_j R[k, j] r_j");
+    snprintf(path, sizeof path, "%s/R", root);
+    sb_results_write_table(r, path, b->K, p->m, b->R, aspects, "reward weights: rho_k = sum_j R[k, j] r_j");
     free(aspects);
-    sb_results_attr_str(r, "/basis", "description",
-                        "K policies trained from the same reference on the basis rewards, in LoRA and full "
-                        "fine-tuning form");
-    sb_results_attr_str(r, "/basis", "kind", cfg->basis.kind);
-    sb_results_attr_int(r, "/basis", "K", b->K);
-    sb_results_attr_str(r, "/basis", "trainer", cfg->train.trainer);
-    sb_results_attr_str(r, "/basis", "loaded_from", b->loaded ? b->loaded_from : "");
+    sb_results_attr_str(r, root, "description",
+                        strcmp(b->name, "basis") == 0
+                            ? "the spectral basis: K policies trained from the same reference on the basis "
+                              "rewards, in LoRA and full fine-tuning form"
+                            : "aspect experts: one policy per aspect (R = I) for the merging baselines, in LoRA "
+                              "and full fine-tuning form");
+    sb_results_attr_str(r, root, "kind", strcmp(b->name, "basis") == 0 ? cfg->basis.kind : "aspects");
+    sb_results_attr_int(r, root, "K", b->K);
+    sb_results_attr_str(r, root, "trainer", cfg->train.trainer);
+    sb_results_attr_str(r, root, "loaded_from", b->loaded ? b->loaded_from : "");
     for (int f = 0; f < SB_BASIS_FORMS; f++) {
-        char path[96];
         double *stats = sb_zeros((size_t)b->K * 7);
         for (int k = 0; k < b->K; k++) {
             const SbPolicy *pol = b->policies[f][k];
-            snprintf(path, sizeof path, "/basis/%s/policy_%d", sb_basis_form_name(f), k);
+            snprintf(path, sizeof path, "%s/%s/policy_%d", root, sb_basis_form_name(f), k);
             sb_results_write_table(r, path, pol->n_params, 1, pol->theta, "theta",
                                    "trainable parameters of a basis policy, in harness/policy.c's layout "
                                    "(reload with $.basis.load)");
@@ -317,7 +345,7 @@ void sb_basis_write(SbResults *r, const SbBasis *b, const SbProblem *p, const Sb
             memcpy(stats + (size_t)k * 7, row, sizeof row);
         }
         if (!b->loaded) {
-            snprintf(path, sizeof path, "/basis/%s/training", sb_basis_form_name(f));
+            snprintf(path, sizeof path, "%s/%s/training", root, sb_basis_form_name(f));
             sb_results_write_table(r, path, b->K, 7, stats,
                                    "steps,best_step,seconds,flops,loss,heldout_loss,heldout_accuracy",
                                    "training of each basis policy: steps run, step kept, wall seconds, FLOPs, "

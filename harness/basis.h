@@ -19,6 +19,7 @@
 #define SB_BASIS_FORMS 2 /* index 0: LoRA, 1: full fine-tuning */
 
 typedef struct {
+    char name[16];                           /* "basis" or "experts": results group, cost group, streams */
     int K, m;
     double *R;                               /* [K x m] basis reward weights */
     SbPolicy **policies[SB_BASIS_FORMS];     /* [K] per form */
@@ -36,7 +37,12 @@ int sb_basis_size(const SbConfig *cfg, int m);
 /* Train the basis (or load it when $.basis.load names a file); advances pg
  * by one per trained policy. */
 SbBasis *sb_basis_build(const SbProblem *p, const SbConfig *cfg, SbProgress *pg);
-/* Everything under /basis: R, each policy's weights (reloadable), training
+/* The aspect experts of the merging baselines (rewarded soups, LoRA
+ * soups, MOD): K = m, R = I, trained like a basis under the name
+ * "experts". When the basis itself is of kind "aspects", run.c uses it
+ * instead of training these. */
+SbBasis *sb_experts_build(const SbProblem *p, const SbConfig *cfg, SbProgress *pg);
+/* Everything under /<name> (/basis or /experts): R, each policy's weights (reloadable), training
  * statistics, and the spectra (implicit-Q matrix, LoRA updates, principal
  * angles). */
 void sb_basis_write(SbResults *r, const SbBasis *b, const SbProblem *p, const SbConfig *cfg);

@@ -68,6 +68,18 @@ typedef struct {
 } SbBasisConfig;
 
 typedef struct {
+    int pairs;                     /* $.soup.pairs: feedback pairs per user (offline protocol), >= 1 */
+    double train_prompts;          /* $.soup.train_prompts: share of prompts (the first ones) feedback is drawn on, (0, 1] */
+    char labels[SB_NAME_MAX];      /* $.soup.labels: "probabilities" | "sampled" | "noise_free" */
+    double temperature;            /* $.soup.temperature: the user's Bradley-Terry temperature, > 0 */
+    double l2;                     /* $.soup.l2: L2 strength of the logistic regressions, >= 0 */
+    char form[SB_NAME_MAX];        /* $.soup.form: basis form merged in outputs, "lora" | "full" */
+    int cat_steps;                 /* $.soup.cat_steps: Adam steps fitting lora_soup_cat's coefficients, >= 1 */
+    double cat_lr;                 /* $.soup.cat_lr: their learning rate, > 0 */
+    int implicit_samples;          /* $.soup.implicit_samples: trajectories sampled per user by spectral_soup_implicit, >= 1 */
+} SbSoupConfig;
+
+typedef struct {
     char name[SB_NAME_MAX];        /* $.name: experiment name, [A-Za-z0-9_-]+ */
     char description[256];         /* $.description */
     uint64_t seed;                 /* $.seed: >= 0 */
@@ -78,6 +90,7 @@ typedef struct {
     SbLoraConfig lora;             /* $.lora */
     SbTrainConfig train;           /* $.train */
     SbBasisConfig basis;           /* $.basis */
+    SbSoupConfig soup;             /* $.soup */
     int n_methods;                 /* $.methods: array of method names, each known to the registry */
     char methods[SB_MAX_METHODS][SB_NAME_MAX];
     int pareto_grid;               /* $.pareto.grid: points per aspect pair, >= 2 */

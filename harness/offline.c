@@ -1,6 +1,7 @@
 /* soupbench: the offline protocol (harness/offline.h). */
 #include "offline.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,6 +11,10 @@
 #include "solver.h"
 #include "stats.h"
 #include "winrate.h"
+
+static const char *const summary_columns =
+    "J_mean,J_lo,J_hi,KL_mean,winrate_mean,winrate_lo,winrate_hi,winrate_avg_mean,winrate_avg_lo,"
+    "winrate_avg_hi,normalized_mean,normalized_lo,normalized_hi";
 
 int sb_aspect_pairs(int m) { return m * (m - 1) / 2; }
 
@@ -25,14 +30,6 @@ void sb_aspect_pair(int m, int k, int *i, int *j)
     SB_ASSERT(0 && "aspect pair index out of range");
 }
 
-void sb_offline_reference_point(const SbProblem *p, double *aspects)
-{
-    double *w = sb_zeros(p->m);
-    SbPolicyValue v = {.aspects = aspects};
-    sb_evaluate_policy(p, p->ref_logits, w, &v);
-    free(w);
-}
-
 static void rng_for(SbRng *rng, const SbConfig *cfg, const char *what, const char *method)
 {
     char purpose[160];
@@ -40,38 +37,67 @@ static void rng_for(SbRng *rng, const SbConfig *cfg, const char *what, const cha
     sb_rng_derive(rng, cfg->seed, purpose);
 }
 
-static void evaluate_users(const SbProblem *p, const SbConfig *cfg, const SbMethod *m, void *state,
-                           SbProgress *pg, SbMethodResult *out, double *logits, double *r)
+/* pi_ref's expected aspect rewards: the reference point of every front. */
+static void reference_point(const SbProblem *p, double *out)
 {
+    double *zero = sb_zeros(p->m);
+    SbPolicyValue v = {.aspects = out};
+    sb_evaluate_policy(p, p->ref_logits, zero, &v);
+    free(zero);
+}
+
+static void put_winrate(double *at, SbWinRate w)
+{
+    at[0] = w.rate;
+    at[1] = w.lo;
+    at[2] = w.hi;
+}
+
+/* Every held-out user, true weights. avg_logits: rlhf_avg's policy, or NULL. */
+static void evaluate_users(const SbContext *ctx, SbProgress *pg, SbMethodResult *out, const double *avg_logits,
+                           double *logits, double *r)
+{
+    const SbProblem *p = ctx->p;
+    const SbConfig *cfg = ctx->cfg;
+    const SbMethod *m = out->method;
     int cols = out->user_cols;
     SbRng rng;
     rng_for(&rng, cfg, "winrate", m->name);
     for (int u = 0; u < p->n_test; u++) {
         const double *w = p->users_test + (size_t)u * p->m;
         double *row = out->users + (size_t)u * cols;
-        m->serve(p, state, w, logits);
-        SbPolicyValue v = {.aspects = row + 3};
+        m->serve(ctx, out->state, w, logits);
+        SbPolicyValue v = {.aspects = row + SB_U_ASPECTS};
         sb_evaluate_policy(p, logits, w, &v);
-        row[0] = v.J;
-        row[1] = v.KL;
-        row[2] = v.reward;
+        row[SB_U_J] = v.J;
+        row[SB_U_KL] = v.KL;
+        row[SB_U_REWARD] = v.reward;
         sb_problem_user_reward(p, w, r);
-        SbWinRate wr = sb_winrate(p, r, logits, p->ref_logits, cfg->winrate_max_enumerate, cfg->winrate_samples,
-                                  &rng);
-        row[3 + p->m] = wr.rate;
-        row[4 + p->m] = wr.lo;
-        row[5 + p->m] = wr.hi;
+        put_winrate(row + sb_user_col_winref(p->m),
+                    sb_winrate(p, r, logits, p->ref_logits, cfg->winrate_max_enumerate, cfg->winrate_samples, &rng));
+        if (avg_logits)
+            put_winrate(row + sb_user_col_winavg(p->m), sb_winrate(p, r, logits, avg_logits,
+                                                                   cfg->winrate_max_enumerate,
+                                                                   cfg->winrate_samples, &rng));
+        else
+            row[sb_user_col_winavg(p->m)] = row[sb_user_col_winavg(p->m) + 1] =
+                row[sb_user_col_winavg(p->m) + 2] = NAN;
+        row[sb_user_col_norm(p->m)] = NAN;
         sb_progress_advance(pg, 1);
     }
 }
 
-static void trace_fronts(const SbProblem *p, const SbMethod *m, void *state, const double *ref_point,
-                         SbProgress *pg, SbMethodResult *out, double *logits)
+static void trace_fronts(const SbContext *ctx, const double *ref_point, SbProgress *pg, SbMethodResult *out,
+                         double *logits, double *r)
 {
+    const SbProblem *p = ctx->p;
+    const SbConfig *cfg = ctx->cfg;
     int g = out->grid;
     double *w = sb_zeros(p->m), *aspects = sb_zeros(p->m);
     double *x = sb_zeros(g), *y = sb_zeros(g);
     int *flag = sb_calloc((size_t)g, sizeof(int));
+    SbRng rng;
+    rng_for(&rng, cfg, "pareto_winrate", out->method->name);
     for (int k = 0; k < out->n_pairs; k++) {
         int i, j;
         sb_aspect_pair(p->m, k, &i, &j);
@@ -80,21 +106,22 @@ static void trace_fronts(const SbProblem *p, const SbMethod *m, void *state, con
             memset(w, 0, sizeof(double) * (size_t)p->m);
             w[i] = (double)q / (g - 1);
             w[j] = 1.0 - w[i];
-            m->serve(p, state, w, logits);
+            out->method->serve(ctx, out->state, w, logits);
             SbPolicyValue v = {.aspects = aspects};
             sb_evaluate_policy(p, logits, w, &v);
+            sb_problem_user_reward(p, w, r);
+            SbWinRate wr =
+                sb_winrate(p, r, logits, p->ref_logits, cfg->winrate_max_enumerate, cfg->winrate_samples, &rng);
             double *row = block + (size_t)q * SB_PARETO_COLS;
-            row[0] = w[i];
-            row[1] = w[j];
-            row[2] = x[q] = aspects[i];
-            row[3] = y[q] = aspects[j];
-            row[4] = v.J;
-            row[5] = v.KL;
+            double values[SB_PARETO_COLS - 1] = {w[i], w[j], aspects[i], aspects[j], v.J, v.KL, wr.rate};
+            memcpy(row, values, sizeof values);
+            x[q] = aspects[i];
+            y[q] = aspects[j];
             sb_progress_advance(pg, 1);
         }
         sb_pareto_nondominated(x, y, g, flag);
         for (int q = 0; q < g; q++)
-            block[(size_t)q * SB_PARETO_COLS + 6] = flag[q];
+            block[(size_t)q * SB_PARETO_COLS + SB_PARETO_COLS - 1] = flag[q];
         out->hypervolume[k] = sb_hypervolume_2d(x, y, g, ref_point[i], ref_point[j]);
     }
     free(flag);
@@ -104,129 +131,205 @@ static void trace_fronts(const SbProblem *p, const SbMethod *m, void *state, con
     free(w);
 }
 
-static void summarise(const SbConfig *cfg, SbMethodResult *out, int m)
+/* Mean and 95% bootstrap interval of one users-table column into s[0..2];
+ * NaN when the column is absent (all NaN). */
+static void column_ci(const SbConfig *cfg, const SbMethodResult *res, int col, const char *what, double *s)
 {
-    int n = out->n_users, cols = out->user_cols;
-    double *col = sb_zeros(n);
-    SbRng rng;
-    rng_for(&rng, cfg, "bootstrap", out->method->name);
+    int n = res->n_users;
+    double *x = sb_zeros(n);
     for (int u = 0; u < n; u++)
-        col[u] = out->users[(size_t)u * cols + 0];
-    out->J_mean = sb_mean(col, n);
-    sb_bootstrap_mean_ci(col, n, cfg->bootstrap, &rng, &out->J_lo, &out->J_hi);
-    for (int u = 0; u < n; u++)
-        col[u] = out->users[(size_t)u * cols + 1];
-    out->KL_mean = sb_mean(col, n);
-    for (int u = 0; u < n; u++)
-        col[u] = out->users[(size_t)u * cols + 3 + m];
-    out->win_mean = sb_mean(col, n);
-    sb_bootstrap_mean_ci(col, n, cfg->bootstrap, &rng, &out->win_lo, &out->win_hi);
-    free(col);
+        x[u] = res->users[(size_t)u * res->user_cols + col];
+    if (isnan(x[0])) {
+        s[0] = s[1] = s[2] = NAN;
+    } else {
+        SbRng rng;
+        char stream[128];
+        snprintf(stream, sizeof stream, "%s/%s", what, res->method->name);
+        rng_for(&rng, cfg, "bootstrap", stream);
+        s[0] = sb_mean(x, n);
+        sb_bootstrap_mean_ci(x, n, cfg->bootstrap, &rng, &s[1], &s[2]);
+    }
+    free(x);
 }
 
-void sb_offline_run_method(const SbProblem *p, const SbConfig *cfg, const SbMethod *m, void *state,
-                           const double *ref_point, SbProgress *pg, SbMethodResult *out)
+static void summarise(const SbConfig *cfg, SbMethodResult *res, int m)
 {
-    memset(out, 0, sizeof *out);
-    out->method = m;
-    out->n_users = p->n_test;
-    out->user_cols = 6 + p->m;
-    out->users = sb_zeros((size_t)out->n_users * out->user_cols);
-    out->n_pairs = sb_aspect_pairs(p->m);
-    out->grid = cfg->pareto_grid;
-    out->pareto = sb_zeros((size_t)out->n_pairs * out->grid * SB_PARETO_COLS);
-    out->hypervolume = sb_zeros(out->n_pairs);
-    double *logits = sb_zeros((size_t)p->n_states * p->V);
-    double *r = sb_zeros((size_t)p->n_states * p->V);
-    evaluate_users(p, cfg, m, state, pg, out, logits, r);
-    trace_fronts(p, m, state, ref_point, pg, out, logits);
-    summarise(cfg, out, p->m);
+    double *s = res->summary;
+    column_ci(cfg, res, SB_U_J, "J", s);
+    double kl[3];
+    column_ci(cfg, res, SB_U_KL, "KL", kl);
+    s[3] = kl[0];
+    column_ci(cfg, res, sb_user_col_winref(m), "winrate_ref", s + 4);
+    column_ci(cfg, res, sb_user_col_winavg(m), "winrate_avg", s + 7);
+    column_ci(cfg, res, sb_user_col_norm(m), "normalized", s + 10);
+}
+
+static const SbMethodResult *find_result(const SbMethodResult *res, int n, const char *name)
+{
+    for (int i = 0; i < n; i++)
+        if (strcmp(res[i].method->name, name) == 0)
+            return &res[i];
+    return NULL;
+}
+
+void sb_offline_run(const SbContext *ctx, const SbMethod *const *methods, int n, SbProgress *pg,
+                    SbMethodResult *res)
+{
+    const SbProblem *p = ctx->p;
+    size_t n_sa = (size_t)p->n_states * p->V;
+    double *logits = sb_zeros(n_sa), *r = sb_zeros(n_sa), *avg = NULL;
+    double *ref_point = sb_zeros(p->m), *zero = sb_zeros(p->m);
+    reference_point(p, ref_point);
+    for (int k = 0; k < n; k++) {
+        memset(&res[k], 0, sizeof res[k]);
+        res[k].method = methods[k];
+        res[k].state = methods[k]->prepare ? methods[k]->prepare(ctx) : NULL;
+        if (strcmp(methods[k]->name, "rlhf_avg") == 0) { /* the same policy for every user */
+            avg = sb_zeros(n_sa);
+            methods[k]->serve(ctx, res[k].state, zero, avg);
+        }
+    }
+    for (int k = 0; k < n; k++) {
+        SbMethodResult *out = &res[k];
+        out->n_users = p->n_test;
+        out->user_cols = 10 + p->m;
+        out->users = sb_zeros((size_t)out->n_users * out->user_cols);
+        out->n_pairs = sb_aspect_pairs(p->m);
+        out->grid = ctx->cfg->pareto_grid;
+        out->pareto = sb_zeros((size_t)out->n_pairs * out->grid * SB_PARETO_COLS);
+        out->hypervolume = sb_zeros(out->n_pairs);
+        evaluate_users(ctx, pg, out, avg, logits, r);
+        trace_fronts(ctx, ref_point, pg, out, logits, r);
+    }
+    /* normalised score: 100 (J(pi) - J(pi_ref)) / (J(bespoke) - J(pi_ref)) */
+    const SbMethodResult *bespoke = find_result(res, n, "bespoke_rlhf");
+    if (bespoke)
+        for (int u = 0; u < p->n_test; u++) {
+            SbPolicyValue v = {.aspects = zero};
+            sb_evaluate_policy(p, p->ref_logits, p->users_test + (size_t)u * p->m, &v);
+            double span = bespoke->users[(size_t)u * bespoke->user_cols + SB_U_J] - v.J;
+            for (int k = 0; k < n; k++) {
+                double *row = res[k].users + (size_t)u * res[k].user_cols;
+                row[sb_user_col_norm(p->m)] = 100.0 * (row[SB_U_J] - v.J) / span;
+            }
+        }
+    for (int k = 0; k < n; k++)
+        summarise(ctx->cfg, &res[k], p->m);
+    free(zero);
+    free(ref_point);
+    free(avg);
     free(r);
     free(logits);
 }
 
-void sb_offline_write(SbResults *r, const SbProblem *p, const SbMethodResult *res, const double *ref_point)
+static void write_method(SbResults *r, const SbContext *ctx, SbMethodResult *res)
 {
+    const SbProblem *p = ctx->p;
     char path[256], columns[1024];
     const char *name = res->method->name;
     snprintf(path, sizeof path, "/methods/%s", name);
     sb_results_attr_str(r, path, "description", res->method->description);
 
-    int n = snprintf(columns, sizeof columns, "J,KL,reward_total");
-    for (int j = 0; j < p->m; j++)
-        n += snprintf(columns + n, sizeof columns - (size_t)n, ",r_a%d", j + 1);
-    snprintf(columns + n, sizeof columns - (size_t)n, ",winrate_ref,winrate_lo,winrate_hi");
+    char *aspects = sb_column_names("r_a", 1, p->m);
+    snprintf(columns, sizeof columns,
+             "J,KL,reward_total,%s,winrate_ref,winrate_ref_lo,winrate_ref_hi,winrate_avg,winrate_avg_lo,"
+             "winrate_avg_hi,normalized",
+             aspects);
+    free(aspects);
     snprintf(path, sizeof path, "/methods/%s/users", name);
     sb_results_write_table(r, path, res->n_users, res->user_cols, res->users, columns,
                            "per held-out user, true weights: exact J_u, KL to pi_ref, E[r_u], expected aspect "
-                           "rewards, win-rate against pi_ref with its 95% interval");
+                           "rewards, win-rates against pi_ref and rlhf_avg with 95% intervals, normalised score "
+                           "(NaN where rlhf_avg or bespoke_rlhf is not run)");
 
     for (int k = 0; k < res->n_pairs; k++) {
         int i, j;
         sb_aspect_pair(p->m, k, &i, &j);
         snprintf(path, sizeof path, "/methods/%s/pareto/a%d_a%d", name, i + 1, j + 1);
-        snprintf(columns, sizeof columns, "w_a%d,w_a%d,r_a%d,r_a%d,J,KL,nondominated", i + 1, j + 1, i + 1,
-                 j + 1);
+        snprintf(columns, sizeof columns, "w_a%d,w_a%d,r_a%d,r_a%d,J,KL,winrate_ref,nondominated", i + 1, j + 1,
+                 i + 1, j + 1);
         sb_results_write_table(r, path, res->grid, SB_PARETO_COLS,
                                res->pareto + (size_t)k * res->grid * SB_PARETO_COLS, columns,
-                               "weight sweep over one aspect pair: exact expected aspect rewards, J, KL and "
-                               "the non-dominated flag");
+                               "weight sweep over one aspect pair: exact expected aspect rewards, J, KL, win-rate "
+                               "against pi_ref and the non-dominated flag");
         sb_results_attr_double(r, path, "hypervolume", res->hypervolume[k]);
+        double *ref_point = sb_zeros(p->m);
+        reference_point(p, ref_point);
         double rp[2] = {ref_point[i], ref_point[j]};
+        free(ref_point);
         sb_results_attr_doubles(r, path, "reference_point", rp, 2);
-        char aspects[32];
-        snprintf(aspects, sizeof aspects, "a%d,a%d", i + 1, j + 1);
-        sb_results_attr_str(r, path, "aspects", aspects);
+        char pair[32];
+        snprintf(pair, sizeof pair, "a%d,a%d", i + 1, j + 1);
+        sb_results_attr_str(r, path, "aspects", pair);
+    }
+    if (res->method->write) {
+        snprintf(path, sizeof path, "/methods/%s", name);
+        res->method->write(ctx, res->state, r, path);
     }
 }
 
-void sb_offline_write_summary(SbResults *r, const SbMethodResult *res, int n)
+void sb_offline_write(SbResults *r, const SbContext *ctx, SbMethodResult *res, int n)
 {
-    double *table = sb_zeros((size_t)n * 7);
-    char rows[SB_MAX_METHODS * (SB_NAME_MAX + 1)] = "";
+    double *table = sb_zeros((size_t)n * SB_SUMMARY_COLS);
+    size_t len = 1;
+    for (int i = 0; i < n; i++)
+        len += strlen(res[i].method->name) + 1;
+    char *rows = sb_calloc(len, 1);
     for (int i = 0; i < n; i++) {
-        const SbMethodResult *x = res + i;
-        double row[7] = {x->J_mean, x->J_lo, x->J_hi, x->KL_mean, x->win_mean, x->win_lo, x->win_hi};
-        memcpy(table + (size_t)i * 7, row, sizeof row);
+        write_method(r, ctx, &res[i]);
+        memcpy(table + (size_t)i * SB_SUMMARY_COLS, res[i].summary, sizeof res[i].summary);
         if (i)
             strcat(rows, ",");
-        strcat(rows, x->method->name);
+        strcat(rows, res[i].method->name);
     }
-    sb_results_write_table(r, "/summary", n, 7, table, "J_mean,J_lo,J_hi,KL_mean,winrate_mean,winrate_lo,winrate_hi",
-                           "per method over held-out users: mean J_u, mean KL, mean win-rate against pi_ref, "
-                           "each with its 95% bootstrap interval over users");
+    sb_results_write_table(r, "/summary", n, SB_SUMMARY_COLS, table, summary_columns,
+                           "per method over held-out users: mean J_u, mean KL, mean win-rates against pi_ref and "
+                           "rlhf_avg, mean normalised score, each with its 95% bootstrap interval over users");
     sb_results_attr_str(r, "/summary", "rows", rows);
+    free(rows);
     free(table);
 }
 
 void sb_offline_print_summary(const SbProblem *p, const SbMethodResult *res, int n)
 {
     int pairs = sb_aspect_pairs(p->m);
-    printf("\n%-14s %-28s %-8s %-26s", "method", "J_u mean [95% CI]", "KL", "win vs pi_ref [95% CI]");
+    printf("\n%-23s %-25s %-7s %-21s %-21s %-21s", "method", "J_u mean [95% CI]", "KL", "win vs pi_ref",
+           "win vs rlhf_avg", "normalised score %");
     for (int k = 0; k < pairs; k++) {
         int i, j;
         sb_aspect_pair(p->m, k, &i, &j);
         char head[32];
         snprintf(head, sizeof head, "HV a%d-a%d", i + 1, j + 1);
-        printf(" %-9s", head);
+        printf(" %-8s", head);
     }
     printf("\n");
     for (int r = 0; r < n; r++) {
-        const SbMethodResult *x = res + r;
-        char ci[64], win[64];
-        snprintf(ci, sizeof ci, "%.4f [%.4f, %.4f]", x->J_mean, x->J_lo, x->J_hi);
-        snprintf(win, sizeof win, "%.3f [%.3f, %.3f]", x->win_mean, x->win_lo, x->win_hi);
-        printf("%-14s %-28s %-8.4f %-26s", x->method->name, ci, x->KL_mean, win);
+        const double *s = res[r].summary;
+        char ci[64], win[64], avg[64], norm[64];
+        snprintf(ci, sizeof ci, "%.3f [%.3f, %.3f]", s[0], s[1], s[2]);
+        snprintf(win, sizeof win, "%.3f [%.3f, %.3f]", s[4], s[5], s[6]);
+        if (isnan(s[7]))
+            snprintf(avg, sizeof avg, "-");
+        else
+            snprintf(avg, sizeof avg, "%.3f [%.3f, %.3f]", s[7], s[8], s[9]);
+        if (isnan(s[10]))
+            snprintf(norm, sizeof norm, "-");
+        else
+            snprintf(norm, sizeof norm, "%.1f [%.1f, %.1f]", s[10], s[11], s[12]);
+        printf("%-23s %-25s %-7.3f %-21s %-21s %-21s", res[r].method->name, ci, s[3], win, avg, norm);
         for (int k = 0; k < pairs; k++)
-            printf(" %-9.4f", x->hypervolume[k]);
+            printf(" %-8.3f", res[r].hypervolume[k]);
         printf("\n");
     }
-    printf("(J_u = E[sum_t r_u] - beta E[sum_t KL]; win-rate exact when trajectories are enumerable;\n"
-           " HV = exact hypervolume of the Pareto front over pi_ref's aspect rewards)\n");
+    printf("(J_u = E[sum_t r_u] - beta E[sum_t KL], exact; win-rates exact when trajectories are enumerable;\n"
+           " normalised score: 100 (J - J_ref) / (J_bespoke - J_ref); HV: exact hypervolume of each Pareto front\n"
+           " over pi_ref's aspect rewards; intervals: 95%% bootstrap over held-out users)\n");
 }
 
 void sb_method_result_free(SbMethodResult *res)
 {
+    if (res->method && res->method->release)
+        res->method->release(res->state);
     free(res->users);
     free(res->pareto);
     free(res->hypervolume);

@@ -1,7 +1,9 @@
-/* soupbench: the offline protocol. Every method serves every held-out user
- * with the user's true weights; each served policy is evaluated exactly
- * (J_u, KL, expected aspect rewards) and against pi_ref (win-rate), and
- * each aspect pair's weight grid traces the method's Pareto front. */
+/* soupbench: the offline protocol (SPEC sections 2 and 6). Every method
+ * serves every held-out user with the user's true weights; each served
+ * policy is evaluated exactly (J_u, KL, expected aspect rewards), against
+ * pi_ref and against rlhf_avg (win-rates), and normalised against
+ * bespoke_rlhf; each aspect pair's weight grid traces the method's Pareto
+ * front. */
 #ifndef SB_OFFLINE_H
 #define SB_OFFLINE_H
 
@@ -11,29 +13,42 @@
 #include "progress.h"
 #include "results.h"
 
-#define SB_PARETO_COLS 7 /* w_i, w_j, r_i, r_j, J, KL, nondominated */
+#define SB_PARETO_COLS 8 /* w_i, w_j, r_i, r_j, J, KL, winrate_ref, nondominated */
+#define SB_SUMMARY_COLS 13
 
 typedef struct {
     const SbMethod *method;
+    void *state;
     int n_users, user_cols;
-    double *users;        /* [n_users x user_cols]: J, KL, reward_total, r_1..r_m, winrate_ref, lo, hi */
+    /* [n_users x user_cols]: J, KL, reward_total, r_1..r_m, winrate_ref, lo, hi,
+     * winrate_avg, lo, hi, normalized (NaN where the comparison is absent) */
+    double *users;
     int n_pairs, grid;
     double *pareto;       /* [n_pairs x grid x SB_PARETO_COLS] */
     double *hypervolume;  /* [n_pairs] */
-    double J_mean, J_lo, J_hi, KL_mean, win_mean, win_lo, win_hi;
+    double summary[SB_SUMMARY_COLS];
 } SbMethodResult;
 
-/* Expected aspect rewards of pi_ref: the reference point of every front. */
-void sb_offline_reference_point(const SbProblem *p, double *aspects);
+/* Column of the users table. */
+enum {
+    SB_U_J = 0,
+    SB_U_KL = 1,
+    SB_U_REWARD = 2,
+    SB_U_ASPECTS = 3, /* m columns */
+};
+static inline int sb_user_col_winref(int m) { return 3 + m; }
+static inline int sb_user_col_winavg(int m) { return 6 + m; }
+static inline int sb_user_col_norm(int m) { return 9 + m; }
 
-/* Run one method; advances pg by n_users + n_pairs * grid. */
-void sb_offline_run_method(const SbProblem *p, const SbConfig *cfg, const SbMethod *m, void *state,
-                           const double *ref_point, SbProgress *pg, SbMethodResult *out);
-void sb_offline_write(SbResults *r, const SbProblem *p, const SbMethodResult *res, const double *ref_point);
-/* /summary: one row per method. */
-void sb_offline_write_summary(SbResults *r, const SbMethodResult *res, int n);
+/* Prepare, serve and evaluate every method; advances pg by
+ * n_methods * (n_users + n_pairs * grid). */
+void sb_offline_run(const SbContext *ctx, const SbMethod *const *methods, int n, SbProgress *pg,
+                    SbMethodResult *res);
+/* /methods/<name>/{users,pareto/...} and the methods' own outputs, then /summary. */
+void sb_offline_write(SbResults *r, const SbContext *ctx, SbMethodResult *res, int n);
 /* The summary table on stdout. */
 void sb_offline_print_summary(const SbProblem *p, const SbMethodResult *res, int n);
+/* Releases the methods' states too. */
 void sb_method_result_free(SbMethodResult *res);
 
 /* Number of unordered aspect pairs (i < j) and the k-th one. */

@@ -128,6 +128,39 @@ SbPolicy *sb_policy_clone(const SbPolicy *pol)
     return sb_policy_with_theta(pol->ref, pol->form, pol->rank, pol->alpha, pol->theta, pol->n_params);
 }
 
+SbPolicy *sb_policy_combine(const SbPolicy *const *pols, const double *c, int K)
+{
+    SB_ASSERT(K >= 1);
+    SbPolicy *out = sb_policy_clone(pols[0]);
+    for (int i = 0; i < out->n_params; i++) {
+        double acc = 0;
+        for (int k = 0; k < K; k++)
+            acc += c[k] * pols[k]->theta[i];
+        out->theta[i] = acc;
+    }
+    return out;
+}
+
+SbPolicy *sb_policy_lora_product_merge(const SbPolicy *const *pols, const double *c, int K)
+{
+    SB_ASSERT(K >= 1 && pols[0]->form == SB_POLICY_LORA);
+    const SbRefNet *ref = pols[0]->ref;
+    SbPolicy *out = sb_policy_new(ref, SB_POLICY_FULL, 0, 0, NULL);
+    SbPolicyViews w = sb_policy_views(out, out->theta);
+    double *update = sb_zeros((size_t)ref->width * (ref->n_in > ref->width ? ref->n_in : ref->width));
+    for (int l = 0; l < ref->layers; l++) {
+        size_t n = (size_t)ref->width * (l == 0 ? ref->n_in : ref->width);
+        for (int k = 0; k < K; k++) {
+            sb_policy_lora_update(pols[k], l, update);
+            for (size_t i = 0; i < n; i++)
+                w.W[l][i] += c[k] * update[i];
+        }
+    }
+    free(update);
+    sb_policy_views_free(&w);
+    return out;
+}
+
 void sb_policy_free(SbPolicy *pol)
 {
     if (!pol)
@@ -147,6 +180,7 @@ void sb_policy_lora_update(const SbPolicy *pol, int l, double *out)
     SbPolicyViews w = sb_policy_views(pol, pol->theta);
     cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, ref->width, fan_in, pol->rank, pol->alpha / pol->rank,
                 w.B[l], pol->rank, w.A[l], fan_in, 0.0, out, fan_in);
+    sb_mlp_count_flops(2.0 * ref->width * fan_in * pol->rank);
     sb_policy_views_free(&w);
 }
 
@@ -224,6 +258,7 @@ void sb_policy_backward(const SbPolicy *pol, const SbPolicyCache *cache, const d
                         dW[l], fan_in, 0.0, g.A[l], fan_in);
             cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, ref->width, pol->rank, fan_in, s, dW[l], fan_in,
                         w.A[l], fan_in, 0.0, g.B[l], pol->rank);
+            sb_mlp_count_flops(4.0 * ref->width * fan_in * pol->rank);
             free(dW[l]);
         }
         free(dW);

@@ -62,6 +62,15 @@ void sb_policy_layer_weight(const SbPolicy *pol, int l, double *out);
 /* The LoRA update (alpha/r) B_l A_l alone (width x fan_in). */
 void sb_policy_lora_update(const SbPolicy *pol, int l, double *out);
 
+/* A policy of the same form whose theta is sum_k c_k theta_k. For full
+ * fine-tuning this is parameter merging (rewarded soups); for LoRA it
+ * averages the A and B factors separately (P-Soups' merge). */
+SbPolicy *sb_policy_combine(const SbPolicy *const *pols, const double *c, int K);
+/* A full-form policy whose hidden weights are W_l + sum_k c_k (alpha/r)
+ * B_k,l A_k,l, every other weight the reference's: the exact product merge
+ * of K LoRA adapters (LoRA soups, and Spectral Souping in parameters). */
+SbPolicy *sb_policy_lora_product_merge(const SbPolicy *const *pols, const double *c, int K);
+
 /* Logits [n x V] of n input rows; cache, when not NULL, keeps what the
  * backward pass needs (release with sb_policy_cache_free). */
 typedef struct {

@@ -74,7 +74,8 @@ static void write_provenance(SbResults *r, const SbConfig *cfg, int argc, char *
 /* One line per cost group of the ledger that this run filled. */
 static void print_cost(void)
 {
-    static const char *const groups[] = {"basis/lora", "basis/full", "rlhf_avg", "bespoke_rlhf"};
+    static const char *const groups[] = {"basis/lora", "basis/full", "experts/lora", "experts/full",
+                                         "rlhf_avg",   "bespoke_rlhf", "lora_soup_cat"};
     int printed = 0;
     for (size_t i = 0; i < sizeof groups / sizeof groups[0]; i++) {
         double seconds, flops;
@@ -156,6 +157,17 @@ int sb_cmd_run(int argc, char **argv)
     write_provenance(r, &cfg, argc, argv, (int)threads);
     sb_synthetic_write(r, p, &cfg);
 
+    const SbMethod **methods = sb_calloc((size_t)cfg.n_methods, sizeof *methods);
+    int needs = 0;
+    for (int k = 0; k < cfg.n_methods; k++) {
+        methods[k] = sb_method_find(cfg.methods[k]);
+        SB_ASSERT(methods[k]); /* the config validated the names */
+        needs |= methods[k]->needs;
+    }
+    if ((needs & SB_NEEDS_BASIS) && sb_basis_size(&cfg, p->m) == 0)
+        sb_fail(SB_EXIT_USAGE, "%s: $.basis.kind: the spectral soup methods need a basis, found \"none\"",
+                config_path);
+
     SbProgress pg;
     int K = sb_basis_size(&cfg, p->m);
     sb_progress_start(&pg, cfg.basis.load[0] ? "loading basis" : "training basis",
@@ -164,23 +176,28 @@ int sb_cmd_run(int argc, char **argv)
     sb_progress_finish(&pg);
     if (basis)
         sb_basis_write(r, basis, p, &cfg);
+    /* the merging baselines' aspect experts: the basis itself when it has
+     * one policy per aspect, else trained here */
+    SbBasis *experts = NULL;
+    const SbBasis *expert_set = NULL;
+    if (needs & SB_NEEDS_EXPERTS) {
+        if (basis && strcmp(cfg.basis.kind, "aspects") == 0) {
+            expert_set = basis;
+        } else {
+            sb_progress_start(&pg, "training experts", (long)p->m * SB_BASIS_FORMS, quiet);
+            expert_set = experts = sb_experts_build(p, &cfg, &pg);
+            sb_progress_finish(&pg);
+            sb_basis_write(r, experts, p, &cfg);
+        }
+    }
 
-    double *ref_point = sb_zeros(p->m);
-    sb_offline_reference_point(p, ref_point);
+    SbContext ctx = {p, &cfg, basis, expert_set};
     SbMethodResult *res = sb_calloc((size_t)cfg.n_methods, sizeof *res);
     long per_method = p->n_test + (long)sb_aspect_pairs(p->m) * cfg.pareto_grid;
     sb_progress_start(&pg, "offline protocol", per_method * cfg.n_methods, quiet);
-    for (int k = 0; k < cfg.n_methods; k++) {
-        const SbMethod *m = sb_method_find(cfg.methods[k]);
-        SB_ASSERT(m); /* the config validated the names */
-        void *state = m->prepare ? m->prepare(p, &cfg, basis) : NULL;
-        sb_offline_run_method(p, &cfg, m, state, ref_point, &pg, &res[k]);
-        if (m->release)
-            m->release(state);
-        sb_offline_write(r, p, &res[k], ref_point);
-    }
+    sb_offline_run(&ctx, methods, cfg.n_methods, &pg, res);
     sb_progress_finish(&pg);
-    sb_offline_write_summary(r, res, cfg.n_methods);
+    sb_offline_write(r, &ctx, res, cfg.n_methods);
     sb_cost_write(r);
     sb_results_attr_double(r, "/", "wall_seconds", sb_now() - start);
     sb_results_commit(r);
@@ -193,7 +210,8 @@ int sb_cmd_run(int argc, char **argv)
     for (int k = 0; k < cfg.n_methods; k++)
         sb_method_result_free(&res[k]);
     free(res);
-    free(ref_point);
+    free(methods);
+    sb_basis_free(experts);
     sb_basis_free(basis);
     sb_problem_free(p);
     return SB_EXIT_OK;

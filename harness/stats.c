@@ -42,3 +42,24 @@ void sb_bootstrap_mean_ci(const double *x, int n, int resamples, SbRng *rng, dou
     *hi = quantile(means, resamples, 0.975);
     free(means);
 }
+
+static int by_value_descending(const void *a, const void *b) { return by_value(b, a); }
+
+void sb_project_simplex(const double *w, int m, double *out)
+{
+    double *u = sb_zeros(m);
+    for (int j = 0; j < m; j++)
+        u[j] = w[j];
+    qsort(u, (size_t)m, sizeof(double), by_value_descending);
+    /* the threshold tau: the largest k with u_k > (sum_{i<=k} u_i - 1) / k */
+    double cumulative = 0, tau = 0;
+    for (int k = 0; k < m; k++) {
+        cumulative += u[k];
+        double t = (cumulative - 1.0) / (k + 1);
+        if (u[k] > t)
+            tau = t;
+    }
+    for (int j = 0; j < m; j++)
+        out[j] = w[j] > tau ? w[j] - tau : 0.0;
+    free(u);
+}

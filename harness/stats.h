@@ -9,4 +9,8 @@ double sb_mean(const double *x, int n);
  * `resamples` resamples drawn with rng. */
 void sb_bootstrap_mean_ci(const double *x, int n, int resamples, SbRng *rng, double *lo, double *hi);
 
+/* Euclidean projection of w [m] on the probability simplex (sort and
+ * threshold, Duchi et al. 2008): out may alias w. */
+void sb_project_simplex(const double *w, int m, double *out);
+
 #endif

@@ -11,23 +11,20 @@
 #include "train.h"
 
 typedef struct {
-    const SbConfig *cfg;
     int served;
 } Bespoke;
 
-static void *bespoke_prepare(const SbProblem *p, const SbConfig *cfg, const SbBasis *basis)
+static void *bespoke_prepare(const SbContext *ctx)
 {
-    (void)p;
-    (void)basis;
-    Bespoke *b = sb_calloc(1, sizeof *b);
-    b->cfg = cfg;
-    return b;
+    (void)ctx;
+    return sb_calloc(1, sizeof(Bespoke));
 }
 
-static void bespoke_serve(const SbProblem *p, void *state, const double *w, double *logits)
+static void bespoke_serve(const SbContext *ctx, void *state, const double *w, double *logits)
 {
     Bespoke *b = state;
-    const SbConfig *cfg = b->cfg;
+    const SbProblem *p = ctx->p;
+    const SbConfig *cfg = ctx->cfg;
     double *r = sb_zeros((size_t)p->n_states * p->V);
     sb_problem_user_reward(p, w, r);
     /* the seed depends on the weights alone, so a user's policy does not

@@ -9,16 +9,35 @@
 #include "basis.h"
 #include "config.h"
 #include "problem.h"
+#include "results.h"
+
+/* What a method may use: the problem, the config, the spectral basis
+ * (NULL when the config has none) and the aspect experts (one policy per
+ * aspect; NULL unless a selected method needs them). */
+typedef struct {
+    const SbProblem *p;
+    const SbConfig *cfg;
+    const SbBasis *basis;
+    const SbBasis *experts;
+} SbContext;
+
+enum {
+    SB_NEEDS_BASIS = 1,   /* the spectral basis */
+    SB_NEEDS_EXPERTS = 2, /* one expert policy per aspect */
+};
 
 typedef struct SbMethod {
     const char *name;
     const char *description;
-    /* Offline stage, once per experiment, with the shared basis (NULL when
-     * the config has none); NULL if the method needs no offline stage.
+    int needs; /* SB_NEEDS_* flags */
+    /* Offline stage, once per experiment; NULL if the method needs none.
      * Returns the method's state. */
-    void *(*prepare)(const SbProblem *p, const SbConfig *cfg, const SbBasis *basis);
+    void *(*prepare)(const SbContext *ctx);
     /* The policy served to a user with weights w: n_states x vocab logits. */
-    void (*serve)(const SbProblem *p, void *state, const double *w, double *logits);
+    void (*serve)(const SbContext *ctx, void *state, const double *w, double *logits);
+    /* Method-specific results under `group` (/methods/<name>), after every
+     * user and Pareto point was served; NULL if none. */
+    void (*write)(const SbContext *ctx, void *state, SbResults *r, const char *group);
     /* Frees what prepare returned; NULL if prepare is NULL. */
     void (*release)(void *state);
 } SbMethod;

@@ -8,9 +8,10 @@
 #include "sb.h"
 #include "solver.h"
 
-static void oracle_serve(const SbProblem *p, void *state, const double *w, double *logits)
+static void oracle_serve(const SbContext *ctx, void *state, const double *w, double *logits)
 {
     (void)state;
+    const SbProblem *p = ctx->p;
     double *r = sb_zeros((size_t)p->n_states * p->V);
     sb_problem_user_reward(p, w, r);
     SbSoftSolution sol;

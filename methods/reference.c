@@ -4,11 +4,11 @@
 
 #include "method.h"
 
-static void reference_serve(const SbProblem *p, void *state, const double *w, double *logits)
+static void reference_serve(const SbContext *ctx, void *state, const double *w, double *logits)
 {
     (void)state;
     (void)w;
-    memcpy(logits, p->ref_logits, sizeof(double) * (size_t)p->n_states * p->V);
+    memcpy(logits, ctx->p->ref_logits, sizeof(double) * (size_t)ctx->p->n_states * ctx->p->V);
 }
 
 const SbMethod sb_method_reference = {

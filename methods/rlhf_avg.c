@@ -9,9 +9,10 @@
 #include "sb.h"
 #include "train.h"
 
-static void *rlhf_avg_prepare(const SbProblem *p, const SbConfig *cfg, const SbBasis *basis)
+static void *rlhf_avg_prepare(const SbContext *ctx)
 {
-    (void)basis;
+    const SbProblem *p = ctx->p;
+    const SbConfig *cfg = ctx->cfg;
     size_t n_sa = (size_t)p->n_states * p->V;
     double *w = sb_zeros(p->m), *r = sb_zeros(n_sa);
     for (int u = 0; u < p->n_train; u++)
@@ -33,10 +34,10 @@ static void *rlhf_avg_prepare(const SbProblem *p, const SbConfig *cfg, const SbB
     return logits;
 }
 
-static void rlhf_avg_serve(const SbProblem *p, void *state, const double *w, double *logits)
+static void rlhf_avg_serve(const SbContext *ctx, void *state, const double *w, double *logits)
 {
     (void)w;
-    memcpy(logits, state, sizeof(double) * (size_t)p->n_states * p->V);
+    memcpy(logits, state, sizeof(double) * (size_t)ctx->p->n_states * ctx->p->V);
 }
 
 const SbMethod sb_method_rlhf_avg = {

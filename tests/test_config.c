@@ -110,7 +110,7 @@ static void config_should_reject_unknown_top_level_key(void **state)
     (void)state;
     assert_parse_fails("{\"sede\": 3}",
                        "test.json: $.sede: unknown key (expected one of: name, description, seed, beta, "
-                       "dataset, reference, users, lora, train, basis, methods, pareto, winrate, bootstrap)\n");
+                       "dataset, reference, users, lora, train, basis, soup, methods, pareto, winrate, bootstrap)\n");
 }
 
 static void config_should_reject_unknown_nested_key(void **state)

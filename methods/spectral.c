@@ -1,0 +1,144 @@
+/* soupbench: Spectral Souping's shared parts (methods/spectral.h). */
+#include "spectral.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "feedback.h"
+#include "sb.h"
+#include "spectrum.h"
+#include <stdio.h>
+
+int sb_spectral_form(const SbContext *ctx) { return strcmp(ctx->cfg->soup.form, "full") == 0 ? 1 : 0; }
+
+double *sb_spectral_implicit_q(const SbContext *ctx, int f)
+{
+    const SbBasis *b = ctx->basis;
+    double *q = sb_zeros((size_t)b->K * ctx->p->n_states * ctx->p->V);
+    sb_basis_implicit_q(b, ctx->p, f, q);
+    return q;
+}
+
+void sb_spectral_fit(const SbContext *ctx, const double *q, const double *w, double *lam, SbLogregReport *rep)
+{
+    int K = ctx->basis->K;
+    SbPairs pairs = sb_user_feedback(ctx, w);
+    double *X = sb_zeros((size_t)pairs.n * K);
+    sb_pairs_features(ctx->p, &pairs, q, K, X);
+    memset(lam, 0, sizeof(double) * (size_t)K);
+    sb_logreg_fit(X, pairs.y, NULL, pairs.n, K, ctx->cfg->soup.l2, lam, NULL, rep);
+    free(X);
+    sb_pairs_free(&pairs);
+}
+
+void sb_spectral_logits(const SbContext *ctx, int f, const double *lam, double *logits)
+{
+    const SbProblem *p = ctx->p;
+    const SbBasis *b = ctx->basis;
+    size_t n_sa = (size_t)p->n_states * p->V;
+    double rest = 1.0;
+    for (int k = 0; k < b->K; k++)
+        rest -= lam[k];
+    for (size_t i = 0; i < n_sa; i++) {
+        double acc = rest * p->ref_logits[i];
+        for (int k = 0; k < b->K; k++)
+            acc += lam[k] * b->logits[f][(size_t)k * n_sa + i];
+        logits[i] = acc;
+    }
+}
+
+int sb_spectral_sample_token(const SbProblem *p, const double *q_lam, int s, SbRng *rng, long *proposals)
+{
+    int V = p->V;
+    const double *q = q_lam + (size_t)s * V;
+    double top = q[0];
+    for (int a = 1; a < V; a++)
+        if (q[a] > top)
+            top = q[a];
+    double *pi = sb_zeros(V);
+    sb_softmax(p->ref_logits + (size_t)s * V, V, pi);
+    int a;
+    for (;;) {
+        a = sb_rng_categorical(rng, pi, V);
+        ++*proposals;
+        if (sb_rng_uniform(rng) < exp((q[a] - top) / p->beta))
+            break;
+    }
+    free(pi);
+    return a;
+}
+
+/* f minus its mean over each state's actions. */
+static void centre(const SbProblem *p, const double *f, double *out)
+{
+    int V = p->V;
+    for (int s = 0; s < p->n_states; s++) {
+        double mean = 0;
+        for (int a = 0; a < V; a++)
+            mean += f[(size_t)s * V + a] / V;
+        for (int a = 0; a < V; a++)
+            out[(size_t)s * V + a] = f[(size_t)s * V + a] - mean;
+    }
+}
+
+double sb_spectral_residual(const SbProblem *p, const double *g, int K, const double *Q)
+{
+    size_t n_sa = (size_t)p->n_states * p->V;
+    double *B = sb_zeros(n_sa * K), *col = sb_zeros(n_sa), *y = sb_zeros(n_sa);
+    for (int k = 0; k < K; k++) {
+        centre(p, g + (size_t)k * n_sa, col);
+        for (size_t i = 0; i < n_sa; i++)
+            B[i * K + k] = col[i];
+    }
+    centre(p, Q, y);
+    double res = sb_span_residual(B, (int)n_sa, K, y, NULL);
+    free(y);
+    free(col);
+    free(B);
+    return res;
+}
+
+SbSpectralState *sb_spectral_state_new(const SbContext *ctx, int form)
+{
+    SbSpectralState *st = sb_calloc(1, sizeof *st);
+    st->form = form;
+    st->K = ctx->basis->K;
+    st->q = sb_spectral_implicit_q(ctx, form);
+    return st;
+}
+
+const double *sb_spectral_state_fit(const SbContext *ctx, SbSpectralState *st, const double *w)
+{
+    int cols = st->K + 3;
+    if (st->n == st->cap)
+        st->lam = sb_realloc(st->lam, sizeof(double) * (size_t)(st->cap = st->cap ? 2 * st->cap : 64) * cols);
+    double *row = st->lam + (size_t)st->n++ * cols;
+    SbLogregReport rep;
+    sb_spectral_fit(ctx, st->q, w, row, &rep);
+    row[st->K] = rep.iterations;
+    row[st->K + 1] = rep.grad_inf;
+    row[st->K + 2] = rep.converged;
+    return row;
+}
+
+void sb_spectral_state_write(const SbSpectralState *st, SbResults *r, const char *group)
+{
+    char path[256], *names = sb_column_names("lam_", 1, st->K), columns[4096];
+    snprintf(columns, sizeof columns, "%s,newton_iterations,grad_inf,converged", names);
+    snprintf(path, sizeof path, "%s/lambda", group);
+    sb_results_write_table(r, path, st->n, st->K + 3, st->lam, columns,
+                           "fitted mixture weights of each served user (test users, then the Pareto sweeps) and "
+                           "the logistic regression's diagnostics");
+    sb_results_attr_str(r, path, "basis_form", st->form == 0 ? "lora" : "full");
+    free(names);
+}
+
+void sb_spectral_state_free(SbSpectralState *st)
+{
+    if (!st)
+        return;
+    free(st->q);
+    free(st->lam);
+    free(st);
+}

@@ -1,0 +1,55 @@
+/* soupbench: what the three Spectral Souping methods share (SPEC sections
+ * 1, 2 and 4).
+ *
+ * The soup with mixture weights lam [K] (signed, unconstrained) serves
+ * softmax((1 - sum_k lam_k) l_ref + sum_k lam_k l_k) = pi_ref exp(q_lam / beta)
+ * normalised, q_lam = sum_k lam_k q_k, q_k = beta (log pi_k - log pi_ref) the
+ * basis policies' implicit Q. Offline, lam is fitted to the user's feedback
+ * (methods/feedback.h) by L2-regularised logistic regression of the answers
+ * on R_k(x, y1) - R_k(x, y2), R_k the sequence implicit reward sum_t q_k. */
+#ifndef SB_SPECTRAL_H
+#define SB_SPECTRAL_H
+
+#include "logreg.h"
+#include "method.h"
+
+/* The basis form the output soups merge (soup.form): 0 LoRA, 1 full. */
+int sb_spectral_form(const SbContext *ctx);
+
+/* Implicit Q of every basis policy of form f: q [K x n_states * V]. */
+double *sb_spectral_implicit_q(const SbContext *ctx, int f);
+
+/* lam [K] from the user's feedback; rep (nullable) gets the fit report. */
+void sb_spectral_fit(const SbContext *ctx, const double *q, const double *w, double *lam, SbLogregReport *rep);
+
+/* The soup's logits for lam from the basis logits of form f. */
+void sb_spectral_logits(const SbContext *ctx, int f, const double *lam, double *logits);
+
+/* A soup method's state: the implicit Q of the basis form it fits on, and
+ * the lam fitted for every served user with the fit's diagnostics. */
+typedef struct {
+    int form;    /* basis form: 0 LoRA, 1 full */
+    int K;
+    double *q;   /* [K x n_states * V] */
+    int n, cap;  /* users served */
+    double *lam; /* [n x (K + 3)]: lam, Newton iterations, gradient inf-norm, converged */
+} SbSpectralState;
+
+SbSpectralState *sb_spectral_state_new(const SbContext *ctx, int form);
+/* Fit lam for w, keep it, and return it. */
+const double *sb_spectral_state_fit(const SbContext *ctx, SbSpectralState *st, const double *w);
+/* <group>/lambda: every kept lam (test users first, then the Pareto sweeps). */
+void sb_spectral_state_write(const SbSpectralState *st, SbResults *r, const char *group);
+void sb_spectral_state_free(SbSpectralState *st);
+
+/* One token at state s by rejection from pi_ref: propose a ~ pi_ref(.|s),
+ * accept with probability exp((q_lam(s,a) - max_a' q_lam(s,a')) / beta);
+ * q_lam [n_states * V]. *proposals counts the proposals made. */
+int sb_spectral_sample_token(const SbProblem *p, const double *q_lam, int s, SbRng *rng, long *proposals);
+
+/* Relative residual of the projection of Q [n_states * V] on the span of
+ * the K functions g [K x n_states * V], modulo per-state constants (which
+ * cancel in a softmax): both sides centred over each state's actions. */
+double sb_spectral_residual(const SbProblem *p, const double *g, int K, const double *Q);
+
+#endif

@@ -1,0 +1,64 @@
+/* soupbench methods `spectral_soup` (explicit output merging) and
+ * `spectral_soup_param` (parameter merging of the basis LoRA adapters,
+ * W + sum_k lam_k (alpha/r) B_k A_k), both with lam fitted to the user's
+ * feedback. The fitted lam of every served user is stored in
+ * /methods/<name>/lambda (test users first, then the Pareto sweeps). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "method.h"
+#include "sb.h"
+#include "spectral.h"
+#include "train.h"
+
+static void *explicit_prepare(const SbContext *ctx)
+{
+    return sb_spectral_state_new(ctx, sb_spectral_form(ctx));
+}
+
+static void *param_prepare(const SbContext *ctx) { return sb_spectral_state_new(ctx, 0); /* LoRA adapters */ }
+
+static void explicit_serve(const SbContext *ctx, void *state, const double *w, double *logits)
+{
+    SbSpectralState *st = state;
+    sb_spectral_logits(ctx, st->form, sb_spectral_state_fit(ctx, st, w), logits);
+}
+
+static void param_serve(const SbContext *ctx, void *state, const double *w, double *logits)
+{
+    SbSpectralState *st = state;
+    const double *lam = sb_spectral_state_fit(ctx, st, w);
+    SbPolicy *merged = sb_policy_lora_product_merge((const SbPolicy *const *)ctx->basis->policies[0], lam, st->K);
+    sb_policy_logits(ctx->p, merged, logits);
+    sb_policy_free(merged);
+}
+
+static void spectral_write(const SbContext *ctx, void *state, SbResults *r, const char *group)
+{
+    (void)ctx;
+    sb_spectral_state_write(state, r, group);
+}
+
+static void spectral_release(void *state) { sb_spectral_state_free(state); }
+
+const SbMethod sb_method_spectral_soup = {
+    .name = "spectral_soup",
+    .description = "Spectral Souping, output merging: softmax((1 - sum lam) l_ref + sum lam_k l_k), lam fitted "
+                   "to the user's feedback",
+    .needs = SB_NEEDS_BASIS,
+    .prepare = explicit_prepare,
+    .serve = explicit_serve,
+    .write = spectral_write,
+    .release = spectral_release,
+};
+
+const SbMethod sb_method_spectral_soup_param = {
+    .name = "spectral_soup_param",
+    .description = "Spectral Souping, parameter merging: W + sum_k lam_k (alpha/r) B_k A_k of the basis adapters",
+    .needs = SB_NEEDS_BASIS,
+    .prepare = param_prepare,
+    .serve = param_serve,
+    .write = spectral_write,
+    .release = spectral_release,
+};
