@@ -371,3 +371,12 @@ void sb_basis_free(SbBasis *b)
     free(b->R);
     free(b);
 }
+
+const SbBasis *sb_experts_for(const SbProblem *p, const SbConfig *cfg, const SbBasis *basis, SbProgress *pg,
+                              SbBasis **trained)
+{
+    *trained = NULL;
+    if (basis && strcmp(cfg->basis.kind, "aspects") == 0)
+        return basis;
+    return *trained = sb_experts_build(p, cfg, pg);
+}

@@ -42,6 +42,11 @@ SbBasis *sb_basis_build(const SbProblem *p, const SbConfig *cfg, SbProgress *pg)
  * "experts". When the basis itself is of kind "aspects", run.c uses it
  * instead of training these. */
 SbBasis *sb_experts_build(const SbProblem *p, const SbConfig *cfg, SbProgress *pg);
+/* The experts to use: the basis itself when it is of kind "aspects",
+ * else freshly trained ones, returned in *trained too (the caller frees
+ * and writes those). */
+const SbBasis *sb_experts_for(const SbProblem *p, const SbConfig *cfg, const SbBasis *basis, SbProgress *pg,
+                              SbBasis **trained);
 /* Everything under /<name> (/basis or /experts): R, each policy's weights (reloadable), training
  * statistics, and the spectra (implicit-Q matrix, LoRA updates, principal
  * angles). */

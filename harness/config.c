@@ -28,6 +28,7 @@ typedef enum {
     SB_KEY_STRING, /* string of min..max bytes; `name_chars` limits it to [A-Za-z0-9_-] */
     SB_KEY_ENUM,   /* one string out of `choices` */
     SB_KEY_NAMES,  /* non-empty array of distinct names, each accepted by `known` */
+    SB_KEY_NUMBERS, /* array (possibly empty) of numbers in [min, max]; `integers`: whole numbers only */
 } SbKeyType;
 
 typedef struct {
@@ -44,8 +45,18 @@ typedef struct {
     int (*known)(const char *name);      /* SB_KEY_NAMES: is the name registered? */
     const char *noun;                    /* SB_KEY_NAMES: "method" */
     size_t count_offset;                 /* SB_KEY_NAMES: the int count field */
-    int max_count;                       /* SB_KEY_NAMES: capacity of the field */
+    int max_count;                       /* SB_KEY_NAMES, SB_KEY_NUMBERS: capacity of the field */
+    int integers;                        /* SB_KEY_NUMBERS: whole numbers only */
 } SbKey;
+
+static const char *const transition_names[] = {"tree", "linear", NULL};
+static int transition_known(const char *name)
+{
+    for (const char *const *t = transition_names; *t; t++)
+        if (strcmp(*t, name) == 0)
+            return 1;
+    return 0;
+}
 
 static int method_known(const char *name) { return sb_method_find(name) != NULL; }
 
@@ -64,6 +75,11 @@ static int method_known(const char *name) { return sb_method_find(name) != NULL;
      .size = sizeof(((SbConfig *)0)->f[0]), .known = is_known, .noun = what,                               \
      .count_offset = offsetof(SbConfig, count),                                                            \
      .max_count = (int)(sizeof(((SbConfig *)0)->f) / sizeof(((SbConfig *)0)->f[0]))}
+
+#define NUMBERS(p, k, lo, hi, whole, d, f, count)                                                         \
+    {.parent = p, .key = k, .type = SB_KEY_NUMBERS, .min = lo, .max = hi, .integers = whole, .def = d,     \
+     .offset = offsetof(SbConfig, f), .size = sizeof(double), .count_offset = offsetof(SbConfig, count),   \
+     .max_count = (int)(sizeof(((SbConfig *)0)->f) / sizeof(double))}
 
 #define INF INFINITY
 #define MAX_EXACT 9007199254740992.0 /* 2^53: every integer up to it is exact in a double */
@@ -124,6 +140,14 @@ static const SbKey schema[] = {
     INT("$.soup", "cat_steps", 1, INF, "200", soup.cat_steps),
     NUMBER("$.soup", "cat_lr", 0, 1, INF, "0.05", soup.cat_lr),
     INT("$.soup", "implicit_samples", 1, INF, "2000", soup.implicit_samples),
+    OBJECT("$", "gap"),
+    NUMBERS("$.gap", "horizons", 1, 8, 1, "[]", gap.horizons, gap.n_horizons),
+    NAMES("$.gap", "transitions", transition_known, "transition", "[\"tree\", \"linear\"]", gap.transitions,
+          gap.n_transitions),
+    NUMBERS("$.gap", "misspecification", 0, 1, 0, "[0]", gap.misspecification, gap.n_misspecification),
+    NAMES("$.gap", "methods", method_known, "method",
+          "[\"spectral_soup\", \"spectral_soup_param\", \"mod\", \"pad\", \"pad_sf\"]", gap.methods,
+          gap.n_methods),
     NAMES("$", "methods", method_known, "method", "[\"reference\", \"oracle\"]", methods, n_methods),
     OBJECT("$", "pareto"),
     INT("$.pareto", "grid", 2, 1001, "11", pareto_grid),
@@ -213,6 +237,10 @@ static void describe_expected(const SbKey *k, double max, char *buf, size_t n)
     case SB_KEY_NAMES:
         snprintf(buf, n, "an array of %s names", k->noun);
         break;
+    case SB_KEY_NUMBERS:
+        snprintf(buf, n, "an array of at most %d %s in [%s, %s]", k->max_count,
+                 k->integers ? "integers" : "numbers", lo, hi);
+        break;
     case SB_KEY_OBJECT:
         snprintf(buf, n, "an object");
         break;
@@ -265,7 +293,8 @@ static int store_names(const SbKey *k, const cJSON *v, const char *label, const 
         }
         if (!k->known(item->valuestring)) {
             describe_found(item, found, sizeof found);
-            fprintf(stderr, "%s: %s[%d]: unknown %s %s (see 'soupbench list')\n", label, path, i, k->noun, found);
+            fprintf(stderr, "%s: %s[%d]: unknown %s %s (%s)\n", label, path, i, k->noun, found,
+                    k->known == method_known ? "see 'soupbench list'" : "expected \"tree\" or \"linear\"");
             return -1;
         }
         for (int j = 0; j < i; j++)
@@ -279,6 +308,29 @@ static int store_names(const SbKey *k, const cJSON *v, const char *label, const 
         strcpy(names[i], item->valuestring);
     }
     memset(names + n, 0, (size_t)(k->max_count - n) * SB_NAME_MAX); /* deterministic struct bytes */
+    *(int *)(base + k->count_offset) = n;
+    return 0;
+}
+
+static int store_numbers(const SbKey *k, const cJSON *v, const char *label, const char *path, char *base)
+{
+    int n = cJSON_IsArray(v) ? cJSON_GetArraySize(v) : -1;
+    if (n < 0 || n > k->max_count)
+        return fail_expected(label, path, k, k->max, v);
+    double *values = (double *)(base + k->offset);
+    SbKey one = *k; /* each element is checked as a scalar key */
+    one.type = k->integers ? SB_KEY_INT : SB_KEY_NUMBER;
+    int i = 0;
+    for (const cJSON *item = v->child; item; item = item->next, i++) {
+        double x = cJSON_IsNumber(item) ? item->valuedouble : NAN;
+        if (!isfinite(x) || x < k->min || x > k->max || (k->integers && x != floor(x))) {
+            char at[160];
+            snprintf(at, sizeof at, "%s[%d]", path, i);
+            return fail_expected(label, at, &one, k->max, item);
+        }
+        values[i] = x;
+    }
+    memset(values + n, 0, sizeof(double) * (size_t)(k->max_count - n)); /* deterministic struct bytes */
     *(int *)(base + k->count_offset) = n;
     return 0;
 }
@@ -334,6 +386,8 @@ static int store(const SbKey *k, const cJSON *v, const char *label, SbConfig *cf
     }
     case SB_KEY_NAMES:
         return store_names(k, v, label, path, base);
+    case SB_KEY_NUMBERS:
+        return store_numbers(k, v, label, path, base);
     case SB_KEY_OBJECT:
         break;
     }
@@ -533,6 +587,15 @@ char *sb_config_to_json(const SbConfig *cfg)
             int n = *(const int *)(base + k->count_offset);
             for (int j = 0; j < n; j++)
                 cJSON_AddItemToArray(arr, cJSON_CreateString(field + (size_t)j * k->size));
+            break;
+        }
+        case SB_KEY_NUMBERS: {
+            cJSON *arr = cJSON_AddArrayToObject(parent, k->key);
+            int n = *(const int *)(base + k->count_offset);
+            for (int j = 0; j < n; j++) {
+                format_number(((const double *)field)[j], num, sizeof num);
+                cJSON_AddItemToArray(arr, cJSON_CreateRaw(num));
+            }
             break;
         }
         }

@@ -79,6 +79,22 @@ typedef struct {
     int implicit_samples;          /* $.soup.implicit_samples: trajectories sampled per user by spectral_soup_implicit, >= 1 */
 } SbSoupConfig;
 
+/* The spectral-gap sweep (issue: where merging in parameters, reward-weighted
+ * decoding and Q-weighted output merging part ways): for every
+ * misspecification x transition x horizon, a fresh MDP, basis and the
+ * listed methods, each method's gap to the oracle and the residual of the
+ * user's Q* on the basis span. Off when horizons is empty. */
+typedef struct {
+    int n_horizons;                /* $.gap.horizons: integers in [1, 8] (empty: no sweep) */
+    double horizons[8];
+    int n_transitions;             /* $.gap.transitions: "tree", "linear" */
+    char transitions[2][SB_NAME_MAX];
+    int n_misspecification;        /* $.gap.misspecification: numbers in [0, 1] */
+    double misspecification[4];
+    int n_methods;                 /* $.gap.methods: method names */
+    char methods[SB_MAX_METHODS][SB_NAME_MAX];
+} SbGapConfig;
+
 typedef struct {
     char name[SB_NAME_MAX];        /* $.name: experiment name, [A-Za-z0-9_-]+ */
     char description[256];         /* $.description */
@@ -91,6 +107,7 @@ typedef struct {
     SbTrainConfig train;           /* $.train */
     SbBasisConfig basis;           /* $.basis */
     SbSoupConfig soup;             /* $.soup */
+    SbGapConfig gap;               /* $.gap */
     int n_methods;                 /* $.methods: array of method names, each known to the registry */
     char methods[SB_MAX_METHODS][SB_NAME_MAX];
     int pareto_grid;               /* $.pareto.grid: points per aspect pair, >= 2 */

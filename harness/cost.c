@@ -87,3 +87,11 @@ void sb_cost_reset(void)
     entries = NULL;
     n_entries = cap_entries = 0;
 }
+
+int sb_cost_mark(void) { return n_entries; }
+
+void sb_cost_truncate(int mark)
+{
+    SB_ASSERT(mark >= 0 && mark <= n_entries);
+    n_entries = mark;
+}

@@ -15,5 +15,9 @@ void sb_cost_write(SbResults *r);
 /* Total seconds and flops recorded under a group; 0 if none. */
 void sb_cost_total(const char *group, double *seconds, double *flops, int *count);
 void sb_cost_reset(void);
+/* The ledger's length, and dropping what was recorded after it: work that
+ * belongs to a side experiment (the gap sweep) stays out of /cost. */
+int sb_cost_mark(void);
+void sb_cost_truncate(int mark);
 
 #endif

@@ -644,19 +644,29 @@ static int plot_lora_spectra(PlotCtx *ctx)
 /* ------------------------------------------------------------------ */
 /* figure c: summary                                                  */
 
-static int plot_summary(PlotCtx *ctx)
+/* A bar chart of one /summary statistic `<stat>_mean` with its 95%
+ * interval `<stat>_lo`..`<stat>_hi`, one bar per method; skipped when the
+ * columns are absent or every value is NaN. */
+static int plot_summary_stat(PlotCtx *ctx, const char *stat, const char *figure, const char *what,
+                             const char *ylabel)
 {
     int rows, cols;
     double *t = sb_results_read_table(ctx->rd, "/summary", &rows, &cols);
     if (!t)
         return SB_EXIT_OK;
     char *columns = sb_results_read_attr_str(ctx->rd, "/summary", "columns");
-    int cm = column_index(columns, "J_mean"), clo = column_index(columns, "J_lo"),
-        chi = column_index(columns, "J_hi");
+    char name[64];
+    snprintf(name, sizeof name, "%s_mean", stat);
+    int cm = column_index(columns, name);
+    snprintf(name, sizeof name, "%s_lo", stat);
+    int clo = column_index(columns, name);
+    snprintf(name, sizeof name, "%s_hi", stat);
+    int chi = column_index(columns, name);
     free(columns);
-    if (cm < 0 || clo < 0 || chi < 0) /* README order: J_mean,J_lo,J_hi,... */
-        cm = 0, clo = 1, chi = 2;
-    if (cols <= chi || rows == 0) {
+    int any = 0;
+    for (int r = 0; cm >= 0 && r < rows; r++)
+        any |= !isnan(t[(size_t)r * cols + cm]);
+    if (cm < 0 || clo < 0 || chi < 0 || cols <= chi || rows == 0 || !any) {
         free(t);
         return SB_EXIT_OK;
     }
@@ -691,15 +701,104 @@ static int plot_summary(PlotCtx *ctx)
     }
     fputs("EOD\n", b);
     char title[300], nrows[16];
-    snprintf(title, sizeof title, "%sJ_u per method: mean over held-out users, 95%% CI",
-             ctx->experiment_prefix);
+    snprintf(title, sizeof title, "%s%s per method: mean over held-out users, 95%% CI", ctx->experiment_prefix,
+             what);
     snprintf(nrows, sizeof nrows, "%d", rows);
-    const char *keys[] = {"TITLE", "NROWS"}, *vals[] = {title, nrows};
-    put_template(b, "summary", 2, keys, vals);
+    const char *keys[] = {"TITLE", "NROWS", "YLABEL"}, *vals[] = {title, nrows, ylabel};
+    put_template(b, "summary", 3, keys, vals);
     fclose(b);
-    int rc = draw(ctx, "summary", body);
+    int rc = draw(ctx, figure, body);
     free(body);
     sb_results_free_names(names, rows);
+    free(t);
+    return rc;
+}
+
+static int plot_summary(PlotCtx *ctx)
+{
+    int rc = plot_summary_stat(ctx, "J", "summary", "J_u", "J_u (KL-regularised return)");
+    if (rc == SB_EXIT_OK)
+        rc = plot_summary_stat(ctx, "normalized", "normalized_score", "Normalised score",
+                               "normalised score (%: pi_ref 0, bespoke_rlhf 100)");
+    return rc;
+}
+
+/* ------------------------------------------------------------------ */
+/* figure d: the spectral-gap sweep                                   */
+
+/* One panel per misspecification x transition: each method's gap to the
+ * oracle against the horizon (log scale, method colours), and the residual
+ * of Q*_u on the basis span (trained and exact basis) on the right axis. */
+static int plot_gap(PlotCtx *ctx)
+{
+    int rows, cols;
+    double *t = sb_results_read_table(ctx->rd, "/gap/results", &rows, &cols);
+    if (!t)
+        return SB_EXIT_OK;
+    char *columns = sb_results_read_attr_str(ctx->rd, "/gap/results", "columns");
+    char *names[64] = {0};
+    int n_names = columns ? split_commas(columns, names, 64) : 0;
+    free(columns);
+    /* panels: distinct (misspecification, linear) pairs in table order */
+    double keys[64][2];
+    int n_panels = 0;
+    for (int r = 0; r < rows; r++) {
+        const double *row = t + (size_t)r * cols;
+        int seen = 0;
+        for (int k = 0; k < n_panels; k++)
+            seen |= keys[k][0] == row[0] && keys[k][1] == row[1];
+        if (!seen && n_panels < 64) {
+            keys[n_panels][0] = row[0];
+            keys[n_panels][1] = row[1];
+            n_panels++;
+        }
+    }
+    char *body = NULL;
+    size_t len = 0;
+    FILE *b = open_memstream(&body, &len);
+    int panel_cols = n_panels > 1 ? 2 : 1, panel_rows = (n_panels + panel_cols - 1) / panel_cols;
+    char title[300], layout[64];
+    snprintf(title, sizeof title, "%sGap to the oracle against the horizon (lines, left) and residual of Q*_u on "
+             "the basis span (dashed grey, right)", ctx->experiment_prefix);
+    snprintf(layout, sizeof layout, "%d,%d", panel_rows, panel_cols);
+    const char *k1[] = {"TITLE", "LAYOUT"}, *v1[] = {title, layout};
+    put_template(b, "gap", 2, k1, v1);
+    for (int k = 0; k < n_panels; k++) {
+        fprintf(b, "$G%d << EOD\n", k);
+        for (int r = 0; r < rows; r++) {
+            const double *row = t + (size_t)r * cols;
+            if (row[0] != keys[k][0] || row[1] != keys[k][1])
+                continue;
+            for (int c = 2; c < cols; c++) {
+                /* a log axis cannot show 0: exact agreement is drawn at 1e-16 */
+                put_number(b, c >= 3 && row[c] < 1e-16 ? 1e-16 : row[c]);
+                fputc(c + 1 < cols ? ' ' : '\n', b);
+            }
+        }
+        fputs("EOD\n", b);
+        fprintf(b, "set title '%s MDP, misspecification %g'\n", keys[k][1] ? "linear" : "tree", keys[k][0]);
+        fprintf(b, "plot $G%d using 1:2 axes x1y2 with lines dt 2 lw 2 lc rgb '#909090' title 'residual, trained "
+                   "basis', \\\n     $G%d using 1:3 axes x1y2 with lines dt 3 lw 2 lc rgb '#505050' title "
+                   "'residual, exact basis'",
+                k, k);
+        for (int c = 5; c < cols && c < n_names; c++) {
+            const char *method = strncmp(names[c], "gap_", 4) == 0 ? names[c] + 4 : names[c];
+            unsigned rgb;
+            int pt;
+            method_style(method, &rgb, &pt);
+            char *q = gp_quote(method);
+            fprintf(b, ", \\\n     $G%d using 1:%d with linespoints pt %d ps 0.9 lw 2 lc rgb '#%06x' title '%s'",
+                    k, c - 1, pt, rgb, q);
+            free(q);
+        }
+        fputs("\n", b);
+    }
+    fputs("unset multiplot\n", b);
+    fclose(b);
+    int rc = draw(ctx, "gap", body);
+    free(body);
+    for (int i = 0; i < n_names; i++)
+        free(names[i]);
     free(t);
     return rc;
 }
@@ -824,6 +923,8 @@ int sb_cmd_plot(int argc, char **argv)
         rc = plot_lora_spectra(&ctx);
     if (rc == SB_EXIT_OK)
         rc = plot_summary(&ctx);
+    if (rc == SB_EXIT_OK)
+        rc = plot_gap(&ctx);
     fflush(stdout);
 
     free(prefix);

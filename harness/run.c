@@ -10,6 +10,7 @@
 #include "basis.h"
 #include "config.h"
 #include "cost.h"
+#include "gap.h"
 #include "method.h"
 #include "offline.h"
 #include "progress.h"
@@ -181,14 +182,11 @@ int sb_cmd_run(int argc, char **argv)
     SbBasis *experts = NULL;
     const SbBasis *expert_set = NULL;
     if (needs & SB_NEEDS_EXPERTS) {
-        if (basis && strcmp(cfg.basis.kind, "aspects") == 0) {
-            expert_set = basis;
-        } else {
-            sb_progress_start(&pg, "training experts", (long)p->m * SB_BASIS_FORMS, quiet);
-            expert_set = experts = sb_experts_build(p, &cfg, &pg);
-            sb_progress_finish(&pg);
+        sb_progress_start(&pg, "training experts", (long)p->m * SB_BASIS_FORMS, quiet);
+        expert_set = sb_experts_for(p, &cfg, basis, &pg, &experts);
+        sb_progress_finish(&pg);
+        if (experts)
             sb_basis_write(r, experts, p, &cfg);
-        }
     }
 
     SbContext ctx = {p, &cfg, basis, expert_set};
@@ -198,13 +196,16 @@ int sb_cmd_run(int argc, char **argv)
     sb_offline_run(&ctx, methods, cfg.n_methods, &pg, res);
     sb_progress_finish(&pg);
     sb_offline_write(r, &ctx, res, cfg.n_methods);
+    if (!quiet) {
+        sb_offline_print_summary(p, res, cfg.n_methods);
+        print_cost();
+    }
+    sb_gap_run(&cfg, r, quiet);
     sb_cost_write(r);
     sb_results_attr_double(r, "/", "wall_seconds", sb_now() - start);
     sb_results_commit(r);
 
     if (!quiet) {
-        sb_offline_print_summary(p, res, cfg.n_methods);
-        print_cost();
         printf("\nwrote %s (%.1f s)\n", out, sb_now() - start);
     }
     for (int k = 0; k < cfg.n_methods; k++)

@@ -1,11 +1,11 @@
-# Mean J_u per method over held-out users with its 95% bootstrap CI.
+# One statistic per method (J_u, normalised score) over held-out users with its 95% bootstrap CI.
 # plot.c writes the data block $SUMMARY with rows
 #   index J_mean J_lo J_hi colour(24-bit RGB as an integer) "method"
-# and substitutes @TITLE@ and @NROWS@. The CI is drawn as a capped vector
+# and substitutes @TITLE@, @NROWS@ and @YLABEL@. The CI is drawn as a capped vector
 # (yerrorbars would punch a gap around a point we do not draw).
 set title '@TITLE@'
 set xlabel ''
-set ylabel 'J_u (KL-regularised return)'
+set ylabel '@YLABEL@'
 set style fill solid 0.85 border lc rgb '#303030'
 set boxwidth 0.7
 set xtics rotate by 30 right nomirror

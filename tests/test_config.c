@@ -110,7 +110,7 @@ static void config_should_reject_unknown_top_level_key(void **state)
     (void)state;
     assert_parse_fails("{\"sede\": 3}",
                        "test.json: $.sede: unknown key (expected one of: name, description, seed, beta, "
-                       "dataset, reference, users, lora, train, basis, soup, methods, pareto, winrate, bootstrap)\n");
+                       "dataset, reference, users, lora, train, basis, soup, gap, methods, pareto, winrate, bootstrap)\n");
 }
 
 static void config_should_reject_unknown_nested_key(void **state)
@@ -199,6 +199,20 @@ static void config_should_reject_value_outside_enum(void **state)
     (void)state;
     assert_parse_fails("{\"dataset\": {\"transition\": \"grid\"}}",
                        "test.json: $.dataset.transition: expected one of \"tree\", \"linear\", found \"grid\"\n");
+}
+
+static void config_should_reject_bad_number_list_element(void **state)
+{
+    (void)state;
+    assert_parse_fails("{\"gap\": {\"horizons\": [1, 2, 9]}}",
+                       "test.json: $.gap.horizons[2]: expected an integer in [1, 8], found 9\n");
+    assert_parse_fails("{\"gap\": {\"misspecification\": [0.5, \"x\"]}}",
+                       "test.json: $.gap.misspecification[1]: expected a number in [0, 1], found \"x\"\n");
+    assert_parse_fails("{\"gap\": {\"horizons\": 3}}",
+                       "test.json: $.gap.horizons: expected an array of at most 8 integers in [1, 8], found 3\n");
+    assert_parse_fails("{\"gap\": {\"transitions\": [\"tree\", \"grid\"]}}",
+                       "test.json: $.gap.transitions[1]: unknown transition \"grid\" (expected \"tree\" or "
+                       "\"linear\")\n");
 }
 
 static void config_should_reject_unknown_method(void **state)
@@ -292,6 +306,22 @@ static void config_should_fill_defaults_for_absent_keys(void **state)
     assert_string_equal(c.basis.load, "");
     assert_true(c.basis.rank_tol == 1e-8);
     assert_int_equal(c.basis.spectrum_rows, 4096);
+    assert_int_equal(c.soup.pairs, 256);
+    assert_true(c.soup.train_prompts == 0.5);
+    assert_string_equal(c.soup.labels, "probabilities");
+    assert_true(c.soup.temperature == 1.0);
+    assert_true(c.soup.l2 == 1e-4);
+    assert_string_equal(c.soup.form, "lora");
+    assert_int_equal(c.soup.cat_steps, 200);
+    assert_true(c.soup.cat_lr == 0.05);
+    assert_int_equal(c.soup.implicit_samples, 2000);
+    assert_int_equal(c.gap.n_horizons, 0);
+    assert_int_equal(c.gap.n_transitions, 2);
+    assert_string_equal(c.gap.transitions[1], "linear");
+    assert_int_equal(c.gap.n_misspecification, 1);
+    assert_true(c.gap.misspecification[0] == 0.0);
+    assert_int_equal(c.gap.n_methods, 5);
+    assert_string_equal(c.gap.methods[0], "spectral_soup");
     assert_int_equal(c.n_methods, 2);
     assert_string_equal(c.methods[0], "reference");
     assert_string_equal(c.methods[1], "oracle");
@@ -323,6 +353,10 @@ static const char *const every_key_changed =
     "  \"label_temperature\": 2.5},"
     " \"basis\": {\"kind\": \"random\", \"size\": 12, \"load\": \"old.h5\", \"rank_tol\": 1e-6,"
     "  \"spectrum_rows\": 99},"
+    " \"soup\": {\"pairs\": 7, \"train_prompts\": 1, \"labels\": \"sampled\", \"temperature\": 0.25,"
+    "  \"l2\": 0, \"form\": \"full\", \"cat_steps\": 3, \"cat_lr\": 0.5, \"implicit_samples\": 9},"
+    " \"gap\": {\"horizons\": [4, 1], \"transitions\": [\"linear\"], \"misspecification\": [0.25, 1],"
+    "  \"methods\": [\"pad\"]},"
     " \"methods\": [\"oracle\", \"reference\"],"
     " \"pareto\": {\"grid\": 1001}, \"winrate\": {\"max_enumerate\": 0, \"samples\": 1},"
     " \"bootstrap\": 7}";
@@ -337,6 +371,8 @@ static void config_should_round_trip_through_to_json(void **state)
     assert_true(a.dataset.misspecification == 0.1 + 0.2);
     assert_true(a.reference.temperature == 0.001);
     assert_string_equal(a.methods[0], "oracle");
+    assert_int_equal(a.gap.n_horizons, 2);
+    assert_true(a.gap.horizons[0] == 4 && a.gap.misspecification[1] == 1);
 
     char *json = sb_config_to_json(&a);
     assert_non_null(strstr(json, "9007199254740992"));
@@ -358,7 +394,10 @@ static void config_should_emit_every_key_in_schema_order(void **state)
         "\"alpha\"",  "\"train\"",        "\"trainer\"",     "\"form\"",         "\"steps\"",
         "\"lr\"",     "\"warmup\"",       "\"patience\"",    "\"pairs\"",        "\"heldout_pairs\"",
         "\"labels\"", "\"label_temperature\"", "\"basis\"",  "\"kind\"",         "\"size\"",
-        "\"load\"",   "\"rank_tol\"",     "\"spectrum_rows\"", "\"methods\"",    "\"pareto\"",
+        "\"load\"",   "\"rank_tol\"",     "\"spectrum_rows\"", "\"soup\"",       "\"pairs\"",
+        "\"train_prompts\"", "\"labels\"", "\"temperature\"", "\"l2\"",         "\"form\"",
+        "\"cat_steps\"", "\"cat_lr\"",    "\"implicit_samples\"", "\"gap\"",     "\"horizons\"",
+        "\"transitions\"", "\"misspecification\"", "\"methods\"", "\"methods\"", "\"pareto\"",
         "\"grid\"",   "\"winrate\"",      "\"max_enumerate\"", "\"samples\"",    "\"bootstrap\"",
     };
     SbConfig c;
@@ -392,6 +431,7 @@ int main(void)
         cmocka_unit_test(config_should_reject_zero_for_exclusive_bound),
         cmocka_unit_test(config_should_reject_bad_name_and_long_description),
         cmocka_unit_test(config_should_reject_value_outside_enum),
+        cmocka_unit_test(config_should_reject_bad_number_list_element),
         cmocka_unit_test(config_should_reject_unknown_method),
         cmocka_unit_test(config_should_reject_duplicate_method),
         cmocka_unit_test(config_should_reject_empty_methods),
