@@ -214,19 +214,44 @@ static int spectrum_rows(const SbProblem *p, const SbConfig *cfg, int **rows_out
     return n;
 }
 
-static void write_implicit_q_spectrum(SbResults *r, const SbBasis *b, const SbProblem *p, const SbConfig *cfg, int f)
+/* Singular values of the implicit-Q matrix of form f (rows: pairs,
+ * columns: basis policies) into a malloc'd array of *k; *rows_used set. */
+static double *implicit_q_spectrum(const SbBasis *b, const SbProblem *p, const SbConfig *cfg, int f, int *k,
+                                   int *rows_used)
 {
     size_t n_sa = (size_t)p->n_states * p->V;
     double *q = sb_zeros((size_t)b->K * n_sa);
     sb_basis_implicit_q(b, p, f, q);
     int *rows, n = spectrum_rows(p, cfg, &rows);
-    double *M = sb_zeros((size_t)n * b->K); /* rows: pairs, columns: basis policies */
+    double *M = sb_zeros((size_t)n * b->K);
     for (int i = 0; i < n; i++)
-        for (int k = 0; k < b->K; k++)
-            M[(size_t)i * b->K + k] = q[(size_t)k * n_sa + rows[i]];
-    int k = n < b->K ? n : b->K;
-    double *sv = sb_zeros(k);
+        for (int c = 0; c < b->K; c++)
+            M[(size_t)i * b->K + c] = q[(size_t)c * n_sa + rows[i]];
+    *k = n < b->K ? n : b->K;
+    double *sv = sb_zeros(*k);
     sb_singular_values(M, n, b->K, sv);
+    *rows_used = n;
+    free(M);
+    free(rows);
+    free(q);
+    return sv;
+}
+
+int sb_basis_numerical_rank(const SbBasis *b, const SbProblem *p, const SbConfig *cfg, int f, double *effective)
+{
+    int k, n;
+    double *sv = implicit_q_spectrum(b, p, cfg, f, &k, &n);
+    int rank = sv[0] > 0 ? sb_numerical_rank(sv, k, cfg->basis.rank_tol) : 0;
+    if (effective)
+        *effective = sb_effective_rank(sv, k);
+    free(sv);
+    return rank;
+}
+
+static void write_implicit_q_spectrum(SbResults *r, const SbBasis *b, const SbProblem *p, const SbConfig *cfg, int f)
+{
+    int k, n;
+    double *sv = implicit_q_spectrum(b, p, cfg, f, &k, &n);
     char path[96];
     snprintf(path, sizeof path, "/%s/%s/implicit_q_spectrum", b->name, sb_basis_form_name(f));
     sb_results_write_table(r, path, k, 1, sv, "singular_value",
@@ -234,16 +259,14 @@ static void write_implicit_q_spectrum(SbResults *r, const SbBasis *b, const SbPr
                            "policies)");
     int rank = sv[0] > 0 ? sb_numerical_rank(sv, k, cfg->basis.rank_tol) : 0;
     sb_results_attr_int(r, path, "numerical_rank", rank);
+    sb_results_attr_double(r, path, "effective_rank", sb_effective_rank(sv, k));
     char label[96];
-    snprintf(label, sizeof label, "%s implicit Q (%s), K = %d, numerical rank %d", b->name,
-             f == 0 ? "LoRA" : "full fine-tuning", b->K, rank);
+    snprintf(label, sizeof label, "%s implicit Q (%s), K = %d, numerical rank %d, effective rank %.1f", b->name,
+             f == 0 ? "LoRA" : "full fine-tuning", b->K, rank, sb_effective_rank(sv, k));
     sb_results_attr_str(r, path, "label", label);
     sb_results_attr_double(r, path, "rank_tol", cfg->basis.rank_tol);
     sb_results_attr_int(r, path, "rows", n);
     free(sv);
-    free(M);
-    free(rows);
-    free(q);
 }
 
 /* Singular values of each LoRA update (alpha/r) B_k A_k and the principal

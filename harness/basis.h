@@ -53,6 +53,10 @@ const SbBasis *sb_experts_for(const SbProblem *p, const SbConfig *cfg, const SbB
 void sb_basis_write(SbResults *r, const SbBasis *b, const SbProblem *p, const SbConfig *cfg);
 void sb_basis_free(SbBasis *b);
 
+/* Numerical rank of the implicit-Q matrix of form f (basis.rank_tol), and
+ * its effective rank (harness/spectrum.h) in *effective when not NULL. */
+int sb_basis_numerical_rank(const SbBasis *b, const SbProblem *p, const SbConfig *cfg, int f, double *effective);
+
 /* Implicit Q of every basis policy of form f on every pair: out [K x n_sa]. */
 void sb_basis_implicit_q(const SbBasis *b, const SbProblem *p, int f, double *out);
 

@@ -96,6 +96,27 @@ typedef struct {
 } SbGapConfig;
 
 typedef struct {
+    int rounds;                    /* $.online.rounds: answers per user T (0: no online protocol) */
+    int users;                     /* $.online.users: held-out users adapted to (the first ones), >= 1 */
+    int seeds;                     /* $.online.seeds: answer streams per user, >= 1 */
+    char responses[SB_NAME_MAX];   /* $.online.responses: "soup_ref" | "soup" | "reference" */
+    char labels[SB_NAME_MAX];      /* $.online.labels: "sampled" | "noise_free" | "probabilities" */
+    double temperature;            /* $.online.temperature: Bradley-Terry temperature, > 0 */
+    double l2;                     /* $.online.l2: L2 strength of the online logistic regressions, > 0 */
+    int active;                    /* $.online.active: also run spectral_soup with active queries (0/1) */
+    int candidates;                /* $.online.candidates: candidate pairs per active query, >= 2 */
+} SbOnlineConfig;
+
+typedef struct {
+    int n_K;                       /* $.ablation.K: basis sizes (empty: no ablation) */
+    double K[32];
+    int n_widths;                  /* $.ablation.widths: reference widths (empty: the config's only) */
+    double widths[8];
+    int rounds;                    /* $.ablation.rounds: answers per user, >= 1 */
+    int users;                     /* $.ablation.users: held-out users, >= 1 */
+} SbAblationConfig;
+
+typedef struct {
     char name[SB_NAME_MAX];        /* $.name: experiment name, [A-Za-z0-9_-]+ */
     char description[256];         /* $.description */
     uint64_t seed;                 /* $.seed: >= 0 */
@@ -108,6 +129,8 @@ typedef struct {
     SbBasisConfig basis;           /* $.basis */
     SbSoupConfig soup;             /* $.soup */
     SbGapConfig gap;               /* $.gap */
+    SbOnlineConfig online;         /* $.online */
+    SbAblationConfig ablation;     /* $.ablation */
     int n_methods;                 /* $.methods: array of method names, each known to the registry */
     char methods[SB_MAX_METHODS][SB_NAME_MAX];
     int pareto_grid;               /* $.pareto.grid: points per aspect pair, >= 2 */

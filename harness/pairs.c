@@ -5,14 +5,15 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* One trajectory from prompt x under pi_ref: states and actions, return. */
-static double sample_reference(const SbProblem *p, const double *r, int x, SbRng *rng, int *s_out, int *a_out,
-                               double *pi, double *row)
+/* One trajectory from prompt x under the policy given by logits: states
+ * and actions, return. */
+static double sample_trajectory(const SbProblem *p, const double *logits, const double *r, int x, SbRng *rng,
+                                int *s_out, int *a_out, double *pi, double *row)
 {
     int V = p->V, s = x;
     double ret = 0;
     for (int t = 0; t < p->H; t++) {
-        sb_softmax(p->ref_logits + (size_t)s * V, V, pi);
+        sb_softmax(logits + (size_t)s * V, V, pi);
         int a = sb_rng_categorical(rng, pi, V);
         s_out[t] = s;
         a_out[t] = a;
@@ -27,52 +28,73 @@ static double sample_reference(const SbProblem *p, const double *r, int x, SbRng
 
 static double sigmoid(double z) { return z >= 0 ? 1.0 / (1.0 + exp(-z)) : exp(z) / (1.0 + exp(z)); }
 
+static int max_layer_size(const SbProblem *p)
+{
+    int n = 1;
+    for (int t = 0; t < p->H; t++)
+        if (sb_problem_layer_size(p, t) > n)
+            n = sb_problem_layer_size(p, t);
+    return n;
+}
+
+void sb_pairs_reserve(SbPairs *pairs, int H, int capacity)
+{
+    memset(pairs, 0, sizeof *pairs);
+    pairs->H = H;
+    pairs->cap = capacity;
+    pairs->s = sb_calloc((size_t)(capacity > 0 ? capacity : 1) * 2 * H, sizeof(int));
+    pairs->a = sb_calloc((size_t)(capacity > 0 ? capacity : 1) * 2 * H, sizeof(int));
+    pairs->y = sb_zeros(capacity > 0 ? capacity : 1);
+}
+
+void sb_pairs_add(const SbProblem *p, SbPairs *pairs, const double *r, int x_lo, int x_hi, const double *logits1,
+                  const double *logits2, const SbPairLabels *labels, SbRng *rng)
+{
+    SB_ASSERT(0 <= x_lo && x_lo < x_hi && x_hi <= p->n_prompts && pairs->n < pairs->cap);
+    int H = p->H, i = pairs->n++;
+    int *s = pairs->s + (size_t)i * 2 * H, *a = pairs->a + (size_t)i * 2 * H;
+    double *pi = sb_zeros(p->V), *row = sb_zeros(max_layer_size(p));
+    double r1 = 0, r2 = 0;
+    /* noise-free answers need distinct returns: redraw ties (a bounded
+     * number of times; a tie left over is answered either way) */
+    for (int tries = 0; tries < 100; tries++) {
+        int x = x_lo + sb_rng_categorical(rng, p->init + x_lo, x_hi - x_lo);
+        r1 = sample_trajectory(p, logits1, r, x, rng, s, a, pi, row);
+        r2 = sample_trajectory(p, logits2, r, x, rng, s + H, a + H, pi, row);
+        if (labels->kind != SB_LABELS_NOISE_FREE || r1 != r2)
+            break;
+    }
+    double prob = sigmoid((r1 - r2) / labels->temperature), y;
+    switch (labels->kind) {
+    case SB_LABELS_NOISE_FREE:
+        y = r1 >= r2;
+        break;
+    case SB_LABELS_SAMPLED:
+        y = sb_rng_uniform(rng) < prob;
+        break;
+    default:
+        y = prob;
+    }
+    if (labels->winner_first && y < 0.5) {
+        for (int t = 0; t < H; t++) {
+            int ts = s[t], ta = a[t];
+            s[t] = s[H + t], a[t] = a[H + t];
+            s[H + t] = ts, a[H + t] = ta;
+        }
+        y = 1.0 - y;
+    }
+    pairs->y[i] = y;
+    free(row);
+    free(pi);
+}
+
 SbPairs sb_pairs_sample(const SbProblem *p, const double *r, int n, int x_lo, int x_hi, const SbPairLabels *labels,
                         SbRng *rng)
 {
-    SB_ASSERT(0 <= x_lo && x_lo < x_hi && x_hi <= p->n_prompts);
-    int H = p->H, max_layer = 1;
-    for (int t = 0; t < H; t++)
-        if (sb_problem_layer_size(p, t) > max_layer)
-            max_layer = sb_problem_layer_size(p, t);
-    SbPairs pairs = {n, H, sb_calloc((size_t)n * 2 * H, sizeof(int)), sb_calloc((size_t)n * 2 * H, sizeof(int)),
-                     sb_zeros(n)};
-    double *pi = sb_zeros(p->V), *row = sb_zeros(max_layer);
-    for (int i = 0; i < n; i++) {
-        int *s = pairs.s + (size_t)i * 2 * H, *a = pairs.a + (size_t)i * 2 * H;
-        double r1 = 0, r2 = 0;
-        /* noise-free answers need distinct returns: redraw ties (a bounded
-         * number of times; a tie left over is answered either way) */
-        for (int tries = 0; tries < 100; tries++) {
-            int x = x_lo + sb_rng_categorical(rng, p->init + x_lo, x_hi - x_lo);
-            r1 = sample_reference(p, r, x, rng, s, a, pi, row);
-            r2 = sample_reference(p, r, x, rng, s + H, a + H, pi, row);
-            if (labels->kind != SB_LABELS_NOISE_FREE || r1 != r2)
-                break;
-        }
-        double prob = sigmoid((r1 - r2) / labels->temperature), y;
-        switch (labels->kind) {
-        case SB_LABELS_NOISE_FREE:
-            y = r1 >= r2;
-            break;
-        case SB_LABELS_SAMPLED:
-            y = sb_rng_uniform(rng) < prob;
-            break;
-        default:
-            y = prob;
-        }
-        if (labels->winner_first && y < 0.5) {
-            for (int t = 0; t < H; t++) {
-                int ts = s[t], ta = a[t];
-                s[t] = s[H + t], a[t] = a[H + t];
-                s[H + t] = ts, a[H + t] = ta;
-            }
-            y = 1.0 - y;
-        }
-        pairs.y[i] = y;
-    }
-    free(row);
-    free(pi);
+    SbPairs pairs;
+    sb_pairs_reserve(&pairs, p->H, n);
+    for (int i = 0; i < n; i++)
+        sb_pairs_add(p, &pairs, r, x_lo, x_hi, p->ref_logits, p->ref_logits, labels, rng);
     return pairs;
 }
 

@@ -25,7 +25,7 @@ typedef struct {
 } SbPairLabels;
 
 typedef struct {
-    int n, H;
+    int n, H, cap;
     int *s, *a; /* [n x 2 x H]: states and actions of the first then the second response */
     double *y;  /* [n]: probability that the first is preferred */
 } SbPairs;
@@ -35,6 +35,12 @@ typedef struct {
 SbPairs sb_pairs_sample(const SbProblem *p, const double *r, int n, int x_lo, int x_hi, const SbPairLabels *labels,
                         SbRng *rng);
 void sb_pairs_free(SbPairs *pairs);
+/* An empty set with room for `capacity` pairs, and appending one pair
+ * whose responses come from two policies given by logits (the online
+ * protocol's current policy, or pi_ref). */
+void sb_pairs_reserve(SbPairs *pairs, int H, int capacity);
+void sb_pairs_add(const SbProblem *p, SbPairs *pairs, const double *r, int x_lo, int x_hi, const double *logits1,
+                  const double *logits2, const SbPairLabels *labels, SbRng *rng);
 
 /* X [n x K]: for each pair, sum_t g_k(first) - sum_t g_k(second) of K
  * functions g [K x n_states * V] on the pairs (implicit rewards q_k for

@@ -804,6 +804,168 @@ static int plot_gap(PlotCtx *ctx)
 }
 
 /* ------------------------------------------------------------------ */
+/* figures e, f: online learning and regret curves                    */
+
+/* One line per method (and per active-query run) of a statistic of the
+ * online tables, `<stat>_mean` with a 95% band `<stat>_lo`..`<stat>_hi`,
+ * against the number of answers on a log axis (t = 0 drawn at 0.5). */
+static int plot_online_stat(PlotCtx *ctx, const char *stat, const char *figure, const char *what,
+                            const char *ylabel)
+{
+    int n_methods;
+    char **methods = sb_results_list(ctx->rd, "/methods", &n_methods);
+    if (!methods)
+        return SB_EXIT_OK;
+    qsort(methods, (size_t)n_methods, sizeof *methods, cmp_methods);
+    char *body = NULL, *plot = NULL;
+    size_t body_len = 0, plot_len = 0;
+    FILE *b = open_memstream(&body, &body_len);
+    FILE *pl = open_memstream(&plot, &plot_len);
+    int count = 0, max_t = 1;
+    static const char *const tables[] = {"online", "online_active"};
+    for (int m = 0; m < n_methods; m++)
+        for (int a = 0; a < 2; a++) {
+            char path[300], col[64];
+            snprintf(path, sizeof path, "/methods/%s/%s", methods[m], tables[a]);
+            int rows, cols;
+            double *t = sb_results_read_table(ctx->rd, path, &rows, &cols);
+            if (!t)
+                continue;
+            char *columns = sb_results_read_attr_str(ctx->rd, path, "columns");
+            snprintf(col, sizeof col, "%s_mean", stat);
+            int cm = column_index(columns, col);
+            snprintf(col, sizeof col, "%s_lo", stat);
+            int clo = column_index(columns, col);
+            snprintf(col, sizeof col, "%s_hi", stat);
+            int chi = column_index(columns, col);
+            free(columns);
+            if (cm < 0 || clo < 0 || chi < 0) {
+                free(t);
+                continue;
+            }
+            fprintf(b, "$O%d << EOD\n", count);
+            for (int r = 0; r < rows; r++) {
+                const double *row = t + (size_t)r * cols;
+                put_number(b, row[0] > 0 ? row[0] : 0.5);
+                for (int c = 0; c < 3; c++) {
+                    fputc(' ', b);
+                    put_number(b, row[c == 0 ? cm : c == 1 ? clo : chi]);
+                }
+                fputc('\n', b);
+                if (row[0] > max_t)
+                    max_t = (int)row[0];
+            }
+            fputs("EOD\n", b);
+            free(t);
+            unsigned rgb;
+            int pt;
+            method_style(methods[m], &rgb, &pt);
+            char name[128];
+            snprintf(name, sizeof name, "%s%s", methods[m], a ? " (active queries)" : "");
+            char *q = gp_quote(name);
+            fprintf(pl, "%s$O%d using 1:3:4 with filledcurves fs transparent solid 0.12 noborder lc rgb '#%06x' "
+                        "notitle, \\\n     $O%d using 1:2 with linespoints pt %d ps 0.8 lw 2 dt %d lc rgb "
+                        "'#%06x' title '%s'",
+                    count ? ", \\\n     " : "plot ", count, rgb, count, pt, a ? 2 : 1, rgb, q);
+            free(q);
+            count++;
+        }
+    fputc('\n', pl);
+    fclose(pl);
+    int rc = SB_EXIT_OK;
+    if (count) {
+        char title[300], xtics[512] = "(\"0\" 0.5";
+        snprintf(title, sizeof title, "%s%s against the number of answers (95%% bands over users x seeds)",
+                 ctx->experiment_prefix, what);
+        for (int t = 1; t <= max_t; t *= 2)
+            snprintf(xtics + strlen(xtics), sizeof xtics - strlen(xtics), ", \"%d\" %d", t, t);
+        strcat(xtics, ")");
+        const char *keys[] = {"TITLE", "YLABEL", "XTICS", "PLOT"}, *vals[] = {title, ylabel, xtics, plot};
+        put_template(b, "curves", 4, keys, vals);
+    }
+    fclose(b);
+    if (count)
+        rc = draw(ctx, figure, body);
+    free(body);
+    free(plot);
+    sb_results_free_names(methods, n_methods);
+    return rc;
+}
+
+static int plot_online(PlotCtx *ctx)
+{
+    int rc = plot_online_stat(ctx, "normalized", "learning_curves", "Normalised score",
+                              "normalised score (%: pi_ref 0, bespoke_rlhf 100)");
+    if (rc == SB_EXIT_OK)
+        rc = plot_online_stat(ctx, "cumregret_bespoke", "regret_curves", "Cumulative regret against bespoke_rlhf",
+                              "cumulative regret sum_t J_u(bespoke) - J_u(pi_t)");
+    return rc;
+}
+
+/* figure g: the basis-size ablation, one line per reference width, the
+ * effective rank of the basis implicit-Q matrix on the right axis. */
+static int plot_ablation(PlotCtx *ctx)
+{
+    int rows, cols;
+    double *t = sb_results_read_table(ctx->rd, "/ablations/K", &rows, &cols);
+    if (!t)
+        return SB_EXIT_OK;
+    char *columns = sb_results_read_attr_str(ctx->rd, "/ablations/K", "columns");
+    int cw = column_index(columns, "width"), ck = column_index(columns, "K"),
+        cr = column_index(columns, "effective_rank_lora"), cm = column_index(columns, "normalized_mean"),
+        clo = column_index(columns, "normalized_lo"), chi = column_index(columns, "normalized_hi");
+    free(columns);
+    if (cw < 0 || ck < 0 || cr < 0 || cm < 0 || clo < 0 || chi < 0) {
+        free(t);
+        return SB_EXIT_OK;
+    }
+    char *body = NULL, *plot = NULL;
+    size_t body_len = 0, plot_len = 0;
+    FILE *b = open_memstream(&body, &body_len);
+    FILE *pl = open_memstream(&plot, &plot_len);
+    int count = 0;
+    for (int r = 0; r < rows; r++) {
+        double width = t[(size_t)r * cols + cw];
+        int first = 1;
+        for (int q = 0; q < r; q++)
+            first &= t[(size_t)q * cols + cw] != width;
+        if (!first)
+            continue;
+        fprintf(b, "$A%d << EOD\n", count);
+        for (int q = r; q < rows; q++) {
+            const double *row = t + (size_t)q * cols;
+            if (row[cw] != width)
+                continue;
+            int idx[5] = {ck, cm, clo, chi, cr};
+            for (int c = 0; c < 5; c++) {
+                put_number(b, row[idx[c]]);
+                fputc(c < 4 ? ' ' : '\n', b);
+            }
+        }
+        fputs("EOD\n", b);
+        unsigned rgb = fallback_rgb[count % N_FALLBACK];
+        fprintf(pl, "%s$A%d using 1:2:3:4 with yerrorlines pt 7 ps 0.9 lw 2 lc rgb '#%06x' title 'score, width %g', "
+                    "\\\n     $A%d using 1:5 axes x1y2 with lines dt 2 lw 2 lc rgb '#%06x' title 'effective rank, "
+                    "width %g'",
+                count ? ", \\\n     " : "plot ", count, rgb, width, count, rgb, width);
+        count++;
+    }
+    fputc('\n', pl);
+    fclose(pl);
+    char title[300];
+    snprintf(title, sizeof title, "%sSpectral Souping against the basis size K (online, final score, 95%% CI)",
+             ctx->experiment_prefix);
+    const char *keys[] = {"TITLE", "PLOT"}, *vals[] = {title, plot};
+    put_template(b, "ablation", 2, keys, vals);
+    fclose(b);
+    int rc = draw(ctx, "ablation_K", body);
+    free(body);
+    free(plot);
+    free(t);
+    return rc;
+}
+
+/* ------------------------------------------------------------------ */
 /* the command                                                        */
 
 static int usage_error(const char *msg, const char *arg)
@@ -925,6 +1087,10 @@ int sb_cmd_plot(int argc, char **argv)
         rc = plot_summary(&ctx);
     if (rc == SB_EXIT_OK)
         rc = plot_gap(&ctx);
+    if (rc == SB_EXIT_OK)
+        rc = plot_online(&ctx);
+    if (rc == SB_EXIT_OK)
+        rc = plot_ablation(&ctx);
     fflush(stdout);
 
     free(prefix);

@@ -7,10 +7,12 @@
 #include <time.h>
 
 #include "commands.h"
+#include "ablation.h"
 #include "basis.h"
 #include "config.h"
 #include "cost.h"
 #include "gap.h"
+#include "online.h"
 #include "method.h"
 #include "offline.h"
 #include "progress.h"
@@ -200,7 +202,18 @@ int sb_cmd_run(int argc, char **argv)
         sb_offline_print_summary(p, res, cfg.n_methods);
         print_cost();
     }
+    void **states = sb_calloc((size_t)cfg.n_methods, sizeof *states);
+    for (int k = 0; k < cfg.n_methods; k++)
+        states[k] = res[k].state;
+    int n_curves;
+    SbOnlineCurve *curves = sb_online_run(&ctx, methods, states, cfg.n_methods, quiet, &n_curves);
+    sb_online_write(r, curves, n_curves);
+    if (!quiet)
+        sb_online_print(&ctx, curves, n_curves);
+    sb_online_free(curves, n_curves);
+    free(states);
     sb_gap_run(&cfg, r, quiet);
+    sb_ablation_run(&cfg, r, quiet);
     sb_cost_write(r);
     sb_results_attr_double(r, "/", "wall_seconds", sb_now() - start);
     sb_results_commit(r);

@@ -29,6 +29,19 @@ int sb_numerical_rank(const double *sv, int n, double tol)
     return r;
 }
 
+double sb_effective_rank(const double *sv, int n)
+{
+    double total = 0, entropy = 0;
+    for (int i = 0; i < n; i++)
+        total += sv[i];
+    if (total <= 0)
+        return 0;
+    for (int i = 0; i < n; i++)
+        if (sv[i] > 0)
+            entropy -= sv[i] / total * log(sv[i] / total);
+    return exp(entropy);
+}
+
 double sb_span_residual(const double *B, int rows, int cols, const double *y, double *coef)
 {
     /* Minimum-norm least squares through the SVD (dgelsd), which copes

@@ -9,6 +9,11 @@ void sb_singular_values(const double *A, int rows, int cols, double *sv);
 /* Numerical rank: singular values above tol * sv[0]. */
 int sb_numerical_rank(const double *sv, int n, double tol);
 
+/* Effective rank exp(-sum_i p_i log p_i), p_i = sv_i / sum sv (Roy and
+ * Vetterli 2007): a tolerance-free dimension, 1 for one direction, n for n
+ * equal singular values. */
+double sb_effective_rank(const double *sv, int n);
+
 /* Relative residual ||y - B c|| / ||y|| of the least-squares projection of
  * y [rows] on the columns of B [rows x cols, row-major] (0 when y = 0);
  * the coefficients go to coef [cols] when not NULL. */

@@ -40,6 +40,7 @@ const SbMethod sb_method_lora_soup = {
     .name = "lora_soup",
     .description = "LoRA soup: aspect adapters merged exactly, Delta W = sum_j w_j B_j A_j (simplex weights)",
     .needs = SB_NEEDS_EXPERTS,
+    .online = SB_ONLINE_WEIGHTS,
     .serve = lora_soup_serve,
 };
 
@@ -47,5 +48,6 @@ const SbMethod sb_method_lora_soup_psoups = {
     .name = "lora_soup_psoups",
     .description = "P-Soups merge: aspect adapters' A and B factors averaged separately with simplex weights",
     .needs = SB_NEEDS_EXPERTS,
+    .online = SB_ONLINE_WEIGHTS,
     .serve = psoups_serve,
 };

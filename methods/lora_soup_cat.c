@@ -90,19 +90,16 @@ double sb_cat_loss(const SbContext *ctx, const void *state, const SbPairs *pairs
     return loss;
 }
 
-static void cat_serve(const SbContext *ctx, void *state, const double *w, double *logits)
+/* Adam on the soft-label DPO loss from coef (in/out), then the merged
+ * policy's logits; the cost goes to the ledger per fit. */
+static void fit_and_serve(const SbContext *ctx, Cat *c, const SbPairs *pairs, double *coef, double *logits)
 {
-    (void)w;
-    Cat *c = state;
     const SbSoupConfig *sc = &ctx->cfg->soup;
     double start = sb_now(), flops0 = sb_mlp_flops();
     int n = c->L * c->m;
-    double *coef = sb_zeros(n), *grad = sb_zeros(n), *mo = sb_zeros(n), *ve = sb_zeros(n);
-    for (int i = 0; i < n; i++)
-        coef[i] = 1.0 / c->m;
-    SbPairs pairs = sb_user_feedback(ctx, w);
-    for (int step = 0; step < sc->cat_steps; step++) {
-        double loss = sb_cat_loss(ctx, c, &pairs, coef, grad);
+    double *grad = sb_zeros(n), *mo = sb_zeros(n), *ve = sb_zeros(n);
+    for (int step = 0; pairs->n > 0 && step < sc->cat_steps; step++) {
+        double loss = sb_cat_loss(ctx, c, pairs, coef, grad);
         if (!isfinite(loss))
             sb_fail(SB_EXIT_FAIL, "lora_soup_cat: step %d: the loss is %g (non-finite); lower $.soup.cat_lr", step,
                     loss);
@@ -117,12 +114,43 @@ static void cat_serve(const SbContext *ctx, void *state, const double *w, double
     set_weights(c, ctx->p->ref_net, coef, pol);
     sb_policy_logits(ctx->p, pol, logits);
     sb_policy_free(pol);
-    SbTrainStats st = {.steps = sc->cat_steps, .seconds = sb_now() - start, .flops = sb_mlp_flops() - flops0};
+    SbTrainStats st = {.steps = pairs->n > 0 ? sc->cat_steps : 0, .seconds = sb_now() - start,
+                       .flops = sb_mlp_flops() - flops0};
     char item[32];
     snprintf(item, sizeof item, "%d", c->served++);
     sb_cost_record("lora_soup_cat", item, &st);
+    free(ve), free(mo), free(grad);
+}
+
+static void cat_serve(const SbContext *ctx, void *state, const double *w, double *logits)
+{
+    Cat *c = state;
+    double *coef = sb_zeros(c->L * c->m);
+    for (int i = 0; i < c->L * c->m; i++)
+        coef[i] = 1.0 / c->m; /* the uniform merge */
+    SbPairs pairs = sb_user_feedback(ctx, w);
+    fit_and_serve(ctx, c, &pairs, coef, logits);
     sb_pairs_free(&pairs);
-    free(ve), free(mo), free(grad), free(coef);
+    free(coef);
+}
+
+/* Online: warm is the coefficients, zero before the first fit. */
+static void cat_adapt(const SbContext *ctx, void *state, const SbPairs *answers, double *coef, double *logits)
+{
+    Cat *c = state;
+    int fresh = 1;
+    for (int i = 0; i < c->L * c->m; i++)
+        fresh &= coef[i] == 0;
+    for (int i = 0; fresh && i < c->L * c->m; i++)
+        coef[i] = 1.0 / c->m;
+    fit_and_serve(ctx, c, answers, coef, logits);
+}
+
+static int cat_warm_size(const SbContext *ctx, void *state)
+{
+    (void)ctx;
+    const Cat *c = state;
+    return c->L * c->m;
 }
 
 static void cat_release(void *state)
@@ -141,5 +169,9 @@ const SbMethod sb_method_lora_soup_cat = {
     .needs = SB_NEEDS_EXPERTS,
     .prepare = cat_prepare,
     .serve = cat_serve,
+    .online = SB_ONLINE_FEEDBACK,
+    .adapt = cat_adapt,
+    .warm_size = cat_warm_size,
+    .adapt_at_checkpoints = 1,
     .release = cat_release,
 };

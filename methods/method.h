@@ -9,6 +9,7 @@
 #include "basis.h"
 #include "config.h"
 #include "problem.h"
+#include "pairs.h"
 #include "results.h"
 
 /* What a method may use: the problem, the config, the spectral basis
@@ -26,6 +27,13 @@ enum {
     SB_NEEDS_EXPERTS = 2, /* one expert policy per aspect */
 };
 
+/* How a method behaves in the online protocol (SPEC section 4). */
+typedef enum {
+    SB_ONLINE_FIXED = 0,    /* does not learn from answers (reference, oracle, bespoke_rlhf, rlhf_avg) */
+    SB_ONLINE_WEIGHTS = 1,  /* served with the weights fitted to the answers on aspect-score differences */
+    SB_ONLINE_FEEDBACK = 2, /* learns from the answers itself (adapt) */
+} SbOnlineKind;
+
 typedef struct SbMethod {
     const char *name;
     const char *description;
@@ -35,6 +43,13 @@ typedef struct SbMethod {
     void *(*prepare)(const SbContext *ctx);
     /* The policy served to a user with weights w: n_states x vocab logits. */
     void (*serve)(const SbContext *ctx, void *state, const double *w, double *logits);
+    SbOnlineKind online;
+    /* SB_ONLINE_FEEDBACK: the policy after the answers so far; warm holds
+     * warm_size(state) numbers carried from the user's previous round
+     * (zero-filled before the first). */
+    void (*adapt)(const SbContext *ctx, void *state, const SbPairs *answers, double *warm, double *logits);
+    int (*warm_size)(const SbContext *ctx, void *state);
+    int adapt_at_checkpoints; /* adapt is costly: the online protocol refits only at its checkpoints */
     /* Method-specific results under `group` (/methods/<name>), after every
      * user and Pareto point was served; NULL if none. */
     void (*write)(const SbContext *ctx, void *state, SbResults *r, const char *group);

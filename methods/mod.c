@@ -26,5 +26,6 @@ const SbMethod sb_method_mod = {
     .name = "mod",
     .description = "MOD: the full fine-tuned aspect experts' logits mixed with the user's simplex weights",
     .needs = SB_NEEDS_EXPERTS,
+    .online = SB_ONLINE_WEIGHTS,
     .serve = mod_serve,
 };

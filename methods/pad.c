@@ -55,6 +55,7 @@ const SbMethod sb_method_pad = {
     .name = "pad",
     .description = "PAD: reward-guided decoding, l_ref + (1/beta) sum_j w_j r_j(s,a) (token-level, myopic)",
     .prepare = pad_prepare,
+    .online = SB_ONLINE_WEIGHTS,
     .serve = pad_serve,
     .release = free,
 };
@@ -63,6 +64,7 @@ const SbMethod sb_method_pad_sf = {
     .name = "pad_sf",
     .description = "PAD with successor features: l_ref + (1/beta) sum_j w_j Q^{pi_ref}_j(s,a)",
     .prepare = pad_sf_prepare,
+    .online = SB_ONLINE_WEIGHTS,
     .serve = pad_serve,
     .release = free,
 };

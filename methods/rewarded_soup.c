@@ -24,5 +24,6 @@ const SbMethod sb_method_rewarded_soup = {
     .name = "rewarded_soup",
     .description = "rewarded soups: full fine-tuned aspect experts merged in parameters with the user's simplex weights",
     .needs = SB_NEEDS_EXPERTS,
+    .online = SB_ONLINE_WEIGHTS,
     .serve = rewarded_soup_serve,
 };

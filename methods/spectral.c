@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "feedback.h"
+#include "mlp.h"
 #include "sb.h"
 #include "spectrum.h"
 #include <stdio.h>
@@ -20,16 +21,32 @@ double *sb_spectral_implicit_q(const SbContext *ctx, int f)
     return q;
 }
 
-void sb_spectral_fit(const SbContext *ctx, const double *q, const double *w, double *lam, SbLogregReport *rep)
+void sb_spectral_fit_pairs(const SbContext *ctx, const double *q, const SbPairs *answers, double l2, double *lam,
+                           SbLogregReport *rep)
 {
     int K = ctx->basis->K;
-    SbPairs pairs = sb_user_feedback(ctx, w);
-    double *X = sb_zeros((size_t)pairs.n * K);
-    sb_pairs_features(ctx->p, &pairs, q, K, X);
-    memset(lam, 0, sizeof(double) * (size_t)K);
-    sb_logreg_fit(X, pairs.y, NULL, pairs.n, K, ctx->cfg->soup.l2, lam, NULL, rep);
+    double *X = sb_zeros((size_t)(answers->n > 0 ? answers->n : 1) * K);
+    sb_pairs_features(ctx->p, answers, q, K, X);
+    SbLogregReport local;
+    sb_logreg_fit(X, answers->y, NULL, answers->n, K, l2, lam, NULL, rep ? rep : &local);
+    /* cost ledger: features 2 n H K, each Newton step about 2 n K (K + 2) */
+    int iterations = (rep ? rep : &local)->iterations + 1;
+    sb_mlp_count_flops(2.0 * answers->n * answers->H * K + 2.0 * iterations * answers->n * K * (K + 2));
     free(X);
+}
+
+void sb_spectral_fit(const SbContext *ctx, const double *q, const double *w, double *lam, SbLogregReport *rep)
+{
+    SbPairs pairs = sb_user_feedback(ctx, w);
+    memset(lam, 0, sizeof(double) * (size_t)ctx->basis->K);
+    sb_spectral_fit_pairs(ctx, q, &pairs, ctx->cfg->soup.l2, lam, rep);
     sb_pairs_free(&pairs);
+}
+
+int sb_spectral_warm_size(const SbContext *ctx, void *state)
+{
+    (void)state;
+    return ctx->basis->K;
 }
 
 void sb_spectral_logits(const SbContext *ctx, int f, const double *lam, double *logits)

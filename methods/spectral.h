@@ -19,7 +19,11 @@ int sb_spectral_form(const SbContext *ctx);
 /* Implicit Q of every basis policy of form f: q [K x n_states * V]. */
 double *sb_spectral_implicit_q(const SbContext *ctx, int f);
 
-/* lam [K] from the user's feedback; rep (nullable) gets the fit report. */
+/* lam [K] fitted to answered pairs, starting from the lam passed in (warm
+ * start); l2 the regularisation; rep (nullable) gets the fit report. */
+void sb_spectral_fit_pairs(const SbContext *ctx, const double *q, const SbPairs *answers, double l2, double *lam,
+                           SbLogregReport *rep);
+/* lam [K] from the user's offline feedback (methods/feedback.h), from zero. */
 void sb_spectral_fit(const SbContext *ctx, const double *q, const double *w, double *lam, SbLogregReport *rep);
 
 /* The soup's logits for lam from the basis logits of form f. */
@@ -41,6 +45,8 @@ const double *sb_spectral_state_fit(const SbContext *ctx, SbSpectralState *st, c
 /* <group>/lambda: every kept lam (test users first, then the Pareto sweeps). */
 void sb_spectral_state_write(const SbSpectralState *st, SbResults *r, const char *group);
 void sb_spectral_state_free(SbSpectralState *st);
+/* The online hooks shared by the three soups: K warm numbers (lam). */
+int sb_spectral_warm_size(const SbContext *ctx, void *state);
 
 /* One token at state s by rejection from pi_ref: propose a ~ pi_ref(.|s),
  * accept with probability exp((q_lam(s,a) - max_a' q_lam(s,a')) / beta);

@@ -34,6 +34,23 @@ static void param_serve(const SbContext *ctx, void *state, const double *w, doub
     sb_policy_free(merged);
 }
 
+/* Online: refit lam on the answers so far (warm-started), then serve. */
+static void explicit_adapt(const SbContext *ctx, void *state, const SbPairs *answers, double *lam, double *logits)
+{
+    SbSpectralState *st = state;
+    sb_spectral_fit_pairs(ctx, st->q, answers, ctx->cfg->online.l2, lam, NULL);
+    sb_spectral_logits(ctx, st->form, lam, logits);
+}
+
+static void param_adapt(const SbContext *ctx, void *state, const SbPairs *answers, double *lam, double *logits)
+{
+    SbSpectralState *st = state;
+    sb_spectral_fit_pairs(ctx, st->q, answers, ctx->cfg->online.l2, lam, NULL);
+    SbPolicy *merged = sb_policy_lora_product_merge((const SbPolicy *const *)ctx->basis->policies[0], lam, st->K);
+    sb_policy_logits(ctx->p, merged, logits);
+    sb_policy_free(merged);
+}
+
 static void spectral_write(const SbContext *ctx, void *state, SbResults *r, const char *group)
 {
     (void)ctx;
@@ -49,6 +66,9 @@ const SbMethod sb_method_spectral_soup = {
     .needs = SB_NEEDS_BASIS,
     .prepare = explicit_prepare,
     .serve = explicit_serve,
+    .online = SB_ONLINE_FEEDBACK,
+    .adapt = explicit_adapt,
+    .warm_size = sb_spectral_warm_size,
     .write = spectral_write,
     .release = spectral_release,
 };
@@ -59,6 +79,9 @@ const SbMethod sb_method_spectral_soup_param = {
     .needs = SB_NEEDS_BASIS,
     .prepare = param_prepare,
     .serve = param_serve,
+    .online = SB_ONLINE_FEEDBACK,
+    .adapt = param_adapt,
+    .warm_size = sb_spectral_warm_size,
     .write = spectral_write,
     .release = spectral_release,
 };

@@ -87,6 +87,15 @@ static void implicit_serve(const SbContext *ctx, void *state, const double *w, d
     free(pi), free(occ), free(row), free(q_lam);
 }
 
+/* Online: the sampler's target after the answers so far (its acceptance
+ * statistics are recorded in the offline protocol). */
+static void implicit_adapt(const SbContext *ctx, void *state, const SbPairs *answers, double *lam, double *logits)
+{
+    Implicit *im = state;
+    sb_spectral_fit_pairs(ctx, im->fit->q, answers, ctx->cfg->online.l2, lam, NULL);
+    sb_spectral_logits(ctx, im->fit->form, lam, logits);
+}
+
 static void implicit_write(const SbContext *ctx, void *state, SbResults *r, const char *group)
 {
     (void)ctx;
@@ -116,6 +125,9 @@ const SbMethod sb_method_spectral_soup_implicit = {
     .needs = SB_NEEDS_BASIS,
     .prepare = implicit_prepare,
     .serve = implicit_serve,
+    .online = SB_ONLINE_FEEDBACK,
+    .adapt = implicit_adapt,
+    .warm_size = sb_spectral_warm_size,
     .write = implicit_write,
     .release = implicit_release,
 };

@@ -110,7 +110,7 @@ static void config_should_reject_unknown_top_level_key(void **state)
     (void)state;
     assert_parse_fails("{\"sede\": 3}",
                        "test.json: $.sede: unknown key (expected one of: name, description, seed, beta, "
-                       "dataset, reference, users, lora, train, basis, soup, gap, methods, pareto, winrate, bootstrap)\n");
+                       "dataset, reference, users, lora, train, basis, soup, gap, online, ablation, methods, pareto, winrate, bootstrap)\n");
 }
 
 static void config_should_reject_unknown_nested_key(void **state)
@@ -322,6 +322,18 @@ static void config_should_fill_defaults_for_absent_keys(void **state)
     assert_true(c.gap.misspecification[0] == 0.0);
     assert_int_equal(c.gap.n_methods, 5);
     assert_string_equal(c.gap.methods[0], "spectral_soup");
+    assert_int_equal(c.online.rounds, 0);
+    assert_int_equal(c.online.users, 16);
+    assert_int_equal(c.online.seeds, 2);
+    assert_string_equal(c.online.responses, "soup_ref");
+    assert_string_equal(c.online.labels, "sampled");
+    assert_true(c.online.temperature == 1.0 && c.online.l2 == 1.0);
+    assert_int_equal(c.online.active, 0);
+    assert_int_equal(c.online.candidates, 16);
+    assert_int_equal(c.ablation.n_K, 0);
+    assert_int_equal(c.ablation.n_widths, 0);
+    assert_int_equal(c.ablation.rounds, 64);
+    assert_int_equal(c.ablation.users, 8);
     assert_int_equal(c.n_methods, 2);
     assert_string_equal(c.methods[0], "reference");
     assert_string_equal(c.methods[1], "oracle");
@@ -357,6 +369,9 @@ static const char *const every_key_changed =
     "  \"l2\": 0, \"form\": \"full\", \"cat_steps\": 3, \"cat_lr\": 0.5, \"implicit_samples\": 9},"
     " \"gap\": {\"horizons\": [4, 1], \"transitions\": [\"linear\"], \"misspecification\": [0.25, 1],"
     "  \"methods\": [\"pad\"]},"
+    " \"online\": {\"rounds\": 5, \"users\": 3, \"seeds\": 4, \"responses\": \"soup\", \"labels\": \"noise_free\","
+    "  \"temperature\": 2, \"l2\": 0.5, \"active\": 1, \"candidates\": 3},"
+    " \"ablation\": {\"K\": [1, 3], \"widths\": [5], \"rounds\": 7, \"users\": 2},"
     " \"methods\": [\"oracle\", \"reference\"],"
     " \"pareto\": {\"grid\": 1001}, \"winrate\": {\"max_enumerate\": 0, \"samples\": 1},"
     " \"bootstrap\": 7}";
@@ -397,7 +412,10 @@ static void config_should_emit_every_key_in_schema_order(void **state)
         "\"load\"",   "\"rank_tol\"",     "\"spectrum_rows\"", "\"soup\"",       "\"pairs\"",
         "\"train_prompts\"", "\"labels\"", "\"temperature\"", "\"l2\"",         "\"form\"",
         "\"cat_steps\"", "\"cat_lr\"",    "\"implicit_samples\"", "\"gap\"",     "\"horizons\"",
-        "\"transitions\"", "\"misspecification\"", "\"methods\"", "\"methods\"", "\"pareto\"",
+        "\"transitions\"", "\"misspecification\"", "\"methods\"", "\"online\"",  "\"rounds\"",
+        "\"users\"",  "\"seeds\"",        "\"responses\"",   "\"labels\"",       "\"temperature\"",
+        "\"l2\"",     "\"active\"",       "\"candidates\"",  "\"ablation\"",     "\"K\"",
+        "\"widths\"", "\"rounds\"",       "\"users\"",       "\"methods\"",      "\"pareto\"",
         "\"grid\"",   "\"winrate\"",      "\"max_enumerate\"", "\"samples\"",    "\"bootstrap\"",
     };
     SbConfig c;

@@ -1,0 +1,454 @@
+/* soupbench: the online protocol (harness/online.h). */
+#include "online.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cost.h"
+#include "logreg.h"
+#include "mlp.h"
+#include "progress.h"
+#include "sb.h"
+#include "solver.h"
+#include "spectral.h"
+#include "stats.h"
+#include "winrate.h"
+
+enum { M_NORM, M_WIN, M_CUM_B, M_CUM_O, M_SIMPLE, N_METRICS };
+
+int sb_online_checkpoints(int T, int *out)
+{
+    int n = 0;
+    out[n++] = 0;
+    for (long t = 1; t < T; t *= 2)
+        out[n++] = (int)t;
+    if (T > 0)
+        out[n++] = T;
+    return n;
+}
+
+/* One method's run inside a stream. */
+typedef struct {
+    const SbMethod *m;
+    void *state;
+    double *logits, *warm;
+    double J;                /* J_u of the current policy */
+    double cum_b, cum_o;     /* cumulative regrets so far */
+    double seconds, flops;   /* adaptation cost in this stream */
+} Run;
+
+/* What a stream needs to know about its user. */
+typedef struct {
+    const double *w;
+    double *r;               /* r_u on every pair */
+    double J_ref, J_bespoke, J_oracle;
+    const double *oracle_logits, *bespoke_logits;
+} User;
+
+static SbPairLabels online_labels(const SbConfig *cfg)
+{
+    const char *l = cfg->online.labels;
+    SbPairLabels labels = {strcmp(l, "sampled") == 0       ? SB_LABELS_SAMPLED
+                           : strcmp(l, "noise_free") == 0  ? SB_LABELS_NOISE_FREE
+                                                           : SB_LABELS_PROBABILITIES,
+                           cfg->online.temperature, 0};
+    return labels;
+}
+
+/* The policy of run k after the answers so far; w_hat: fitted weights. */
+static void refresh(const SbContext *ctx, Run *run, const User *user, const SbPairs *answers, const double *w_hat,
+                    int checkpoint)
+{
+    const SbMethod *m = run->m;
+    switch (m->online) {
+    case SB_ONLINE_FIXED:
+        return; /* served once with the true weights */
+    case SB_ONLINE_WEIGHTS:
+        m->serve(ctx, run->state, w_hat, run->logits);
+        break;
+    case SB_ONLINE_FEEDBACK:
+        if (m->adapt_at_checkpoints && !checkpoint)
+            return;
+        double start = sb_now(), f0 = sb_mlp_flops();
+        m->adapt(ctx, run->state, answers, run->warm, run->logits);
+        run->seconds += sb_now() - start;
+        run->flops += sb_mlp_flops() - f0;
+        break;
+    }
+    run->J = sb_policy_objective(ctx->p, user->r, run->logits, NULL);
+}
+
+/* Active query: of `candidates` pairs from the stream's policies, the one
+ * whose implicit-reward difference x has the largest x' Cov x under the
+ * Laplace posterior of lam at the current answers. */
+static void add_active(const SbContext *ctx, const Run *soup, SbPairs *answers, const User *user,
+                       const double *l1, const double *l2, int x_hi, const SbPairLabels *labels, SbRng *rng)
+{
+    const SbProblem *p = ctx->p;
+    const SbSpectralState *st = soup->state;
+    int K = st->K, c = ctx->cfg->online.candidates, H = p->H;
+    SbPairs cand;
+    sb_pairs_reserve(&cand, H, c);
+    for (int i = 0; i < c; i++)
+        sb_pairs_add(p, &cand, user->r, 0, x_hi, l1, l2, labels, rng);
+    double *X = sb_zeros((size_t)(answers->n > 0 ? answers->n : 1) * K), *cov = sb_zeros((size_t)K * K);
+    double *xc = sb_zeros((size_t)c * K);
+    sb_pairs_features(p, answers, st->q, K, X);
+    sb_logreg_covariance(X, NULL, answers->n, K, ctx->cfg->online.l2, soup->warm, cov);
+    sb_pairs_features(p, &cand, st->q, K, xc);
+    int best = 0;
+    double best_var = -1;
+    for (int i = 0; i < c; i++) {
+        double var = 0;
+        for (int a = 0; a < K; a++)
+            for (int b = 0; b < K; b++)
+                var += xc[(size_t)i * K + a] * cov[(size_t)a * K + b] * xc[(size_t)i * K + b];
+        if (var > best_var)
+            best_var = var, best = i;
+    }
+    int n = answers->n++;
+    SB_ASSERT(n < answers->cap);
+    memcpy(answers->s + (size_t)n * 2 * H, cand.s + (size_t)best * 2 * H, sizeof(int) * 2 * (size_t)H);
+    memcpy(answers->a + (size_t)n * 2 * H, cand.a + (size_t)best * 2 * H, sizeof(int) * 2 * (size_t)H);
+    answers->y[n] = cand.y[best];
+    free(xc), free(cov), free(X);
+    sb_pairs_free(&cand);
+}
+
+/* Metrics of every run at a checkpoint into out[run][metric]. */
+static void record(const SbContext *ctx, Run *runs, int n_runs, const User *user, SbRng *rng, double *out)
+{
+    const SbConfig *cfg = ctx->cfg;
+    for (int k = 0; k < n_runs; k++) {
+        double *o = out + (size_t)k * N_METRICS;
+        o[M_NORM] = 100.0 * (runs[k].J - user->J_ref) / (user->J_bespoke - user->J_ref);
+        o[M_WIN] = sb_winrate(ctx->p, user->r, runs[k].logits, ctx->p->ref_logits, cfg->winrate_max_enumerate,
+                              cfg->winrate_samples, rng).rate;
+        o[M_CUM_B] = runs[k].cum_b;
+        o[M_CUM_O] = runs[k].cum_o;
+        o[M_SIMPLE] = user->J_oracle - runs[k].J;
+    }
+}
+
+/* One answer stream for one user: out [n_cp x n_runs x N_METRICS]. The
+ * stream's responses come from runs[driver] (or pi_ref when driver < 0). */
+static void run_stream(const SbContext *ctx, Run *runs, int n_runs, int driver, int active, const User *user,
+                       uint64_t seed, int T, const int *cps, int n_cp, double *out)
+{
+    const SbProblem *p = ctx->p;
+    const SbConfig *cfg = ctx->cfg;
+    size_t n_sa = (size_t)p->n_states * p->V;
+    SbRng rng, eval_rng;
+    sb_rng_seed(&rng, seed);
+    sb_rng_seed(&eval_rng, seed ^ 0xe7a1ULL);
+    SbPairLabels labels = online_labels(cfg);
+    int x_hi = (int)ceil(cfg->soup.train_prompts * p->n_prompts);
+    x_hi = x_hi < 1 ? 1 : x_hi > p->n_prompts ? p->n_prompts : x_hi;
+    SbPairs answers;
+    sb_pairs_reserve(&answers, p->H, T);
+    /* aspect rewards as m functions on the pairs, for the fitted weights */
+    double *g = sb_zeros(n_sa * p->m), *w_hat = sb_zeros(p->m), *Xw = sb_zeros((size_t)(T > 0 ? T : 1) * p->m);
+    for (int j = 0; j < p->m; j++)
+        for (size_t i = 0; i < n_sa; i++)
+            g[(size_t)j * n_sa + i] = p->aspect_rewards[i * p->m + j];
+    int need_w = 0;
+    for (int k = 0; k < n_runs; k++) {
+        Run *run = &runs[k];
+        run->cum_b = run->cum_o = run->seconds = run->flops = 0;
+        if (run->m->warm_size)
+            memset(run->warm, 0, sizeof(double) * (size_t)run->m->warm_size(ctx, run->state));
+        if (run->m->online == SB_ONLINE_FIXED) {
+            run->m->serve(ctx, run->state, user->w, run->logits);
+            run->J = sb_policy_objective(p, user->r, run->logits, NULL);
+        }
+        need_w |= run->m->online == SB_ONLINE_WEIGHTS;
+        refresh(ctx, run, user, &answers, w_hat, 1);
+    }
+    int c = 0;
+    if (cps[c] == 0)
+        record(ctx, runs, n_runs, user, &eval_rng, out + (size_t)(c++) * n_runs * N_METRICS);
+    for (int t = 1; t <= T; t++) {
+        for (int k = 0; k < n_runs; k++) { /* regret of the policy that meets round t */
+            runs[k].cum_b += user->J_bespoke - runs[k].J;
+            runs[k].cum_o += user->J_oracle - runs[k].J;
+        }
+        const double *lead = driver >= 0 ? runs[driver].logits : p->ref_logits;
+        const double *l1 = strcmp(cfg->online.responses, "reference") == 0 ? p->ref_logits : lead;
+        const double *l2 = strcmp(cfg->online.responses, "soup") == 0 ? lead : p->ref_logits;
+        if (active)
+            add_active(ctx, &runs[driver], &answers, user, l1, l2, x_hi, &labels, &rng);
+        else
+            sb_pairs_add(p, &answers, user->r, 0, x_hi, l1, l2, &labels, &rng);
+        if (need_w) {
+            sb_pairs_features(p, &answers, g, p->m, Xw);
+            sb_logreg_fit(Xw, answers.y, NULL, answers.n, p->m, cfg->online.l2, w_hat, NULL, NULL);
+        }
+        int cp = c < n_cp && cps[c] == t;
+        for (int k = 0; k < n_runs; k++)
+            refresh(ctx, &runs[k], user, &answers, w_hat, cp);
+        if (cp)
+            record(ctx, runs, n_runs, user, &eval_rng, out + (size_t)(c++) * n_runs * N_METRICS);
+    }
+    free(Xw), free(w_hat), free(g);
+    sb_pairs_free(&answers);
+}
+
+static Run *make_runs(const SbContext *ctx, const SbMethod *const *methods, void *const *states, int n)
+{
+    size_t n_sa = (size_t)ctx->p->n_states * ctx->p->V;
+    Run *runs = sb_calloc((size_t)n, sizeof *runs);
+    for (int k = 0; k < n; k++) {
+        runs[k].m = methods[k];
+        runs[k].state = states[k];
+        runs[k].logits = sb_zeros(n_sa);
+        if (methods[k]->warm_size)
+            runs[k].warm = sb_zeros(methods[k]->warm_size(ctx, states[k]));
+    }
+    return runs;
+}
+
+static void free_runs(Run *runs, int n)
+{
+    for (int k = 0; k < n; k++) {
+        free(runs[k].logits);
+        free(runs[k].warm);
+    }
+    free(runs);
+}
+
+/* The user's fixed points of comparison: pi_ref, bespoke_rlhf, pi*. */
+static void user_setup(const SbContext *ctx, const SbMethod *bespoke, void *bespoke_state, const double *w,
+                       User *user, SbSoftSolution *sol)
+{
+    const SbProblem *p = ctx->p;
+    size_t n_sa = (size_t)p->n_states * p->V;
+    user->w = w;
+    user->r = sb_zeros(n_sa);
+    sb_problem_user_reward(p, w, user->r);
+    sb_solve_soft(p, user->r, p->ref_logits, sol);
+    user->J_oracle = sol->value;
+    user->oracle_logits = sol->logits;
+    user->J_ref = sb_policy_objective(p, user->r, p->ref_logits, NULL);
+    double *bl = sb_zeros(n_sa);
+    bespoke->serve(ctx, bespoke_state, w, bl);
+    user->J_bespoke = sb_policy_objective(p, user->r, bl, NULL);
+    user->bespoke_logits = bl;
+}
+
+static void user_free(User *user, SbSoftSolution *sol)
+{
+    free(user->r);
+    free((double *)user->bespoke_logits);
+    sb_soft_solution_free(sol);
+}
+
+static int find_method(const SbMethod *const *methods, int n, const char *name)
+{
+    for (int k = 0; k < n; k++)
+        if (strcmp(methods[k]->name, name) == 0)
+            return k;
+    return -1;
+}
+
+SbOnlineCurve *sb_online_run(const SbContext *ctx, const SbMethod *const *methods, void *const *states, int n,
+                             int quiet, int *n_curves)
+{
+    const SbConfig *cfg = ctx->cfg;
+    const SbProblem *p = ctx->p;
+    int T = cfg->online.rounds;
+    *n_curves = 0;
+    if (T == 0)
+        return NULL;
+    int users = cfg->online.users < p->n_test ? cfg->online.users : p->n_test;
+    int streams = users * cfg->online.seeds;
+    int cps[64], n_cp = sb_online_checkpoints(T, cps);
+    int soup = find_method(methods, n, "spectral_soup");
+    int active = cfg->online.active && soup >= 0;
+    int n_runs = n + active;
+    /* samples [stream][checkpoint][run][metric] */
+    double *samples = sb_zeros((size_t)streams * n_cp * n_runs * N_METRICS);
+    double *cost_s = sb_zeros(n_runs), *cost_f = sb_zeros(n_runs);
+    Run *runs = make_runs(ctx, methods, states, n);
+    Run *act = active ? make_runs(ctx, methods + soup, states + soup, 1) : NULL;
+    /* bespoke_rlhf is the 100% point of the normalised score, run or not;
+     * its policies are the offline protocol's (seeded by the weights), so
+     * reusing them does not count their cost twice */
+    const SbMethod *bespoke = sb_method_find("bespoke_rlhf");
+    void *bespoke_state = bespoke->prepare(ctx);
+    int ledger = sb_cost_mark();
+    SbProgress pg;
+    sb_progress_start(&pg, "online protocol", streams, quiet);
+    double *out = sb_zeros((size_t)n_cp * n * N_METRICS), *out_a = sb_zeros((size_t)n_cp * N_METRICS);
+    for (int u = 0; u < users; u++) {
+        User user;
+        SbSoftSolution sol;
+        user_setup(ctx, bespoke, bespoke_state, p->users_test + (size_t)u * p->m, &user, &sol);
+        for (int sd = 0; sd < cfg->online.seeds; sd++) {
+            int stream = u * cfg->online.seeds + sd;
+            char purpose[64];
+            snprintf(purpose, sizeof purpose, "online/%d/%d", u, sd);
+            SbRng seeder;
+            sb_rng_derive(&seeder, cfg->seed, purpose);
+            uint64_t seed = sb_rng_u64(&seeder);
+            run_stream(ctx, runs, n, soup, 0, &user, seed, T, cps, n_cp, out);
+            if (active)
+                run_stream(ctx, act, 1, 0, 1, &user, seed, T, cps, n_cp, out_a);
+            for (int c = 0; c < n_cp; c++) {
+                double *dst = samples + ((size_t)stream * n_cp + c) * n_runs * N_METRICS;
+                memcpy(dst, out + (size_t)c * n * N_METRICS, sizeof(double) * n * N_METRICS);
+                if (active)
+                    memcpy(dst + (size_t)n * N_METRICS, out_a + (size_t)c * N_METRICS, sizeof(double) * N_METRICS);
+            }
+            for (int k = 0; k < n_runs; k++) {
+                const Run *run = k < n ? &runs[k] : &act[0];
+                cost_s[k] += run->seconds / streams;
+                cost_f[k] += run->flops / streams;
+            }
+            sb_progress_advance(&pg, 1);
+        }
+        user_free(&user, &sol);
+    }
+    sb_progress_finish(&pg);
+    sb_cost_truncate(ledger);
+    bespoke->release(bespoke_state);
+
+    SbOnlineCurve *curves = sb_calloc((size_t)n_runs, sizeof *curves);
+    double *x = sb_zeros(streams);
+    for (int k = 0; k < n_runs; k++) {
+        SbOnlineCurve *cv = &curves[k];
+        cv->method = k < n ? methods[k] : methods[soup];
+        cv->active = k >= n;
+        cv->n_checkpoints = n_cp;
+        cv->curve = sb_zeros((size_t)n_cp * SB_ONLINE_COLS);
+        cv->adapt_seconds = cost_s[k];
+        cv->adapt_flops = cost_f[k];
+        char purpose[96];
+        snprintf(purpose, sizeof purpose, "online/bootstrap/%s%s", cv->method->name, cv->active ? "/active" : "");
+        SbRng rng;
+        sb_rng_derive(&rng, cfg->seed, purpose);
+        for (int c = 0; c < n_cp; c++) {
+            double *row = cv->curve + (size_t)c * SB_ONLINE_COLS;
+            row[0] = cps[c];
+            for (int mt = 0; mt < N_METRICS; mt++) {
+                for (int s = 0; s < streams; s++)
+                    x[s] = samples[(((size_t)s * n_cp + c) * n_runs + k) * N_METRICS + mt];
+                row[1 + 3 * mt] = sb_mean(x, streams);
+                sb_bootstrap_mean_ci(x, streams, cfg->bootstrap, &rng, &row[2 + 3 * mt], &row[3 + 3 * mt]);
+            }
+        }
+    }
+    free(x), free(out), free(out_a), free(cost_f), free(cost_s), free(samples);
+    free_runs(runs, n);
+    if (act)
+        free_runs(act, 1);
+    *n_curves = n_runs;
+    return curves;
+}
+
+static const char *const curve_columns =
+    "t,normalized_mean,normalized_lo,normalized_hi,winrate_ref_mean,winrate_ref_lo,winrate_ref_hi,"
+    "cumregret_bespoke_mean,cumregret_bespoke_lo,cumregret_bespoke_hi,cumregret_oracle_mean,cumregret_oracle_lo,"
+    "cumregret_oracle_hi,simple_regret_mean,simple_regret_lo,simple_regret_hi";
+
+void sb_online_write(SbResults *r, const SbOnlineCurve *curves, int n)
+{
+    for (int k = 0; k < n; k++) {
+        const SbOnlineCurve *cv = &curves[k];
+        char path[256];
+        snprintf(path, sizeof path, "/methods/%s/%s", cv->method->name, cv->active ? "online_active" : "online");
+        sb_results_write_table(r, path, cv->n_checkpoints, SB_ONLINE_COLS, cv->curve, curve_columns,
+                               "online protocol at checkpoints t = 0, 1, 2, 4, ..., T answers: normalised score, "
+                               "win-rate against pi_ref, cumulative regret against bespoke_rlhf and the oracle, "
+                               "simple regret; mean and 95% bootstrap interval over users x seeds");
+    }
+    /* wall times differ between runs: they go under /cost, not /methods */
+    double *table = sb_zeros((size_t)n * 2);
+    size_t len = 1;
+    for (int k = 0; k < n; k++)
+        len += strlen(curves[k].method->name) + 10;
+    char *rows = sb_calloc(len, 1);
+    for (int k = 0; k < n; k++) {
+        table[2 * k] = curves[k].adapt_seconds;
+        table[2 * k + 1] = curves[k].adapt_flops;
+        if (k)
+            strcat(rows, ",");
+        strcat(rows, curves[k].method->name);
+        if (curves[k].active)
+            strcat(rows, "/active");
+    }
+    if (n) {
+        sb_results_write_table(r, "/cost/online", n, 2, table, "seconds,flops",
+                               "adaptation cost of one user stream (all its answers), mean over users x seeds, per "
+                               "method of the online protocol (0 for methods that do not adapt)");
+        sb_results_attr_str(r, "/cost/online", "rows", rows);
+    }
+    free(rows);
+    free(table);
+}
+
+void sb_online_print(const SbContext *ctx, const SbOnlineCurve *curves, int n)
+{
+    (void)ctx;
+    if (n == 0)
+        return;
+    const SbOnlineCurve *first = &curves[0];
+    printf("\nonline protocol: normalised score %% after t answers (mean over users x seeds; [95%% CI] at the "
+           "last checkpoint)\n%-24s", "method");
+    for (int c = 0; c < first->n_checkpoints; c++)
+        printf(" %6d", (int)first->curve[(size_t)c * SB_ONLINE_COLS]);
+    printf("   CI at T          cum. regret vs bespoke\n");
+    for (int k = 0; k < n; k++) {
+        const SbOnlineCurve *cv = &curves[k];
+        char name[64];
+        snprintf(name, sizeof name, "%s%s", cv->method->name, cv->active ? " (active)" : "");
+        printf("%-24s", name);
+        for (int c = 0; c < cv->n_checkpoints; c++)
+            printf(" %6.1f", cv->curve[(size_t)c * SB_ONLINE_COLS + 1]);
+        const double *last = cv->curve + (size_t)(cv->n_checkpoints - 1) * SB_ONLINE_COLS;
+        printf("   [%5.1f, %5.1f]   %8.3f\n", last[2], last[3], last[7]);
+    }
+    /* the cost of adapting to one user against training one bespoke policy */
+    double b_seconds, b_flops;
+    int b_count;
+    sb_cost_total("bespoke_rlhf", &b_seconds, &b_flops, &b_count);
+    for (int k = 0; k < n; k++) {
+        const SbOnlineCurve *cv = &curves[k];
+        if (strcmp(cv->method->name, "spectral_soup") != 0 || cv->active || b_count == 0)
+            continue;
+        int T = (int)cv->curve[(size_t)(cv->n_checkpoints - 1) * SB_ONLINE_COLS];
+        printf("\ncost of one user: spectral_soup adapting over %d answers %.4f s, %.4f GFLOP; one bespoke_rlhf "
+               "policy %.4f s, %.4f GFLOP;\nratio bespoke / soup: %.1fx in time, %.1fx in FLOPs\n",
+               T, cv->adapt_seconds, cv->adapt_flops * 1e-9, b_seconds / b_count, b_flops * 1e-9 / b_count,
+               b_seconds / b_count / cv->adapt_seconds, b_flops / b_count / cv->adapt_flops);
+    }
+}
+
+void sb_online_free(SbOnlineCurve *curves, int n)
+{
+    for (int k = 0; k < n; k++)
+        free(curves[k].curve);
+    free(curves);
+}
+
+double sb_online_soup_final(const SbContext *ctx, const SbMethod *soup, void *state, const double *w, uint64_t seed,
+                            int T, double *lam)
+{
+    const SbMethod *const methods[1] = {soup};
+    void *const states[1] = {state};
+    Run *runs = make_runs(ctx, methods, states, 1);
+    const SbMethod *bespoke = sb_method_find("reference"); /* no training: only lam and the regret matter */
+    User user;
+    SbSoftSolution sol;
+    user_setup(ctx, bespoke, NULL, w, &user, &sol);
+    int cps[64], n_cp = sb_online_checkpoints(T, cps);
+    double *out = sb_zeros((size_t)n_cp * N_METRICS);
+    run_stream(ctx, runs, 1, 0, 0, &user, seed, T, cps, n_cp, out);
+    memcpy(lam, runs[0].warm, sizeof(double) * (size_t)soup->warm_size(ctx, state));
+    double regret = out[(size_t)(n_cp - 1) * N_METRICS + M_SIMPLE];
+    free(out);
+    user_free(&user, &sol);
+    free_runs(runs, 1);
+    return regret;
+}
