@@ -5,37 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* One trajectory from prompt x under the policy given by logits: states
- * and actions, return. */
-static double sample_trajectory(const SbProblem *p, const double *logits, const double *r, int x, SbRng *rng,
-                                int *s_out, int *a_out, double *pi, double *row)
-{
-    int V = p->V, s = x;
-    double ret = 0;
-    for (int t = 0; t < p->H; t++) {
-        sb_softmax(logits + (size_t)s * V, V, pi);
-        int a = sb_rng_categorical(rng, pi, V);
-        s_out[t] = s;
-        a_out[t] = a;
-        ret += r[(size_t)s * V + a];
-        if (t + 1 == p->H)
-            break;
-        sb_problem_transition_row(p, s, a, row);
-        s = p->layer_offset[t + 1] + sb_rng_categorical(rng, row, sb_problem_layer_size(p, t + 1));
-    }
-    return ret;
-}
-
 static double sigmoid(double z) { return z >= 0 ? 1.0 / (1.0 + exp(-z)) : exp(z) / (1.0 + exp(z)); }
-
-static int max_layer_size(const SbProblem *p)
-{
-    int n = 1;
-    for (int t = 0; t < p->H; t++)
-        if (sb_problem_layer_size(p, t) > n)
-            n = sb_problem_layer_size(p, t);
-    return n;
-}
 
 void sb_pairs_reserve(SbPairs *pairs, int H, int capacity)
 {
@@ -53,14 +23,14 @@ void sb_pairs_add(const SbProblem *p, SbPairs *pairs, const double *r, int x_lo,
     SB_ASSERT(0 <= x_lo && x_lo < x_hi && x_hi <= p->n_prompts && pairs->n < pairs->cap);
     int H = p->H, i = pairs->n++;
     int *s = pairs->s + (size_t)i * 2 * H, *a = pairs->a + (size_t)i * 2 * H;
-    double *pi = sb_zeros(p->V), *row = sb_zeros(max_layer_size(p));
+    double *pi = sb_zeros(p->V), *row = sb_zeros(sb_problem_max_layer(p));
     double r1 = 0, r2 = 0;
     /* noise-free answers need distinct returns: redraw ties (a bounded
      * number of times; a tie left over is answered either way) */
     for (int tries = 0; tries < 100; tries++) {
         int x = x_lo + sb_rng_categorical(rng, p->init + x_lo, x_hi - x_lo);
-        r1 = sample_trajectory(p, logits1, r, x, rng, s, a, pi, row);
-        r2 = sample_trajectory(p, logits2, r, x, rng, s + H, a + H, pi, row);
+        r1 = sb_problem_sample(p, logits1, r, x, rng, s, a, pi, row);
+        r2 = sb_problem_sample(p, logits2, r, x, rng, s + H, a + H, pi, row);
         if (labels->kind != SB_LABELS_NOISE_FREE || r1 != r2)
             break;
     }

@@ -36,6 +36,34 @@ void sb_problem_transition_row(const SbProblem *p, int s, int a, double *out)
     }
 }
 
+double sb_problem_sample(const SbProblem *p, const double *logits, const double *r, int x, SbRng *rng, int *s_out,
+                         int *a_out, double *pi, double *row)
+{
+    int V = p->V, s = x;
+    double ret = 0;
+    for (int t = 0; t < p->H; t++) {
+        sb_softmax(logits + (size_t)s * V, V, pi);
+        int a = sb_rng_categorical(rng, pi, V);
+        if (s_out)
+            s_out[t] = s, a_out[t] = a;
+        ret += r[(size_t)s * V + a];
+        if (t + 1 == p->H)
+            break;
+        sb_problem_transition_row(p, s, a, row);
+        s = p->layer_offset[t + 1] + sb_rng_categorical(rng, row, sb_problem_layer_size(p, t + 1));
+    }
+    return ret;
+}
+
+int sb_problem_max_layer(const SbProblem *p)
+{
+    int n = 1;
+    for (int t = 0; t < p->H; t++)
+        if (sb_problem_layer_size(p, t) > n)
+            n = sb_problem_layer_size(p, t);
+    return n;
+}
+
 void sb_problem_user_reward(const SbProblem *p, const double *w, double *out)
 {
     size_t n_sa = (size_t)p->n_states * p->V;

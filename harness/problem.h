@@ -7,6 +7,8 @@
 #ifndef SB_PROBLEM_H
 #define SB_PROBLEM_H
 
+#include "sb.h"
+
 typedef enum {
     SB_TRANSITION_TREE = 0,   /* s' = s + a: deterministic concatenation */
     SB_TRANSITION_LINEAR = 1, /* P(s'|s,a) = <phi(s,a), mu_{t+1}(s')> */
@@ -55,6 +57,15 @@ static inline int sb_problem_layer_size(const SbProblem *p, int t)
 /* Dense P(s'|s,a) over the states of step t+1 (for tests and sampling);
  * out has sb_problem_layer_size(p, t+1) entries. */
 void sb_problem_transition_row(const SbProblem *p, int s, int a, double *out);
+/* One trajectory from prompt x under the policy given by logits, drawn
+ * with rng: returns its return under r; the visited states and actions go
+ * to s_out and a_out (H each) when not NULL. pi [V] and row [largest step]
+ * are scratch. */
+double sb_problem_sample(const SbProblem *p, const double *logits, const double *r, int x, SbRng *rng, int *s_out,
+                         int *a_out, double *pi, double *row);
+/* The number of states of the largest step (scratch size for rows). */
+int sb_problem_max_layer(const SbProblem *p);
+
 /* r_u(s, a) = sum_j w_j r_j(s, a) for every pair: out[n_states * V]. */
 void sb_problem_user_reward(const SbProblem *p, const double *w, double *out);
 void sb_problem_free(SbProblem *p);

@@ -68,6 +68,9 @@ void sb_rng_seed(SbRng *rng, uint64_t seed);
  * never shifts the numbers drawn in another. */
 void sb_rng_derive(SbRng *out, uint64_t seed, const char *purpose);
 uint64_t sb_rng_u64(SbRng *rng);
+/* A seed that depends on a base seed and the bits of m weights only: a
+ * user's random streams then do not depend on the order users are served. */
+uint64_t sb_seed_from_weights(uint64_t seed, const double *w, int m);
 double sb_rng_uniform(SbRng *rng);  /* in [0, 1) */
 double sb_rng_normal(SbRng *rng);   /* standard normal */
 int sb_rng_below(SbRng *rng, int n); /* uniform integer in [0, n) */

@@ -200,6 +200,17 @@ uint64_t sb_rng_u64(SbRng *rng)
     return result;
 }
 
+uint64_t sb_seed_from_weights(uint64_t seed, const double *w, int m)
+{
+    uint64_t h = seed;
+    for (int j = 0; j < m; j++) {
+        uint64_t bits;
+        memcpy(&bits, &w[j], sizeof bits);
+        h = h * 0x100000001b3ULL ^ bits;
+    }
+    return h;
+}
+
 double sb_rng_uniform(SbRng *rng) { return (double)(sb_rng_u64(rng) >> 11) * 0x1.0p-53; }
 
 double sb_rng_normal(SbRng *rng)

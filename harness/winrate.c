@@ -98,24 +98,6 @@ static double merge_winrate(const Outcome *a, int na, const Outcome *b, int nb)
     return win;
 }
 
-/* The return of one trajectory sampled from prompt x; pi and row are scratch. */
-static double sample_return(const SbProblem *p, const double *r, const double *logits, int x, SbRng *rng,
-                            double *pi, double *row)
-{
-    int V = p->V, s = x;
-    double ret = 0;
-    for (int t = 0; t < p->H; t++) {
-        sb_softmax(logits + (size_t)s * V, V, pi);
-        int a = sb_rng_categorical(rng, pi, V);
-        ret += r[(size_t)s * V + a];
-        if (t + 1 == p->H)
-            break;
-        sb_problem_transition_row(p, s, a, row);
-        s = p->layer_offset[t + 1] + sb_rng_categorical(rng, row, sb_problem_layer_size(p, t + 1));
-    }
-    return ret;
-}
-
 void sb_wilson(double phat, int n, double *lo, double *hi)
 {
     const double z = 1.959963984540054;
@@ -144,16 +126,12 @@ SbWinRate sb_winrate(const SbProblem *p, const double *r, const double *logits_a
         w.exact = 1;
         return w;
     }
-    int max_layer = 0;
-    for (int t = 0; t < p->H; t++)
-        if (sb_problem_layer_size(p, t) > max_layer)
-            max_layer = sb_problem_layer_size(p, t);
-    double *pi = sb_zeros(p->V), *row = sb_zeros(max_layer);
+    double *pi = sb_zeros(p->V), *row = sb_zeros(sb_problem_max_layer(p));
     double score = 0;
     for (int i = 0; i < samples; i++) {
         int x = sb_rng_categorical(rng, p->init, p->n_prompts);
-        double ra = sample_return(p, r, logits_a, x, rng, pi, row);
-        double rb = sample_return(p, r, logits_b, x, rng, pi, row);
+        double ra = sb_problem_sample(p, logits_a, r, x, rng, NULL, NULL, pi, row);
+        double rb = sb_problem_sample(p, logits_b, r, x, rng, NULL, NULL, pi, row);
         score += ra > rb ? 1.0 : ra == rb ? 0.5 : 0.0;
     }
     free(row);

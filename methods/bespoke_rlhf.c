@@ -27,16 +27,8 @@ static void bespoke_serve(const SbContext *ctx, void *state, const double *w, do
     const SbConfig *cfg = ctx->cfg;
     double *r = sb_zeros((size_t)p->n_states * p->V);
     sb_problem_user_reward(p, w, r);
-    /* the seed depends on the weights alone, so a user's policy does not
-     * depend on the order in which users are served */
-    uint64_t h = cfg->seed;
-    for (int j = 0; j < p->m; j++) {
-        uint64_t bits;
-        memcpy(&bits, &w[j], sizeof bits);
-        h = h * 0x100000001b3ULL ^ bits;
-    }
     SbRng rng;
-    sb_rng_seed(&rng, h);
+    sb_rng_seed(&rng, sb_seed_from_weights(cfg->seed, w, p->m));
     SbPolicyForm form = strcmp(cfg->train.form, "lora") == 0 ? SB_POLICY_LORA : SB_POLICY_FULL;
     SbPolicy *pol = sb_policy_new(p->ref_net, form, cfg->lora.rank, cfg->lora.alpha, &rng);
     char label[64], item[32];

@@ -15,14 +15,8 @@ SbPairs sb_user_feedback(const SbContext *ctx, const double *w)
 {
     const SbProblem *p = ctx->p;
     const SbSoupConfig *sc = &ctx->cfg->soup;
-    uint64_t h = ctx->cfg->seed ^ 0x5eedfeedba5eULL;
-    for (int j = 0; j < p->m; j++) {
-        uint64_t bits;
-        memcpy(&bits, &w[j], sizeof bits);
-        h = h * 0x100000001b3ULL ^ bits;
-    }
     SbRng rng;
-    sb_rng_seed(&rng, h);
+    sb_rng_seed(&rng, sb_seed_from_weights(ctx->cfg->seed ^ 0x5eedfeedba5eULL, w, p->m));
     double *r = sb_zeros((size_t)p->n_states * p->V);
     sb_problem_user_reward(p, w, r);
     SbPairLabels labels = {strcmp(sc->labels, "probabilities") == 0 ? SB_LABELS_PROBABILITIES

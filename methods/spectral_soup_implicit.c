@@ -46,11 +46,7 @@ static void implicit_serve(const SbContext *ctx, void *state, const double *w, d
     snprintf(purpose, sizeof purpose, "spectral_soup_implicit/%d", im->n);
     SbRng rng;
     sb_rng_derive(&rng, ctx->cfg->seed, purpose);
-    int max_layer = 1;
-    for (int t = 0; t < p->H; t++)
-        if (sb_problem_layer_size(p, t) > max_layer)
-            max_layer = sb_problem_layer_size(p, t);
-    double *row = sb_zeros(max_layer);
+    double *row = sb_zeros(sb_problem_max_layer(p));
     long proposals = 0, tokens = 0;
     for (int i = 0; i < ctx->cfg->soup.implicit_samples; i++) {
         int s = sb_rng_categorical(&rng, p->init, p->n_prompts);
