@@ -1,7 +1,8 @@
 #!/bin/sh
 # The results file end to end: a tiny run, its structure (h5dump -H) against
-# the stored dump, its numbers against the stored file (h5diff, relative
-# 1e-9), and a second run identical to the first bit for bit.
+# the stored dump, its numbers against the stored file (h5diff, absolute
+# 1e-8: other processors round BLAS sums differently), and a second run
+# identical to the first bit for bit.
 # `sh tests/results_file.sh --update` rewrites both stored expectations after
 # an intended change; review the diff of tests/expected/tiny.h5dump.
 . tests/lib.sh
@@ -34,7 +35,7 @@ $(head -40 "$tmp/dump.diff")"
 # the root legitimately differ).
 for g in /data /methods /summary; do
     checks=$((checks + 1))
-    h5diff -p 1e-9 "$expected_file" "$tmp/a.h5" "$g" "$g" > "$tmp/h5diff.txt" 2>&1 ||
+    h5diff -d 1e-8 "$expected_file" "$tmp/a.h5" "$g" "$g" > "$tmp/h5diff.txt" 2>&1 ||
         fail "numbers under $g differ from $expected_file: $(head -20 "$tmp/h5diff.txt")"
 done
 
