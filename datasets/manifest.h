@@ -30,6 +30,12 @@ const SbDataFile *sb_manifest_find(const char *path);
  * or a checksum mismatch, sb_fail with exit code 2. */
 char *sb_data_path(const char *path);
 
+/* The download cache folder (malloc'd). */
+char *sb_data_cache_dir(void);
+/* The first existing candidate of the search order, unverified (malloc'd),
+ * NULL when the file is nowhere. */
+char *sb_data_locate(const char *path);
+
 /* SHA-256 of a file as 64 lowercase hex digits into hex[65]; -1 if the file
  * cannot be read. */
 int sb_sha256_file(const char *path, char hex[65]);

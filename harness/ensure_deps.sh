@@ -11,7 +11,7 @@
 set -u
 
 MODULES=${SB_DEPS_MODULES-"hdf5-serial openblas lapacke libcjson zlib cmocka"}
-COMMANDS=${SB_DEPS_COMMANDS-"cc make pkg-config gnuplot h5dump h5diff git"}
+COMMANDS=${SB_DEPS_COMMANDS-"cc make pkg-config gnuplot h5dump h5diff git curl"}
 
 # The Debian package providing a pkg-config module or a command.
 package_of() {
@@ -27,6 +27,7 @@ package_of() {
     gnuplot) echo gnuplot-nox ;;
     h5dump | h5diff) echo hdf5-tools ;;
     git) echo git ;;
+    curl) echo curl ;;
     *) echo "$1" ;;
     esac
 }

@@ -17,6 +17,8 @@ static const char usage[] =
     "  list                list the methods\n"
     "  bench [CONFIG.json] [--repeats N] [--threads N]\n"
     "                      time DGEMM, one training step and the basis on this machine\n"
+    "  data verify|fetch|list [FILE...]\n"
+    "                      check, download or list the real data files\n"
     "\n"
     "soupbench COMMAND --help describes each command. Exit status: 0 success,\n"
     "1 failed run, 2 bad usage or bad input.\n";
@@ -60,7 +62,7 @@ int main(int argc, char **argv)
         const char *name;
         int (*fn)(int, char **);
     } commands[] = {{"run", sb_cmd_run}, {"plot", sb_cmd_plot}, {"info", sb_cmd_info}, {"list", sb_cmd_list},
-                    {"bench", sb_cmd_bench}};
+                    {"bench", sb_cmd_bench}, {"data", sb_cmd_data}};
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
         if (strcmp(cmd, commands[i].name) == 0)
             return commands[i].fn(argc - 1, argv + 1);
