@@ -1,0 +1,84 @@
+/* soupbench: the UltraFeedback loader (datasets/candidates.h), for a user's
+ * own copy of openbmb/UltraFeedback as JSON Lines: per record an
+ * `instruction` and `completions`, each with `model`, `response` and
+ * `annotations` holding, for the four fine-grained aspects, a `Rating`
+ * ("1".."5", or "N/A" read as NaN). */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "candidates.h"
+#include "reader.h"
+#include "sb.h"
+
+static const char *const aspects[] = {"helpfulness", "honesty", "instruction_following", "truthfulness"};
+
+static double rating(const cJSON *annotations, const char *aspect, const char *path, long no, int k)
+{
+    const cJSON *a = cJSON_GetObjectItemCaseSensitive(annotations, aspect);
+    const cJSON *r = cJSON_GetObjectItemCaseSensitive(a, "Rating");
+    if (cJSON_IsNumber(r))
+        return r->valuedouble;
+    if (cJSON_IsString(r)) {
+        if (strcmp(r->valuestring, "N/A") == 0)
+            return NAN;
+        char *end;
+        double x = strtod(r->valuestring, &end);
+        if (end != r->valuestring && *end == '\0')
+            return x;
+    }
+    sb_fail(SB_EXIT_USAGE,
+            "%s: record %ld: completions[%d].annotations.%s.Rating: expected a rating 1-5 or \"N/A\", found %s", path,
+            no, k, aspect, r ? (cJSON_IsString(r) ? r->valuestring : "a non-string") : "nothing");
+}
+
+SbCandidateSets *sb_ultrafeedback_load(const char *path, int skip_bad)
+{
+    enum { M = 4 };
+    SbCandidateSets *c = sb_calloc(1, sizeof *c);
+    c->m = M;
+    c->aspect_names = sb_calloc(M, sizeof(char *));
+    for (int j = 0; j < M; j++)
+        c->aspect_names[j] = sb_strdup(aspects[j]);
+    c->offset = sb_calloc(1, sizeof(int));
+    SbJsonStream *js = sb_json_open(path, skip_bad);
+    cJSON *rec;
+    long no;
+    while ((rec = sb_json_next(js, &no))) {
+        const char *ins = sb_record_string(rec, "instruction", path, no);
+        const cJSON *comps = cJSON_GetObjectItemCaseSensitive(rec, "completions");
+        if (!cJSON_IsArray(comps))
+            sb_fail(SB_EXIT_USAGE, "%s: record %ld: \"completions\": expected an array", path, no);
+        c->prompt = sb_realloc(c->prompt, sizeof(char *) * (size_t)(c->n_prompts + 1));
+        c->offset = sb_realloc(c->offset, sizeof(int) * (size_t)(c->n_prompts + 2));
+        c->prompt[c->n_prompts] = sb_strdup(ins);
+        int k = 0;
+        for (const cJSON *cm = comps->child; cm; cm = cm->next, k++) {
+            const char *model = sb_record_string(cm, "model", path, no);
+            const char *response = sb_record_string(cm, "response", path, no);
+            const cJSON *ann = cJSON_GetObjectItemCaseSensitive(cm, "annotations");
+            int src = -1;
+            for (int s = 0; s < c->n_sources; s++)
+                if (strcmp(c->sources[s], model) == 0)
+                    src = s;
+            if (src < 0) {
+                c->sources = sb_realloc(c->sources, sizeof(char *) * (size_t)(c->n_sources + 1));
+                c->sources[src = c->n_sources++] = sb_strdup(model);
+            }
+            c->text = sb_realloc(c->text, sizeof(char *) * (size_t)(c->n_cand + 1));
+            c->source = sb_realloc(c->source, sizeof(int) * (size_t)(c->n_cand + 1));
+            c->aspects = sb_realloc(c->aspects, sizeof(double) * (size_t)(c->n_cand + 1) * M);
+            c->text[c->n_cand] = sb_strdup(response);
+            c->source[c->n_cand] = src;
+            for (int j = 0; j < M; j++)
+                c->aspects[(size_t)c->n_cand * M + j] = rating(ann, aspects[j], path, no, k);
+            c->n_cand++;
+        }
+        c->n_prompts++;
+        c->offset[c->n_prompts] = c->n_cand;
+        cJSON_Delete(rec);
+    }
+    sb_json_close(js);
+    return c;
+}
