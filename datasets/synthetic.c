@@ -160,30 +160,6 @@ static void build_inputs(SbProblem *p, const char *kind, SbRng *rng)
     free(embed);
 }
 
-static double *draw_users(SbRng *rng, int n, int m, const char *kind)
-{
-    double *w = sb_zeros((size_t)n * m);
-    for (int u = 0; u < n; u++) {
-        double *wu = w + (size_t)u * m;
-        if (strcmp(kind, "simplex") == 0) {
-            /* uniform on the simplex: normalised exponentials (Dirichlet(1)) */
-            double total = 0;
-            for (int j = 0; j < m; j++)
-                total += wu[j] = -log1p(-sb_rng_uniform(rng));
-            for (int j = 0; j < m; j++)
-                wu[j] /= total;
-        } else {
-            /* signed: uniform direction, unit L1 norm */
-            double norm = 0;
-            for (int j = 0; j < m; j++)
-                norm += fabs(wu[j] = sb_rng_normal(rng));
-            for (int j = 0; j < m; j++)
-                wu[j] /= norm;
-        }
-    }
-    return w;
-}
-
 SbProblem *sb_synthetic_build(const SbConfig *cfg)
 {
     const SbDatasetConfig *dc = &cfg->dataset;
@@ -203,8 +179,15 @@ SbProblem *sb_synthetic_build(const SbConfig *cfg)
     sb_rng_derive(&rng, cfg->seed, "synthetic/rewards");
     build_features_and_rewards(p, dc->misspecification, &rng);
     p->init = sb_zeros(p->n_prompts);
+    p->eval_init = sb_zeros(p->n_prompts);
     for (int i = 0; i < p->n_prompts; i++)
-        p->init[i] = 1.0 / p->n_prompts;
+        p->init[i] = p->eval_init[i] = 1.0 / p->n_prompts;
+    p->aspect_names = sb_calloc((size_t)p->m, sizeof(char *));
+    for (int j = 0; j < p->m; j++) {
+        char name[16];
+        snprintf(name, sizeof name, "a%d", j + 1);
+        p->aspect_names[j] = sb_strdup(name);
+    }
 
     sb_rng_derive(&rng, cfg->seed, "synthetic/inputs");
     build_inputs(p, dc->inputs, &rng);
@@ -219,10 +202,10 @@ SbProblem *sb_synthetic_build(const SbConfig *cfg)
 
     sb_rng_derive(&rng, cfg->seed, "users/train");
     p->n_train = cfg->users.train;
-    p->users_train = draw_users(&rng, p->n_train, p->m, cfg->users.weights);
+    p->users_train = sb_users_draw(&rng, p->n_train, p->m, cfg->users.weights);
     sb_rng_derive(&rng, cfg->seed, "users/test");
     p->n_test = cfg->users.test;
-    p->users_test = draw_users(&rng, p->n_test, p->m, cfg->users.weights);
+    p->users_test = sb_users_draw(&rng, p->n_test, p->m, cfg->users.weights);
     return p;
 }
 
@@ -247,7 +230,7 @@ void sb_synthetic_write(SbResults *r, const SbProblem *p, const SbConfig *cfg)
     const char *g = "/data/synthetic";
     const SbDatasetConfig *dc = &cfg->dataset;
     char desc[256];
-    char *names = sb_column_names("a", 1, p->m);
+    char *names = sb_aspect_columns(p, "");
     sb_synthetic_describe(p, desc, sizeof desc);
     sb_results_attr_str(r, g, "description", desc);
     sb_results_attr_str(r, g, "transition", dc->transition);

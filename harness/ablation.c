@@ -44,8 +44,8 @@ static void run_setting(const SbConfig *base, int width, int K, double *row)
         SbSoftSolution sol;
         sb_solve_soft(p, r, p->ref_logits, &sol);
         bespoke->serve(&ctx, bespoke_state, w, bl);
-        double J_ref = sb_policy_objective(p, r, p->ref_logits, NULL);
-        double J_bespoke = sb_policy_objective(p, r, bl, NULL);
+        double J_ref = sb_policy_eval_objective(p, r, p->ref_logits);
+        double J_bespoke = sb_policy_eval_objective(p, r, bl);
         char purpose[64];
         snprintf(purpose, sizeof purpose, "ablation/%d", u);
         SbRng seeder;

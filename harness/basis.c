@@ -337,7 +337,7 @@ void sb_basis_write(SbResults *r, const SbBasis *b, const SbProblem *p, const Sb
 {
     char root[32], path[96];
     snprintf(root, sizeof root, "/%s", b->name);
-    char *aspects = sb_column_names("a", 1, p->m);
+    char *aspects = sb_aspect_columns(p, "");
     snprintf(path, sizeof path, "%s/R", root);
     sb_results_write_table(r, path, b->K, p->m, b->R, aspects, "reward weights: rho_k = sum_j R[k, j] r_j");
     free(aspects);

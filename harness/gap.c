@@ -81,7 +81,7 @@ static void run_setting(const SbConfig *base, const char *transition, int H, dou
         res_exact += exact_basis_residual(p, basis, sol.Q) / p->n_test;
         for (int k = 0; k < n; k++) {
             methods[k]->serve(&ctx, states[k], w, logits);
-            gap[k] += (sol.value - sb_policy_objective(p, r, logits, NULL)) / p->n_test;
+            gap[k] += (sol.value - sb_policy_eval_objective(p, r, logits)) / p->n_test;
         }
         sb_soft_solution_free(&sol);
     }

@@ -230,7 +230,7 @@ static void write_method(SbResults *r, const SbContext *ctx, SbMethodResult *res
     snprintf(path, sizeof path, "/methods/%s", name);
     sb_results_attr_str(r, path, "description", res->method->description);
 
-    char *aspects = sb_column_names("r_a", 1, p->m);
+    char *aspects = sb_aspect_columns(p, "r_");
     snprintf(columns, sizeof columns,
              "J,KL,reward_total,%s,winrate_ref,winrate_ref_lo,winrate_ref_hi,winrate_avg,winrate_avg_lo,"
              "winrate_avg_hi,normalized",
@@ -245,9 +245,9 @@ static void write_method(SbResults *r, const SbContext *ctx, SbMethodResult *res
     for (int k = 0; k < res->n_pairs; k++) {
         int i, j;
         sb_aspect_pair(p->m, k, &i, &j);
-        snprintf(path, sizeof path, "/methods/%s/pareto/a%d_a%d", name, i + 1, j + 1);
-        snprintf(columns, sizeof columns, "w_a%d,w_a%d,r_a%d,r_a%d,J,KL,winrate_ref,nondominated", i + 1, j + 1,
-                 i + 1, j + 1);
+        const char *ai = p->aspect_names[i], *aj = p->aspect_names[j];
+        snprintf(path, sizeof path, "/methods/%s/pareto/%s_%s", name, ai, aj);
+        snprintf(columns, sizeof columns, "w_%s,w_%s,r_%s,r_%s,J,KL,winrate_ref,nondominated", ai, aj, ai, aj);
         sb_results_write_table(r, path, res->grid, SB_PARETO_COLS,
                                res->pareto + (size_t)k * res->grid * SB_PARETO_COLS, columns,
                                "weight sweep over one aspect pair: exact expected aspect rewards, J, KL, win-rate "
@@ -258,8 +258,8 @@ static void write_method(SbResults *r, const SbContext *ctx, SbMethodResult *res
         double rp[2] = {ref_point[i], ref_point[j]};
         free(ref_point);
         sb_results_attr_doubles(r, path, "reference_point", rp, 2);
-        char pair[32];
-        snprintf(pair, sizeof pair, "a%d,a%d", i + 1, j + 1);
+        char pair[2 * SB_NAME_MAX + 2];
+        snprintf(pair, sizeof pair, "%s,%s", ai, aj);
         sb_results_attr_str(r, path, "aspects", pair);
     }
     if (res->method->write) {
@@ -290,6 +290,15 @@ void sb_offline_write(SbResults *r, const SbContext *ctx, SbMethodResult *res, i
     free(table);
 }
 
+/* Width of the hypervolume column of aspect pair k: its heading's. */
+static int hv_width(const SbProblem *p, int k)
+{
+    int i, j;
+    sb_aspect_pair(p->m, k, &i, &j);
+    int w = 4 + (int)(strlen(p->aspect_names[i]) + strlen(p->aspect_names[j]));
+    return w < 8 ? 8 : w;
+}
+
 void sb_offline_print_summary(const SbProblem *p, const SbMethodResult *res, int n)
 {
     int pairs = sb_aspect_pairs(p->m);
@@ -298,9 +307,9 @@ void sb_offline_print_summary(const SbProblem *p, const SbMethodResult *res, int
     for (int k = 0; k < pairs; k++) {
         int i, j;
         sb_aspect_pair(p->m, k, &i, &j);
-        char head[32];
-        snprintf(head, sizeof head, "HV a%d-a%d", i + 1, j + 1);
-        printf(" %-8s", head);
+        char head[2 * SB_NAME_MAX + 8];
+        snprintf(head, sizeof head, "HV %s-%s", p->aspect_names[i], p->aspect_names[j]);
+        printf(" %-*s", hv_width(p, k), head);
     }
     printf("\n");
     for (int r = 0; r < n; r++) {
@@ -318,7 +327,7 @@ void sb_offline_print_summary(const SbProblem *p, const SbMethodResult *res, int
             snprintf(norm, sizeof norm, "%.1f [%.1f, %.1f]", s[10], s[11], s[12]);
         printf("%-23s %-25s %-7.3f %-21s %-21s %-21s", res[r].method->name, ci, s[3], win, avg, norm);
         for (int k = 0; k < pairs; k++)
-            printf(" %-8.3f", res[r].hypervolume[k]);
+            printf(" %-*.3f", hv_width(p, k), res[r].hypervolume[k]);
         printf("\n");
     }
     printf("(J_u = E[sum_t r_u] - beta E[sum_t KL], exact; win-rates exact when trajectories are enumerable;\n"

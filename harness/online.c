@@ -77,7 +77,7 @@ static void refresh(const SbContext *ctx, Run *run, const User *user, const SbPa
         run->flops += sb_mlp_flops() - f0;
         break;
     }
-    run->J = sb_policy_objective(ctx->p, user->r, run->logits, NULL);
+    run->J = sb_policy_eval_objective(ctx->p, user->r, run->logits);
 }
 
 /* Active query: of `candidates` pairs from the stream's policies, the one
@@ -161,7 +161,7 @@ static void run_stream(const SbContext *ctx, Run *runs, int n_runs, int driver, 
             memset(run->warm, 0, sizeof(double) * (size_t)run->m->warm_size(ctx, run->state));
         if (run->m->online == SB_ONLINE_FIXED) {
             run->m->serve(ctx, run->state, user->w, run->logits);
-            run->J = sb_policy_objective(p, user->r, run->logits, NULL);
+            run->J = sb_policy_eval_objective(p, user->r, run->logits);
         }
         need_w |= run->m->online == SB_ONLINE_WEIGHTS;
         refresh(ctx, run, user, &answers, w_hat, 1);
@@ -230,10 +230,10 @@ static void user_setup(const SbContext *ctx, const SbMethod *bespoke, void *besp
     sb_solve_soft(p, user->r, p->ref_logits, sol);
     user->J_oracle = sol->value;
     user->oracle_logits = sol->logits;
-    user->J_ref = sb_policy_objective(p, user->r, p->ref_logits, NULL);
+    user->J_ref = sb_policy_eval_objective(p, user->r, p->ref_logits);
     double *bl = sb_zeros(n_sa);
     bespoke->serve(ctx, bespoke_state, w, bl);
-    user->J_bespoke = sb_policy_objective(p, user->r, bl, NULL);
+    user->J_bespoke = sb_policy_eval_objective(p, user->r, bl);
     user->bespoke_logits = bl;
 }
 

@@ -1,6 +1,8 @@
 /* soupbench: helpers on the enumerable MDP (harness/problem.h). */
 #include "problem.h"
 
+#include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -81,6 +83,11 @@ void sb_problem_free(SbProblem *p)
         return;
     free(p->layer_offset);
     free(p->init);
+    free(p->eval_init);
+    if (p->aspect_names)
+        for (int j = 0; j < p->m; j++)
+            free(p->aspect_names[j]);
+    free(p->aspect_names);
     free(p->next_state);
     free(p->mu);
     free(p->mu_offset);
@@ -93,4 +100,40 @@ void sb_problem_free(SbProblem *p)
     free(p->users_test);
     sb_refnet_free(p->ref_net);
     free(p);
+}
+
+double *sb_users_draw(SbRng *rng, int n, int m, const char *kind)
+{
+    double *w = sb_zeros((size_t)n * m);
+    for (int u = 0; u < n; u++) {
+        double *wu = w + (size_t)u * m;
+        if (strcmp(kind, "simplex") == 0) {
+            /* uniform on the simplex: normalised exponentials (Dirichlet(1)) */
+            double total = 0;
+            for (int j = 0; j < m; j++)
+                total += wu[j] = -log1p(-sb_rng_uniform(rng));
+            for (int j = 0; j < m; j++)
+                wu[j] /= total;
+        } else {
+            /* signed: uniform direction, unit L1 norm */
+            double norm = 0;
+            for (int j = 0; j < m; j++)
+                norm += fabs(wu[j] = sb_rng_normal(rng));
+            for (int j = 0; j < m; j++)
+                wu[j] /= norm;
+        }
+    }
+    return w;
+}
+
+char *sb_aspect_columns(const SbProblem *p, const char *prefix)
+{
+    size_t cap = 1, len = 0;
+    for (int j = 0; j < p->m; j++)
+        cap += strlen(prefix) + strlen(p->aspect_names[j]) + 1;
+    char *s = sb_malloc(cap);
+    s[0] = '\0';
+    for (int j = 0; j < p->m; j++)
+        len += (size_t)snprintf(s + len, cap - len, "%s%s%s", j ? "," : "", prefix, p->aspect_names[j]);
+    return s;
 }

@@ -23,7 +23,11 @@ typedef struct SbProblem {
     int n_prompts;    /* states of step 0 */
     int n_states;     /* all states, every step */
     int *layer_offset; /* [H + 1] */
-    double *init;      /* [n_prompts]: prompt distribution */
+    double *init;      /* [n_prompts]: prompt distribution D for training and fitting */
+    /* [n_prompts]: the prompt distribution every evaluation uses (J, aspect
+     * rewards, KL, win-rates): D itself on the synthetic track, the test
+     * prompts on candidate sets (train / test split by prompt) */
+    double *eval_init;
     int *next_state;   /* tree: [n_states * V], -1 at the last step; NULL otherwise */
     /* linear: mu_{t} for t = 1..H-1 is a d x (states of step t) row-major
      * block at mu + mu_offset[t]; each row is a distribution. NULL for tree. */
@@ -31,6 +35,7 @@ typedef struct SbProblem {
     int *mu_offset;     /* [H]; mu_offset[0] unused */
     double *phi;        /* [n_states * V x d] features */
     double *aspect_rewards; /* [n_states * V x m]: r_j(s, a) */
+    char **aspect_names;    /* [m]: "a1".. on the synthetic track, "judge", "conciseness", .. on real data */
     double beta;        /* KL strength */
 
     /* reference policy */
@@ -69,5 +74,12 @@ int sb_problem_max_layer(const SbProblem *p);
 /* r_u(s, a) = sum_j w_j r_j(s, a) for every pair: out[n_states * V]. */
 void sb_problem_user_reward(const SbProblem *p, const double *w, double *out);
 void sb_problem_free(SbProblem *p);
+
+/* n users' weights [n x m]: "simplex" draws uniformly on the simplex
+ * (Dirichlet(1)), "signed" a uniform direction scaled to unit L1 norm. */
+double *sb_users_draw(SbRng *rng, int n, int m, const char *kind);
+/* The aspect names joined with commas, each with prefix (malloc'd):
+ * ("r_", {judge, sentiment}) -> "r_judge,r_sentiment". */
+char *sb_aspect_columns(const SbProblem *p, const char *prefix);
 
 #endif

@@ -64,7 +64,7 @@ void sb_solve_soft(const SbProblem *p, const double *r, const double *ref_logits
     }
     out->value = 0;
     for (int x = 0; x < p->n_prompts; x++)
-        out->value += p->init[x] * out->V[x];
+        out->value += p->eval_init[x] * out->V[x];
     free(tmp);
     free(logref);
     free(g);
@@ -115,6 +115,18 @@ void sb_policy_q(const SbProblem *p, const double *r, const double *logits, doub
     free(value);
 }
 
+double sb_policy_eval_objective(const SbProblem *p, const double *r, const double *logits)
+{
+    double *Q = sb_zeros((size_t)p->n_states * p->V), *value = sb_zeros(p->n_states);
+    policy_values(p, r, logits, p->beta, Q, value);
+    double J = 0;
+    for (int x = 0; x < p->n_prompts; x++)
+        J += p->eval_init[x] * value[x];
+    free(value);
+    free(Q);
+    return J;
+}
+
 double sb_policy_objective(const SbProblem *p, const double *r, const double *logits, double *dlogits)
 {
     int V = p->V;
@@ -142,12 +154,13 @@ double sb_policy_objective(const SbProblem *p, const double *r, const double *lo
     return J;
 }
 
-void sb_occupancy(const SbProblem *p, const double *logits, double *occ)
+/* Occupancy from the prompt distribution start. */
+static void occupancy_from(const SbProblem *p, const double *start, const double *logits, double *occ)
 {
     int V = p->V;
     memset(occ, 0, sizeof(double) * (size_t)p->n_states);
     for (int x = 0; x < p->n_prompts; x++)
-        occ[x] = p->init[x];
+        occ[x] = start[x];
     double *pi = sb_zeros(V), *z = sb_zeros(p->d);
     for (int t = 0; t + 1 < p->H; t++) {
         memset(z, 0, sizeof(double) * (size_t)p->d);
@@ -180,11 +193,13 @@ void sb_occupancy(const SbProblem *p, const double *logits, double *occ)
     free(pi);
 }
 
+void sb_occupancy(const SbProblem *p, const double *logits, double *occ) { occupancy_from(p, p->init, logits, occ); }
+
 void sb_evaluate_policy(const SbProblem *p, const double *logits, const double *w, SbPolicyValue *out)
 {
     int V = p->V, m = p->m;
     double *occ = sb_zeros(p->n_states);
-    sb_occupancy(p, logits, occ);
+    occupancy_from(p, p->eval_init, logits, occ);
     double *logpi = sb_zeros(V), *logref = sb_zeros(V);
     double kl = 0;
     memset(out->aspects, 0, sizeof(double) * (size_t)m);

@@ -10,7 +10,7 @@ typedef struct {
     double *Q;      /* [n_states * V]: Q*(s, a) */
     double *V;      /* [n_states]: V*(s) */
     double *logits; /* [n_states * V]: log pi*(a|s), a valid logit table */
-    double value;   /* sum_x D(x) V*(x): J_u(pi*) */
+    double value;   /* sum_x D_eval(x) V*(x): J_u(pi*) under p->eval_init */
 } SbSoftSolution;
 
 /* Soft-optimal Q*, V*, pi* of reward r [n_states * V] against the
@@ -36,12 +36,18 @@ typedef struct {
     double *aspects; /* [m]: E[sum_t r_j], caller-provided */
 } SbPolicyValue;
 
+/* The same J under the evaluation distribution p->eval_init (no gradient):
+ * what the protocols report, where sb_policy_objective is what trainers
+ * optimise (on p->init). Equal on the synthetic track. */
+double sb_policy_eval_objective(const SbProblem *p, const double *r, const double *logits);
+
 /* Exact evaluation of the policy given by logits [n_states * V] for a user
- * with weights w [m]; out->aspects must point to m doubles. */
+ * with weights w [m], under p->eval_init; out->aspects must point to m
+ * doubles. */
 void sb_evaluate_policy(const SbProblem *p, const double *logits, const double *w, SbPolicyValue *out);
 
-/* Expected visits of each state under the policy: occ [n_states], summing
- * to 1 within each step. */
+/* Expected visits of each state under the policy from p->init: occ
+ * [n_states], summing to 1 within each step. */
 void sb_occupancy(const SbProblem *p, const double *logits, double *occ);
 
 #endif

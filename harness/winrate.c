@@ -118,7 +118,7 @@ SbWinRate sb_winrate(const SbProblem *p, const double *r, const double *logits_a
             int na, nb;
             Outcome *a = sorted_outcomes(p, r, logits_a, x, &na);
             Outcome *b = sorted_outcomes(p, r, logits_b, x, &nb);
-            w.rate += p->init[x] * merge_winrate(a, na, b, nb);
+            w.rate += p->eval_init[x] * merge_winrate(a, na, b, nb);
             free(a);
             free(b);
         }
@@ -129,7 +129,7 @@ SbWinRate sb_winrate(const SbProblem *p, const double *r, const double *logits_a
     double *pi = sb_zeros(p->V), *row = sb_zeros(sb_problem_max_layer(p));
     double score = 0;
     for (int i = 0; i < samples; i++) {
-        int x = sb_rng_categorical(rng, p->init, p->n_prompts);
+        int x = sb_rng_categorical(rng, p->eval_init, p->n_prompts);
         double ra = sb_problem_sample(p, logits_a, r, x, rng, NULL, NULL, pi, row);
         double rb = sb_problem_sample(p, logits_b, r, x, rng, NULL, NULL, pi, row);
         score += ra > rb ? 1.0 : ra == rb ? 0.5 : 0.0;
