@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "method.h"
+#include "realdata.h"
 #include "sb.h"
 
 /* ------------------------------------------------------------------ */
@@ -47,6 +48,8 @@ typedef struct {
     size_t count_offset;                 /* SB_KEY_NAMES: the int count field */
     int max_count;                       /* SB_KEY_NAMES, SB_KEY_NUMBERS: capacity of the field */
     int integers;                        /* SB_KEY_NUMBERS: whole numbers only */
+    int allow_empty;                     /* SB_KEY_NAMES: [] is valid (the documented default set) */
+    const char *hint;                    /* SB_KEY_NAMES: what to do about an unknown name */
 } SbKey;
 
 static const char *const transition_names[] = {"tree", "linear", NULL};
@@ -70,11 +73,12 @@ static int method_known(const char *name) { return sb_method_find(name) != NULL;
     {.parent = p, .key = k, .type = SB_KEY_STRING, .min = lo, .max = hi, .name_chars = chars, .def = d, FIELD(f)}
 #define ENUM(p, k, d, f, ...) \
     {.parent = p, .key = k, .type = SB_KEY_ENUM, .def = d, FIELD(f), .choices = (const char *const[]){__VA_ARGS__, NULL}}
-#define NAMES(p, k, is_known, what, d, f, count)                                                          \
+#define NAMES_KEY(p, k, is_known, what, why, empty, d, f, count)                                          \
     {.parent = p, .key = k, .type = SB_KEY_NAMES, .def = d, .offset = offsetof(SbConfig, f),              \
-     .size = sizeof(((SbConfig *)0)->f[0]), .known = is_known, .noun = what,                               \
-     .count_offset = offsetof(SbConfig, count),                                                            \
+     .size = sizeof(((SbConfig *)0)->f[0]), .known = is_known, .noun = what, .hint = why,                  \
+     .allow_empty = empty, .count_offset = offsetof(SbConfig, count),                                      \
      .max_count = (int)(sizeof(((SbConfig *)0)->f) / sizeof(((SbConfig *)0)->f[0]))}
+#define NAMES(p, k, is_known, what, why, d, f, count) NAMES_KEY(p, k, is_known, what, why, 0, d, f, count)
 
 #define NUMBERS(p, k, lo, hi, whole, d, f, count)                                                         \
     {.parent = p, .key = k, .type = SB_KEY_NUMBERS, .min = lo, .max = hi, .integers = whole, .def = d,     \
@@ -92,7 +96,7 @@ static const SbKey schema[] = {
     INT("$", "seed", 0, MAX_EXACT, "1", seed),
     NUMBER("$", "beta", 0, 1, INF, "1.0", beta),
     OBJECT("$", "dataset"),
-    ENUM("$.dataset", "kind", "\"synthetic\"", dataset.kind, "synthetic"),
+    ENUM("$.dataset", "kind", "\"synthetic\"", dataset.kind, "synthetic", "alpaca_eval", "topical_chat"),
     ENUM("$.dataset", "transition", "\"tree\"", dataset.transition, "tree", "linear"),
     INT("$.dataset", "prompts", 1, INF, "8", dataset.prompts),
     INT("$.dataset", "vocab", 2, INF, "4", dataset.vocab),
@@ -102,6 +106,8 @@ static const SbKey schema[] = {
     INT("$.dataset", "aspects", 1, 16, "3", dataset.aspects),
     NUMBER("$.dataset", "misspecification", 0, 0, 1, "0.0", dataset.misspecification),
     ENUM("$.dataset", "inputs", "\"embedding\"", dataset.inputs, "embedding", "onehot"),
+    NAMES_KEY("$.dataset", "aspect_names", sb_realdata_aspect_known, "aspect", "see 'soupbench list'", 1, "[]",
+              dataset.aspect_names, dataset.n_aspect_names),
     OBJECT("$", "reference"),
     INT("$.reference", "width", 1, INF, "16", reference.width),
     INT("$.reference", "layers", 1, 8, "2", reference.layers),
@@ -142,10 +148,11 @@ static const SbKey schema[] = {
     INT("$.soup", "implicit_samples", 1, INF, "2000", soup.implicit_samples),
     OBJECT("$", "gap"),
     NUMBERS("$.gap", "horizons", 1, 8, 1, "[]", gap.horizons, gap.n_horizons),
-    NAMES("$.gap", "transitions", transition_known, "transition", "[\"tree\", \"linear\"]", gap.transitions,
+    NAMES("$.gap", "transitions", transition_known, "transition", "expected \"tree\" or \"linear\"",
+          "[\"tree\", \"linear\"]", gap.transitions,
           gap.n_transitions),
     NUMBERS("$.gap", "misspecification", 0, 1, 0, "[0]", gap.misspecification, gap.n_misspecification),
-    NAMES("$.gap", "methods", method_known, "method",
+    NAMES("$.gap", "methods", method_known, "method", "see 'soupbench list'",
           "[\"spectral_soup\", \"spectral_soup_param\", \"mod\", \"pad\", \"pad_sf\"]", gap.methods,
           gap.n_methods),
     OBJECT("$", "online"),
@@ -163,7 +170,7 @@ static const SbKey schema[] = {
     NUMBERS("$.ablation", "widths", 1, 4096, 1, "[]", ablation.widths, ablation.n_widths),
     INT("$.ablation", "rounds", 1, 1 << 20, "64", ablation.rounds),
     INT("$.ablation", "users", 1, INF, "8", ablation.users),
-    NAMES("$", "methods", method_known, "method", "[\"reference\", \"oracle\"]", methods, n_methods),
+    NAMES("$", "methods", method_known, "method", "see 'soupbench list'", "[\"reference\", \"oracle\"]", methods, n_methods),
     OBJECT("$", "pareto"),
     INT("$.pareto", "grid", 2, 1001, "11", pareto_grid),
     OBJECT("$", "winrate"),
@@ -288,7 +295,7 @@ static int store_names(const SbKey *k, const cJSON *v, const char *label, const 
     if (!cJSON_IsArray(v))
         return fail_expected(label, path, k, k->max, v);
     int n = cJSON_GetArraySize(v);
-    if (n == 0) {
+    if (n == 0 && !k->allow_empty) {
         fprintf(stderr, "%s: %s: expected at least one %s, found an empty array\n", label, path, k->noun);
         return -1;
     }
@@ -308,8 +315,7 @@ static int store_names(const SbKey *k, const cJSON *v, const char *label, const 
         }
         if (!k->known(item->valuestring)) {
             describe_found(item, found, sizeof found);
-            fprintf(stderr, "%s: %s[%d]: unknown %s %s (%s)\n", label, path, i, k->noun, found,
-                    k->known == method_known ? "see 'soupbench list'" : "expected \"tree\" or \"linear\"");
+            fprintf(stderr, "%s: %s[%d]: unknown %s %s (%s)\n", label, path, i, k->noun, found, k->hint);
             return -1;
         }
         for (int j = 0; j < i; j++)

@@ -17,7 +17,7 @@
 #define SB_NAME_MAX 64
 
 typedef struct {
-    char kind[SB_NAME_MAX];       /* $.dataset.kind: "synthetic" */
+    char kind[SB_NAME_MAX];       /* $.dataset.kind: "synthetic" | "alpaca_eval" | "topical_chat" */
     char transition[SB_NAME_MAX]; /* $.dataset.transition: "tree" | "linear" */
     int prompts;                  /* $.dataset.prompts: initial states, >= 1 */
     int vocab;                    /* $.dataset.vocab: actions per state, >= 2 */
@@ -27,6 +27,11 @@ typedef struct {
     int aspects;                  /* $.dataset.aspects: m, 1..16 */
     double misspecification;      /* $.dataset.misspecification: in [0, 1] */
     char inputs[SB_NAME_MAX];     /* $.dataset.inputs: "embedding" | "onehot" (network input of a state) */
+    /* $.dataset.aspect_names: candidate sets only, the aspects (human
+     * ratings and text scorers, see 'soupbench list'); [] = the dataset's
+     * default set */
+    int n_aspect_names;
+    char aspect_names[16][SB_NAME_MAX];
 } SbDatasetConfig;
 
 typedef struct {

@@ -4,6 +4,7 @@
 
 #include "commands.h"
 #include "method.h"
+#include "realdata.h"
 #include "sb.h"
 
 static const char usage[] =
@@ -14,7 +15,7 @@ static const char usage[] =
     "  plot FILE.h5 [--outdir DIR] [--format png,svg,pdf]\n"
     "                      draw the figures of a results file with gnuplot\n"
     "  info FILE.h5        summarise a results file\n"
-    "  list                list the methods\n"
+    "  list                list the methods, datasets and real-data aspects\n"
     "  bench [CONFIG.json] [--repeats N] [--threads N]\n"
     "                      time DGEMM, one training step and the basis on this machine\n"
     "  data verify|fetch|list [FILE...]\n"
@@ -27,7 +28,8 @@ int sb_cmd_list(int argc, char **argv)
 {
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
-            puts("usage: soupbench list\n\nList the methods a config may name in $.methods.");
+            puts("usage: soupbench list\n\nList the methods a config may name in $.methods, the datasets of\n"
+                 "$.dataset.kind and the aspects of $.dataset.aspect_names.");
             return SB_EXIT_OK;
         }
         fprintf(stderr, "soupbench list: unexpected argument %s\n", argv[i]);
@@ -40,6 +42,12 @@ int sb_cmd_list(int argc, char **argv)
         printf("  %-24s %s\n", all[i]->name, all[i]->description);
     printf("datasets:\n  %-24s %s\n", "synthetic",
            "enumerable language MDP, transitions tree or linear (exact Q*, values, win-rates)");
+    printf("  %-24s %s\n", "alpaca_eval",
+           "AlpacaEval 2.0: 805 instructions x (reference + 16 models' answers), H = 1 candidate sets");
+    printf("  %-24s %s\n", "topical_chat", "Topical-Chat (USR ratings): 60 contexts x 6 responses, H = 1 candidate sets");
+    printf("aspects of the real datasets ($.dataset.aspect_names):\n");
+    for (const char *const *a = sb_realdata_aspects(); *a; a++)
+        printf("  %-24s %s\n", *a, sb_realdata_aspect_description(*a));
     return SB_EXIT_OK;
 }
 

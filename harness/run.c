@@ -18,6 +18,8 @@
 #include "progress.h"
 #include "results.h"
 #include "sb.h"
+#include "realdata.h"
+#include "realdata_report.h"
 #include "synthetic.h"
 
 #ifndef SB_GIT_COMMIT
@@ -150,15 +152,22 @@ int sb_cmd_run(int argc, char **argv)
     openblas_set_num_threads((int)threads);
 
     double start = sb_now();
-    SbProblem *p = sb_synthetic_build(&cfg);
+    SbRealData *rd = NULL;
+    SbProblem *p = sb_realdata_kind(cfg.dataset.kind) ? sb_realdata_build(&cfg, config_path, &rd) : sb_synthetic_build(&cfg);
     if (!quiet) {
-        char desc[256];
-        sb_synthetic_describe(p, desc, sizeof desc);
+        char desc[512];
+        if (rd)
+            sb_realdata_describe(p, rd, desc, sizeof desc);
+        else
+            sb_synthetic_describe(p, desc, sizeof desc);
         printf("%s: %s\n", cfg.name, desc);
     }
     SbResults *r = sb_results_create(out);
     write_provenance(r, &cfg, argc, argv, (int)threads);
-    sb_synthetic_write(r, p, &cfg);
+    if (rd)
+        sb_realdata_write(r, p, rd, &cfg);
+    else
+        sb_synthetic_write(r, p, &cfg);
 
     const SbMethod **methods = sb_calloc((size_t)cfg.n_methods, sizeof *methods);
     int needs = 0;
@@ -198,10 +207,12 @@ int sb_cmd_run(int argc, char **argv)
     sb_offline_run(&ctx, methods, cfg.n_methods, &pg, res);
     sb_progress_finish(&pg);
     sb_offline_write(r, &ctx, res, cfg.n_methods);
-    if (!quiet) {
+    if (!quiet)
         sb_offline_print_summary(p, res, cfg.n_methods);
+    if (rd)
+        sb_realdata_report(&ctx, rd, res, cfg.n_methods, r, quiet);
+    if (!quiet)
         print_cost();
-    }
     void **states = sb_calloc((size_t)cfg.n_methods, sizeof *states);
     for (int k = 0; k < cfg.n_methods; k++)
         states[k] = res[k].state;
@@ -228,5 +239,6 @@ int sb_cmd_run(int argc, char **argv)
     sb_basis_free(experts);
     sb_basis_free(basis);
     sb_problem_free(p);
+    sb_realdata_free(rd);
     return SB_EXIT_OK;
 }

@@ -1,0 +1,456 @@
+/* soupbench: candidate sets as an H = 1 problem (datasets/realdata.h). */
+#include "realdata.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "manifest.h"
+#include "refnet.h"
+#include "results.h"
+#include "sb.h"
+#include "text_aspects.h"
+#include "textfeat.h"
+#include "tokenize.h"
+
+typedef struct {
+    const char *name, *description;
+    int text; /* 1: computed by a text scorer; 0: a rating in the data */
+} AspectInfo;
+
+static const AspectInfo aspect_table[] = {
+    {"judge", "AlpacaEval: the GPT-4-turbo judge's probability that the answer beats the reference (preference - 1)", 0},
+    {"naturalness", "Topical-Chat: human rating of naturalness (1-3)", 0},
+    {"coherence", "Topical-Chat: human rating of coherence (1-3)", 0},
+    {"engagingness", "Topical-Chat: human rating of engagingness (1-3)", 0},
+    {"groundedness", "Topical-Chat: human rating of groundedness in the fact (0-1)", 0},
+    {"understandability", "Topical-Chat: human rating of understandability (0-1)", 0},
+    {"conciseness", "minus the log of the answer's token count", 1},
+    {"sentiment", "VADER compound sentiment of the answer", 1},
+    {"profanity", "minus the share of the answer's words on the LDNOOBW list", 1},
+    {"readability", "Flesch reading ease of the answer", 1},
+    {"formatting", "share of the answer's non-empty lines that are list items", 1},
+};
+#define N_ASPECTS ((int)(sizeof aspect_table / sizeof aspect_table[0]))
+
+static const AspectInfo *aspect_info(const char *name)
+{
+    for (int i = 0; i < N_ASPECTS; i++)
+        if (strcmp(aspect_table[i].name, name) == 0)
+            return &aspect_table[i];
+    return NULL;
+}
+
+int sb_realdata_aspect_known(const char *name) { return aspect_info(name) != NULL; }
+
+const char *const *sb_realdata_aspects(void)
+{
+    static const char *names[N_ASPECTS + 1];
+    for (int i = 0; i < N_ASPECTS; i++)
+        names[i] = aspect_table[i].name;
+    return names;
+}
+
+const char *sb_realdata_aspect_description(const char *name)
+{
+    const AspectInfo *a = aspect_info(name);
+    return a ? a->description : NULL;
+}
+
+int sb_realdata_kind(const char *kind)
+{
+    return strcmp(kind, "alpaca_eval") == 0 || strcmp(kind, "topical_chat") == 0;
+}
+
+/* The aspects used: the config's, else the dataset's default set (SPEC
+ * section 5): AlpacaEval's judge and the five text scorers; Topical-Chat's
+ * five human ratings. */
+static int chosen_aspects(const SbConfig *cfg, const char **names)
+{
+    const SbDatasetConfig *dc = &cfg->dataset;
+    if (dc->n_aspect_names > 0) {
+        for (int j = 0; j < dc->n_aspect_names; j++)
+            names[j] = dc->aspect_names[j];
+        return dc->n_aspect_names;
+    }
+    static const char *const alpaca[] = {"judge", "conciseness", "sentiment", "profanity", "readability", "formatting"};
+    static const char *const topical[] = {"naturalness", "coherence", "engagingness", "groundedness",
+                                          "understandability"};
+    int is_alpaca = strcmp(dc->kind, "alpaca_eval") == 0, m = is_alpaca ? 6 : 5;
+    for (int j = 0; j < m; j++)
+        names[j] = is_alpaca ? alpaca[j] : topical[j];
+    return m;
+}
+
+/* Column of a human rating in the loaded sets, or exit 2 naming the path. */
+static int rating_column(const SbCandidateSets *c, const char *name, int j, const char *kind, const char *label)
+{
+    for (int k = 0; k < c->m; k++)
+        if (strcmp(c->aspect_names[k], name) == 0)
+            return k;
+    char have[512];
+    size_t used = 0;
+    have[0] = '\0';
+    for (int k = 0; k < c->m && used < sizeof have; k++)
+        used += (size_t)snprintf(have + used, sizeof have - used, "%s\"%s\"", k ? ", " : "", c->aspect_names[k]);
+    sb_fail(SB_EXIT_USAGE,
+            "%s: $.dataset.aspect_names[%d]: \"%s\" is not a rating of %s (its ratings: %s; text scorers: "
+            "\"conciseness\", \"sentiment\", \"profanity\", \"readability\", \"formatting\")",
+            label, j, name, kind, have);
+    return -1;
+}
+
+/* Fisher-Yates shuffle of 0..n-1. */
+static void shuffle(int *v, int n, SbRng *rng)
+{
+    for (int i = n - 1; i > 0; i--) {
+        int j = sb_rng_below(rng, i + 1), t = v[i];
+        v[i] = v[j];
+        v[j] = t;
+    }
+}
+
+/* Mean and standard deviation of column j of x [rows x cols] over the first
+ * n_rows rows (the training candidates); sd 1 when the column is constant. */
+static void column_moments(const double *x, int cols, int j, int n_rows, double *mean, double *sd)
+{
+    double s = 0, ss = 0;
+    for (int i = 0; i < n_rows; i++)
+        s += x[(size_t)i * cols + j];
+    *mean = s / n_rows;
+    for (int i = 0; i < n_rows; i++) {
+        double e = x[(size_t)i * cols + j] - *mean;
+        ss += e * e;
+    }
+    *sd = n_rows > 1 ? sqrt(ss / (n_rows - 1)) : 0;
+    if (!(*sd > 0))
+        *sd = 1;
+}
+
+static void standardise(double *x, int rows, int cols, int n_train_rows, double *mean, double *sd)
+{
+    for (int j = 0; j < cols; j++) {
+        double mu, s;
+        column_moments(x, cols, j, n_train_rows, &mu, &s);
+        for (int i = 0; i < rows; i++)
+            x[(size_t)i * cols + j] = (x[(size_t)i * cols + j] - mu) / s;
+        if (mean)
+            mean[j] = mu, sd[j] = s;
+    }
+}
+
+static SbCandidateSets *load(const char *kind)
+{
+    if (strcmp(kind, "alpaca_eval") == 0) {
+        int n;
+        const char *const *models = sb_alpaca_eval_models(&n);
+        return sb_alpaca_eval_load(models, n);
+    }
+    return sb_topical_chat_load();
+}
+
+/* Keep the prompts whose set has one candidate of every source and no
+ * missing rating among the chosen ones; cand[i * V + k] = candidate of
+ * source k. Returns the number kept. */
+static int complete_prompts(const SbCandidateSets *c, const int *rating_col, int m, int *keep, int *cand)
+{
+    int V = c->n_sources, n = 0;
+    for (int x = 0; x < c->n_prompts; x++) {
+        int *row = cand + (size_t)n * V, ok = c->offset[x + 1] - c->offset[x] == V;
+        for (int k = 0; k < V; k++)
+            row[k] = -1;
+        for (int i = c->offset[x]; ok && i < c->offset[x + 1]; i++) {
+            if (row[c->source[i]] >= 0)
+                ok = 0;
+            row[c->source[i]] = i;
+            for (int j = 0; j < m; j++)
+                if (rating_col[j] >= 0 && isnan(c->aspects[(size_t)i * c->m + rating_col[j]]))
+                    ok = 0;
+        }
+        if (ok)
+            keep[n++] = x;
+    }
+    return n;
+}
+
+SbProblem *sb_realdata_build(const SbConfig *cfg, const char *label, SbRealData **out)
+{
+    const SbDatasetConfig *dc = &cfg->dataset;
+    SbRealData *rd = sb_calloc(1, sizeof *rd);
+    snprintf(rd->kind, sizeof rd->kind, "%s", dc->kind);
+    SbCandidateSets *c = rd->sets = load(dc->kind);
+    const char *names[16];
+    int m = chosen_aspects(cfg, names), V = c->n_sources;
+    int rating_col[16], any_text = 0;
+    for (int j = 0; j < m; j++) {
+        rating_col[j] = aspect_info(names[j])->text ? -1 : rating_column(c, names[j], j, dc->kind, label);
+        any_text |= rating_col[j] < 0;
+    }
+
+    /* complete prompts, shuffled, capped, split */
+    int *keep = sb_calloc((size_t)c->n_prompts, sizeof(int));
+    int *cand_all = sb_calloc((size_t)c->n_prompts * V, sizeof(int));
+    rd->n_complete = complete_prompts(c, rating_col, m, keep, cand_all);
+    rd->n_dropped = c->n_prompts - rd->n_complete;
+    int *order = sb_calloc((size_t)rd->n_complete, sizeof(int));
+    for (int i = 0; i < rd->n_complete; i++)
+        order[i] = i;
+    SbRng rng;
+    sb_rng_derive(&rng, cfg->seed, "realdata/split");
+    shuffle(order, rd->n_complete, &rng);
+    int n = rd->n_complete < dc->prompts ? rd->n_complete : dc->prompts;
+    if (n < 2)
+        sb_fail(SB_EXIT_USAGE, "%s: $.dataset.prompts: expected at least 2 prompts with a complete candidate set, found %d",
+                label, n);
+    int n_train = (int)ceil(cfg->soup.train_prompts * n);
+    n_train = n_train < 1 ? 1 : n_train > n - 1 ? n - 1 : n_train;
+    rd->n_prompts = n;
+    rd->n_train = n_train;
+    rd->prompt_of = sb_calloc((size_t)n, sizeof(int));
+    rd->cand_of = sb_calloc((size_t)n * V, sizeof(int));
+    for (int i = 0; i < n; i++) {
+        rd->prompt_of[i] = keep[order[i]];
+        memcpy(rd->cand_of + (size_t)i * V, cand_all + (size_t)order[i] * V, sizeof(int) * (size_t)V);
+    }
+    free(order);
+    free(cand_all);
+    free(keep);
+    int n_rows = n * V, n_train_rows = n_train * V;
+
+    /* aspects */
+    SbVader *vader = NULL;
+    SbProfanity *prof = NULL;
+    if (any_text) {
+        char *lex = sb_data_path("vader/vader_lexicon.txt"), *list = sb_data_path("ldnoobw/en");
+        vader = sb_vader_load(lex);
+        prof = sb_profanity_load(list);
+        free(lex);
+        free(list);
+    }
+    rd->raw_aspects = sb_zeros((size_t)n_rows * m);
+    for (int i = 0; i < n_rows; i++) {
+        int ci = rd->cand_of[i];
+        SbTextAspects ta = {0};
+        if (any_text)
+            ta = sb_text_aspects(vader, prof, c->text[ci]);
+        for (int j = 0; j < m; j++) {
+            double v;
+            if (rating_col[j] >= 0)
+                v = c->aspects[(size_t)ci * c->m + rating_col[j]];
+            else if (strcmp(names[j], "conciseness") == 0)
+                v = ta.conciseness;
+            else if (strcmp(names[j], "sentiment") == 0)
+                v = ta.sentiment;
+            else if (strcmp(names[j], "profanity") == 0)
+                v = -ta.profanity;
+            else if (strcmp(names[j], "readability") == 0)
+                v = ta.readability;
+            else
+                v = ta.formatting;
+            rd->raw_aspects[(size_t)i * m + j] = v;
+        }
+    }
+    sb_vader_free(vader);
+    sb_profanity_free(prof);
+
+    SbProblem *p = sb_calloc(1, sizeof *p);
+    p->transition = SB_TRANSITION_TREE;
+    p->H = 1;
+    p->V = V;
+    p->m = m;
+    p->d = dc->spectral_dim;
+    p->n_prompts = p->n_states = n;
+    p->beta = cfg->beta;
+    p->layer_offset = sb_calloc(2, sizeof(int));
+    p->layer_offset[1] = n;
+    p->next_state = sb_calloc((size_t)n_rows, sizeof(int));
+    for (int i = 0; i < n_rows; i++)
+        p->next_state[i] = -1;
+    p->init = sb_zeros(n);
+    p->eval_init = sb_zeros(n);
+    for (int x = 0; x < n; x++) {
+        if (x < n_train)
+            p->init[x] = 1.0 / n_train;
+        else
+            p->eval_init[x] = 1.0 / (n - n_train);
+    }
+    p->aspect_names = sb_calloc((size_t)m, sizeof(char *));
+    for (int j = 0; j < m; j++)
+        p->aspect_names[j] = sb_strdup(names[j]);
+    p->aspect_rewards = sb_zeros((size_t)n_rows * m);
+    memcpy(p->aspect_rewards, rd->raw_aspects, sizeof(double) * (size_t)n_rows * m);
+    rd->aspect_mean = sb_zeros(m);
+    rd->aspect_sd = sb_zeros(m);
+    standardise(p->aspect_rewards, n_rows, m, n_train_rows, rd->aspect_mean, rd->aspect_sd);
+
+    /* text features: the candidates in problem order, training rows first */
+    SbTokens *tok = sb_calloc((size_t)n_rows, sizeof(SbTokens));
+    const char *const **docs = sb_calloc((size_t)n_rows, sizeof(*docs));
+    int *n_tok = sb_calloc((size_t)n_rows, sizeof(int)), *train_rows = sb_calloc((size_t)n_train_rows, sizeof(int));
+    for (int i = 0; i < n_rows; i++) {
+        sb_tokenize(c->text[rd->cand_of[i]], &tok[i]);
+        docs[i] = (const char *const *)tok[i].tok;
+        n_tok[i] = tok[i].n;
+    }
+    for (int i = 0; i < n_train_rows; i++)
+        train_rows[i] = i;
+    SbTextFeatConfig tf;
+    sb_textfeat_defaults(&tf, p->d, cfg->seed ^ 0x7465787466656174ULL);
+    p->phi = sb_zeros((size_t)n_rows * p->d);
+    rd->spectrum = sb_zeros(p->d);
+    sb_textfeat_features((const char *const *const *)docs, n_tok, n_rows, train_rows, n_train_rows, &tf, p->phi,
+                         rd->spectrum);
+    for (int i = 0; i < n_rows; i++)
+        sb_tokens_free(&tok[i]);
+    free(tok), free(docs), free(n_tok), free(train_rows);
+    standardise(p->phi, n_rows, p->d, n_train_rows, NULL, NULL);
+
+    /* reference network over the V candidates' features side by side: the
+     * row-major [n x V*d] inputs are the [n*V x d] features as they are */
+    p->n_in = V * p->d;
+    p->inputs = sb_zeros((size_t)n_rows * p->d);
+    memcpy(p->inputs, p->phi, sizeof(double) * (size_t)n_rows * p->d);
+    sb_rng_derive(&rng, cfg->seed, "reference/weights");
+    SbRefNet *net = sb_refnet_build(p->n_in, cfg->reference.width, cfg->reference.layers, V,
+                                    cfg->reference.temperature, &rng);
+    p->width = net->width;
+    p->psi = sb_zeros((size_t)n * p->width);
+    p->ref_logits = sb_zeros((size_t)n_rows);
+    sb_refnet_forward(net, p->inputs, n, p->psi, p->ref_logits);
+    p->ref_net = net;
+    double *pi = sb_zeros(V), h = 0;
+    for (int x = n_train; x < n; x++) {
+        sb_softmax(p->ref_logits + (size_t)x * V, V, pi);
+        for (int a = 0; a < V; a++)
+            if (pi[a] > 0)
+                h -= pi[a] * log(pi[a]);
+    }
+    free(pi);
+    rd->ref_entropy = h / (n - n_train) / log(V);
+
+    sb_rng_derive(&rng, cfg->seed, "users/train");
+    p->n_train = cfg->users.train;
+    p->users_train = sb_users_draw(&rng, p->n_train, m, cfg->users.weights);
+    sb_rng_derive(&rng, cfg->seed, "users/test");
+    p->n_test = cfg->users.test;
+    p->users_test = sb_users_draw(&rng, p->n_test, m, cfg->users.weights);
+    *out = rd;
+    return p;
+}
+
+void sb_realdata_describe(const SbProblem *p, const SbRealData *rd, char *buf, size_t n)
+{
+    size_t used = (size_t)snprintf(buf, n,
+                                   "%s candidate sets: %d prompts (%d train / %d test, %d incomplete left out) x %d "
+                                   "candidates, features d=%d, aspects ",
+                                   rd->kind, rd->n_prompts, rd->n_train, rd->n_prompts - rd->n_train, rd->n_dropped,
+                                   p->V, p->d);
+    for (int j = 0; j < p->m && used < n; j++)
+        used += (size_t)snprintf(buf + used, n - used, "%s%s", j ? ", " : "", p->aspect_names[j]);
+}
+
+void sb_realdata_write(SbResults *r, const SbProblem *p, const SbRealData *rd, const SbConfig *cfg)
+{
+    char g[96], path[160], desc[512];
+    snprintf(g, sizeof g, "/data/%s", rd->kind);
+    const SbCandidateSets *c = rd->sets;
+    int V = p->V, n_rows = p->n_prompts * V;
+    sb_realdata_describe(p, rd, desc, sizeof desc);
+    char *names = sb_aspect_columns(p, "");
+    sb_results_attr_str(r, g, "description", desc);
+    sb_results_attr_str(r, g, "aspect_names", names);
+    sb_results_attr_double(r, g, "beta", p->beta);
+    sb_results_attr_int(r, g, "prompts", p->n_prompts);
+    sb_results_attr_int(r, g, "train_prompts", rd->n_train);
+    sb_results_attr_int(r, g, "complete_prompts", rd->n_complete);
+    sb_results_attr_int(r, g, "incomplete_prompts_left_out", rd->n_dropped);
+    sb_results_attr_int(r, g, "missing_candidates_in_files", c->missing);
+    sb_results_attr_int(r, g, "candidates_per_prompt", V);
+    sb_results_attr_int(r, g, "spectral_dim", p->d);
+    sb_results_attr_double(r, g, "ref_entropy_over_log_V", rd->ref_entropy);
+    size_t cap = 16, used = 0;
+    for (int k = 0; k < c->n_sources; k++)
+        cap += strlen(c->sources[k]) + 1;
+    char *sources = sb_malloc(cap);
+    sources[0] = '\0';
+    for (int k = 0; k < c->n_sources; k++)
+        used += (size_t)snprintf(sources + used, cap - used, "%s%s", k ? "," : "", c->sources[k]);
+    sb_results_attr_str(r, g, "sources", sources);
+    free(sources);
+    for (int j = 0; j < p->m; j++) {
+        snprintf(path, sizeof path, "aspect_%s", p->aspect_names[j]);
+        sb_results_attr_str(r, g, path, sb_realdata_aspect_description(p->aspect_names[j]));
+    }
+    (void)cfg;
+
+    int64_t *idx = sb_calloc((size_t)n_rows, sizeof(int64_t));
+    for (int x = 0; x < p->n_prompts; x++)
+        idx[x] = rd->prompt_of[x];
+    snprintf(path, sizeof path, "%s/prompt_index", g);
+    sb_results_write_ints(r, path, p->n_prompts, 1, idx, "loaded_prompt",
+                          "each state's prompt, as its index among the loaded prompts (AlpacaEval: order of first "
+                          "appearance in the annotation files; Topical-Chat: of the contexts); the first "
+                          "train_prompts states are the training prompts");
+    for (int i = 0; i < n_rows; i++)
+        idx[i] = rd->cand_of[i];
+    char *actions = sb_column_names("source_", 0, V);
+    snprintf(path, sizeof path, "%s/candidate_index", g);
+    sb_results_write_ints(r, path, p->n_prompts, V, idx, actions,
+                          "each state-action's candidate, as its index among the loaded candidates");
+    free(idx);
+    snprintf(path, sizeof path, "%s/spectrum", g);
+    sb_results_write_table(r, path, p->d, 1, rd->spectrum, "singular_value",
+                           "singular values of the TF-IDF matrix of the training candidates (the reference "
+                           "features' spectrum)");
+    sb_results_attr_str(r, path, "label", "text features psi (TF-IDF + SVD of the training candidates)");
+    snprintf(path, sizeof path, "%s/raw_aspects", g);
+    sb_results_write_table(r, path, n_rows, p->m, rd->raw_aspects, names,
+                           "aspect scores before standardisation, row s*V+a");
+    snprintf(path, sizeof path, "%s/aspect_rewards", g);
+    sb_results_write_table(r, path, n_rows, p->m, p->aspect_rewards, names,
+                           "aspect rewards r_j(s,a), standardised on the training candidates, row s*V+a");
+    double *moments = sb_zeros((size_t)2 * p->m);
+    memcpy(moments, rd->aspect_mean, sizeof(double) * (size_t)p->m);
+    memcpy(moments + p->m, rd->aspect_sd, sizeof(double) * (size_t)p->m);
+    snprintf(path, sizeof path, "%s/aspect_standardisation", g);
+    sb_results_write_table(r, path, 2, p->m, moments, names,
+                           "row 0: mean, row 1: standard deviation of each aspect over the training candidates");
+    free(moments);
+    char *phis = sb_column_names("psi_", 1, p->d);
+    snprintf(path, sizeof path, "%s/features", g);
+    sb_results_write_table(r, path, n_rows, p->d, p->phi, phis,
+                           "standardised text features psi(x, y), row s*V+a; the reference network's input for "
+                           "state s is rows s*V .. s*V+V-1 side by side");
+    free(phis);
+    snprintf(path, sizeof path, "%s/ref_logits", g);
+    sb_results_write_table(r, path, p->n_prompts, V, p->ref_logits, actions,
+                           "reference logits l_ref(s,.): pi_ref = softmax");
+    free(actions);
+    double *inits = sb_zeros((size_t)2 * p->n_prompts);
+    for (int x = 0; x < p->n_prompts; x++)
+        inits[2 * x] = p->init[x], inits[2 * x + 1] = p->eval_init[x];
+    snprintf(path, sizeof path, "%s/init", g);
+    sb_results_write_table(r, path, p->n_prompts, 2, inits, "train,eval",
+                           "prompt distributions: training and fitting (train), every reported number (eval)");
+    free(inits);
+    snprintf(path, sizeof path, "%s/users_train", g);
+    sb_results_write_table(r, path, p->n_train, p->m, p->users_train, names, "training users' aspect weights w_u");
+    snprintf(path, sizeof path, "%s/users_test", g);
+    sb_results_write_table(r, path, p->n_test, p->m, p->users_test, names, "held-out users' aspect weights w_u");
+    free(names);
+}
+
+void sb_realdata_free(SbRealData *rd)
+{
+    if (!rd)
+        return;
+    sb_candidates_free(rd->sets);
+    free(rd->prompt_of);
+    free(rd->cand_of);
+    free(rd->spectrum);
+    free(rd->aspect_mean);
+    free(rd->aspect_sd);
+    free(rd->raw_aspects);
+    free(rd);
+}

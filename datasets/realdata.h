@@ -1,0 +1,71 @@
+/* soupbench: the real-data track as an enumerable problem (SPEC section 5).
+ *
+ * A candidate set (one prompt and the responses a policy chooses among) is
+ * a state of an H = 1 tree MDP whose actions are the candidates: action k
+ * of every prompt is the answer of source k (AlpacaEval: the reference
+ * answer, then each mirrored model; Topical-Chat: each response system).
+ * Prompts without a complete set are dropped and counted.
+ *
+ *  - Split by prompt: a seeded shuffle of the complete prompts keeps at most
+ *    $.dataset.prompts of them; the first ceil($.soup.train_prompts * n)
+ *    (at least 1, at most n - 1) are the training prompts, numbered first.
+ *    Training and fitting (basis, bespoke policies, lam, online answers)
+ *    see only those (p->init); every reported number is over the test
+ *    prompts (p->eval_init).
+ *  - Features: psi(x, y) of each response, TF-IDF of hashed word 1-2-grams
+ *    and a truncated SVD to d = $.dataset.spectral_dim dimensions, both
+ *    fitted on the training candidates (datasets/textfeat.h); the SVD's
+ *    singular values are the dataset's spectrum. Each feature is
+ *    standardised on the training candidates.
+ *  - Aspects ($.dataset.aspect_names): the data's human ratings (AlpacaEval's
+ *    `judge`, Topical-Chat's five) and the text scorers of
+ *    datasets/text_aspects.h, each standardised (z-score) on the training
+ *    candidates.
+ *  - Reference network: input = the standardised psi of the prompt's V
+ *    candidates side by side (V * d numbers), output = V logits; pi_ref is
+ *    its policy, close to uniform at a high $.reference.temperature (it
+ *    cannot be exactly uniform: a zero output head would freeze LoRA). */
+#ifndef SB_REALDATA_H
+#define SB_REALDATA_H
+
+#include <stddef.h>
+
+#include "candidates.h"
+#include "config.h"
+#include "problem.h"
+#include "results.h"
+
+typedef struct {
+    char kind[64];          /* "alpaca_eval" | "topical_chat" */
+    SbCandidateSets *sets;  /* as loaded */
+    int n_complete;         /* prompts with one candidate from every source */
+    int n_dropped;          /* prompts left out for an incomplete set */
+    int n_prompts, n_train; /* kept; the first n_train are the training prompts */
+    int *prompt_of;         /* [n_prompts]: index of the kept prompt in sets */
+    int *cand_of;           /* [n_prompts * V]: index of the candidate in sets */
+    double *spectrum;       /* [d]: singular values of the TF-IDF matrix */
+    double *aspect_mean, *aspect_sd; /* [m]: standardisation on the training candidates */
+    double *raw_aspects;    /* [n_prompts * V x m]: before standardisation */
+    double ref_entropy;     /* mean entropy of pi_ref on the test prompts / log V */
+} SbRealData;
+
+/* Is name a known aspect of some dataset (the config's check)? */
+int sb_realdata_aspect_known(const char *name);
+/* Every known aspect name, NULL-terminated, and its one-line meaning. */
+const char *const *sb_realdata_aspects(void);
+const char *sb_realdata_aspect_description(const char *name);
+/* Is kind a real-data kind? */
+int sb_realdata_kind(const char *kind);
+
+/* Load, split, featurise and score; the problem and, in *out, what the
+ * report needs. Deterministic in cfg->seed. Exit 2 (naming `label`, the
+ * config file, and the JSON path) when an aspect does not belong to the
+ * dataset or too few prompts remain. */
+SbProblem *sb_realdata_build(const SbConfig *cfg, const char *label, SbRealData **out);
+void sb_realdata_describe(const SbProblem *p, const SbRealData *rd, char *buf, size_t n);
+/* /data/<kind>: everything to recompute the exact evaluation (layout in
+ * results/README.md). */
+void sb_realdata_write(SbResults *r, const SbProblem *p, const SbRealData *rd, const SbConfig *cfg);
+void sb_realdata_free(SbRealData *rd);
+
+#endif
