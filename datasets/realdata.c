@@ -1,10 +1,12 @@
 /* soupbench: candidate sets as an H = 1 problem (datasets/realdata.h). */
 #include "realdata.h"
 
+#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "manifest.h"
 #include "refnet.h"
@@ -31,6 +33,10 @@ static const AspectInfo aspect_table[] = {
     {"profanity", "minus the share of the answer's words on the LDNOOBW list", 1},
     {"readability", "Flesch reading ease of the answer", 1},
     {"formatting", "share of the answer's non-empty lines that are list items", 1},
+    {"helpfulness", "UltraFeedback: GPT-4 rating of helpfulness (1-5)", 0},
+    {"honesty", "UltraFeedback: GPT-4 rating of honesty (1-5)", 0},
+    {"instruction_following", "UltraFeedback: GPT-4 rating of instruction following (1-5)", 0},
+    {"truthfulness", "UltraFeedback: GPT-4 rating of truthfulness (1-5)", 0},
 };
 #define N_ASPECTS ((int)(sizeof aspect_table / sizeof aspect_table[0]))
 
@@ -60,8 +66,13 @@ const char *sb_realdata_aspect_description(const char *name)
 
 int sb_realdata_kind(const char *kind)
 {
-    return strcmp(kind, "alpaca_eval") == 0 || strcmp(kind, "topical_chat") == 0;
+    return strcmp(kind, "alpaca_eval") == 0 || strcmp(kind, "topical_chat") == 0 ||
+           strcmp(kind, "ultrafeedback") == 0;
 }
+
+/* UltraFeedback's candidates come from different models in every record:
+ * there, action k is the record's k-th completion. */
+static int by_position(const char *kind) { return strcmp(kind, "ultrafeedback") == 0; }
 
 /* The aspects used: the config's, else the dataset's default set (SPEC
  * section 5): AlpacaEval's judge and the five text scorers; Topical-Chat's
@@ -77,9 +88,13 @@ static int chosen_aspects(const SbConfig *cfg, const char **names)
     static const char *const alpaca[] = {"judge", "conciseness", "sentiment", "profanity", "readability", "formatting"};
     static const char *const topical[] = {"naturalness", "coherence", "engagingness", "groundedness",
                                           "understandability"};
-    int is_alpaca = strcmp(dc->kind, "alpaca_eval") == 0, m = is_alpaca ? 6 : 5;
+    static const char *const ultra[] = {"helpfulness", "honesty", "instruction_following", "truthfulness"};
+    const char *const *set = strcmp(dc->kind, "alpaca_eval") == 0 ? alpaca
+                             : strcmp(dc->kind, "topical_chat") == 0 ? topical
+                                                                      : ultra;
+    int m = set == alpaca ? 6 : set == topical ? 5 : 4;
     for (int j = 0; j < m; j++)
-        names[j] = is_alpaca ? alpaca[j] : topical[j];
+        names[j] = set[j];
     return m;
 }
 
@@ -140,30 +155,56 @@ static void standardise(double *x, int rows, int cols, int n_train_rows, double 
     }
 }
 
-static SbCandidateSets *load(const char *kind)
+static SbCandidateSets *load(const SbDatasetConfig *dc, const char *label)
 {
-    if (strcmp(kind, "alpaca_eval") == 0) {
+    if (strcmp(dc->kind, "alpaca_eval") == 0) {
         int n;
         const char *const *models = sb_alpaca_eval_models(&n);
         return sb_alpaca_eval_load(models, n);
     }
-    return sb_topical_chat_load();
+    if (strcmp(dc->kind, "topical_chat") == 0)
+        return sb_topical_chat_load();
+    if (!dc->path[0])
+        sb_fail(SB_EXIT_USAGE, "%s: $.dataset.path: expected the path of an UltraFeedback JSON Lines file for kind "
+                "\"ultrafeedback\", found \"\"", label);
+    if (access(dc->path, R_OK) != 0)
+        sb_fail(SB_EXIT_USAGE, "%s: $.dataset.path: cannot read %s: %s", label, dc->path, strerror(errno));
+    return sb_ultrafeedback_load(dc->path, 0);
 }
 
-/* Keep the prompts whose set has one candidate of every source and no
- * missing rating among the chosen ones; cand[i * V + k] = candidate of
- * source k. Returns the number kept. */
-static int complete_prompts(const SbCandidateSets *c, const int *rating_col, int m, int *keep, int *cand)
+/* Candidates per prompt: the number of sources, or by position the most
+ * common set size (the larger on ties). */
+static int set_size(const SbCandidateSets *c, int positional)
 {
-    int V = c->n_sources, n = 0;
+    if (!positional)
+        return c->n_sources;
+    int best = 0, best_count = 0;
+    for (int x = 0; x < c->n_prompts; x++) {
+        int size = c->offset[x + 1] - c->offset[x], count = 0;
+        for (int y = 0; y < c->n_prompts; y++)
+            count += c->offset[y + 1] - c->offset[y] == size;
+        if (count > best_count || (count == best_count && size > best))
+            best = size, best_count = count;
+    }
+    return best;
+}
+
+/* Keep the prompts whose set has V candidates, one of every source (or by
+ * position), and no missing rating among the chosen ones; cand[i * V + k]
+ * = candidate of action k. Returns the number kept. */
+static int complete_prompts(const SbCandidateSets *c, int V, int positional, const int *rating_col, int m, int *keep,
+                            int *cand)
+{
+    int n = 0;
     for (int x = 0; x < c->n_prompts; x++) {
         int *row = cand + (size_t)n * V, ok = c->offset[x + 1] - c->offset[x] == V;
         for (int k = 0; k < V; k++)
             row[k] = -1;
         for (int i = c->offset[x]; ok && i < c->offset[x + 1]; i++) {
-            if (row[c->source[i]] >= 0)
+            int a = positional ? i - c->offset[x] : c->source[i];
+            if (row[a] >= 0)
                 ok = 0;
-            row[c->source[i]] = i;
+            row[a] = i;
             for (int j = 0; j < m; j++)
                 if (rating_col[j] >= 0 && isnan(c->aspects[(size_t)i * c->m + rating_col[j]]))
                     ok = 0;
@@ -179,9 +220,11 @@ SbProblem *sb_realdata_build(const SbConfig *cfg, const char *label, SbRealData 
     const SbDatasetConfig *dc = &cfg->dataset;
     SbRealData *rd = sb_calloc(1, sizeof *rd);
     snprintf(rd->kind, sizeof rd->kind, "%s", dc->kind);
-    SbCandidateSets *c = rd->sets = load(dc->kind);
+    SbCandidateSets *c = rd->sets = load(dc, label);
     const char *names[16];
-    int m = chosen_aspects(cfg, names), V = c->n_sources;
+    int positional = by_position(dc->kind);
+    int m = chosen_aspects(cfg, names), V = set_size(c, positional);
+    rd->positional = positional;
     int rating_col[16], any_text = 0;
     for (int j = 0; j < m; j++) {
         rating_col[j] = aspect_info(names[j])->text ? -1 : rating_column(c, names[j], j, dc->kind, label);
@@ -191,7 +234,7 @@ SbProblem *sb_realdata_build(const SbConfig *cfg, const char *label, SbRealData 
     /* complete prompts, shuffled, capped, split */
     int *keep = sb_calloc((size_t)c->n_prompts, sizeof(int));
     int *cand_all = sb_calloc((size_t)c->n_prompts * V, sizeof(int));
-    rd->n_complete = complete_prompts(c, rating_col, m, keep, cand_all);
+    rd->n_complete = V >= 2 ? complete_prompts(c, V, positional, rating_col, m, keep, cand_all) : 0;
     rd->n_dropped = c->n_prompts - rd->n_complete;
     int *order = sb_calloc((size_t)rd->n_complete, sizeof(int));
     for (int i = 0; i < rd->n_complete; i++)
@@ -369,15 +412,19 @@ void sb_realdata_write(SbResults *r, const SbProblem *p, const SbRealData *rd, c
     sb_results_attr_int(r, g, "candidates_per_prompt", V);
     sb_results_attr_int(r, g, "spectral_dim", p->d);
     sb_results_attr_double(r, g, "ref_entropy_over_log_V", rd->ref_entropy);
-    size_t cap = 16, used = 0;
-    for (int k = 0; k < c->n_sources; k++)
-        cap += strlen(c->sources[k]) + 1;
-    char *sources = sb_malloc(cap);
-    sources[0] = '\0';
-    for (int k = 0; k < c->n_sources; k++)
-        used += (size_t)snprintf(sources + used, cap - used, "%s%s", k ? "," : "", c->sources[k]);
-    sb_results_attr_str(r, g, "sources", sources);
-    free(sources);
+    if (rd->positional) {
+        sb_results_attr_str(r, g, "sources", "action k is each record's k-th completion (its model varies)");
+    } else {
+        size_t cap = 16, used = 0;
+        for (int k = 0; k < c->n_sources; k++)
+            cap += strlen(c->sources[k]) + 1;
+        char *sources = sb_malloc(cap);
+        sources[0] = '\0';
+        for (int k = 0; k < c->n_sources; k++)
+            used += (size_t)snprintf(sources + used, cap - used, "%s%s", k ? "," : "", c->sources[k]);
+        sb_results_attr_str(r, g, "sources", sources);
+        free(sources);
+    }
     for (int j = 0; j < p->m; j++) {
         snprintf(path, sizeof path, "aspect_%s", p->aspect_names[j]);
         sb_results_attr_str(r, g, path, sb_realdata_aspect_description(p->aspect_names[j]));

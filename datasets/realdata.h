@@ -3,8 +3,11 @@
  * A candidate set (one prompt and the responses a policy chooses among) is
  * a state of an H = 1 tree MDP whose actions are the candidates: action k
  * of every prompt is the answer of source k (AlpacaEval: the reference
- * answer, then each mirrored model; Topical-Chat: each response system).
- * Prompts without a complete set are dropped and counted.
+ * answer, then each mirrored model; Topical-Chat: each response system) or,
+ * for UltraFeedback (a user's own JSON Lines file, $.dataset.path, whose
+ * models vary by record), the k-th completion. Prompts without a complete
+ * set (every source once; UltraFeedback: the most common set size) or
+ * with a missing rating among the chosen aspects are dropped and counted.
  *
  *  - Split by prompt: a seeded shuffle of the complete prompts keeps at most
  *    $.dataset.prompts of them; the first ceil($.soup.train_prompts * n)
@@ -17,8 +20,9 @@
  *    fitted on the training candidates (datasets/textfeat.h); the SVD's
  *    singular values are the dataset's spectrum. Each feature is
  *    standardised on the training candidates.
- *  - Aspects ($.dataset.aspect_names): the data's human ratings (AlpacaEval's
- *    `judge`, Topical-Chat's five) and the text scorers of
+ *  - Aspects ($.dataset.aspect_names): the data's ratings (AlpacaEval's
+ *    `judge`, Topical-Chat's five human ratings, UltraFeedback's four) and
+ *    the text scorers of
  *    datasets/text_aspects.h, each standardised (z-score) on the training
  *    candidates.
  *  - Reference network: input = the standardised psi of the prompt's V
@@ -36,7 +40,8 @@
 #include "results.h"
 
 typedef struct {
-    char kind[64];          /* "alpaca_eval" | "topical_chat" */
+    char kind[64];          /* "alpaca_eval" | "topical_chat" | "ultrafeedback" */
+    int positional;         /* action k = the k-th candidate (UltraFeedback), not source k */
     SbCandidateSets *sets;  /* as loaded */
     int n_complete;         /* prompts with one candidate from every source */
     int n_dropped;          /* prompts left out for an incomplete set */

@@ -17,7 +17,7 @@
 #define SB_NAME_MAX 64
 
 typedef struct {
-    char kind[SB_NAME_MAX];       /* $.dataset.kind: "synthetic" | "alpaca_eval" | "topical_chat" */
+    char kind[SB_NAME_MAX];       /* $.dataset.kind: "synthetic" | "alpaca_eval" | "topical_chat" | "ultrafeedback" */
     char transition[SB_NAME_MAX]; /* $.dataset.transition: "tree" | "linear" */
     int prompts;                  /* $.dataset.prompts: initial states, >= 1 */
     int vocab;                    /* $.dataset.vocab: actions per state, >= 2 */
@@ -32,6 +32,7 @@ typedef struct {
      * default set */
     int n_aspect_names;
     char aspect_names[16][SB_NAME_MAX];
+    char path[256];               /* $.dataset.path: the user's UltraFeedback JSON Lines file (kind "ultrafeedback") */
 } SbDatasetConfig;
 
 typedef struct {

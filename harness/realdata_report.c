@@ -25,6 +25,12 @@ static int first_choice(const double *logits, int V, int x)
     return best;
 }
 
+/* Who wrote the candidate of action a on state x. */
+static const char *source_of(const SbRealData *rd, int V, int x, int a)
+{
+    return rd->sets->sources[rd->sets->source[rd->cand_of[(size_t)x * V + a]]];
+}
+
 /* One line of text: the first n characters of s with newlines as spaces. */
 static void snippet(const char *s, int n, char *out)
 {
@@ -121,7 +127,7 @@ static void example_answers(const SbContext *ctx, const SbRealData *rd, const Sb
             int shown[64] = {0};
             for (int k = 0; k < n; k++) {
                 int a = (int)pick[((size_t)k * 2) * n_ex + e], b = (int)pick[((size_t)k * 2 + 1) * n_ex + e];
-                printf("  %-23s A: %-36s B: %s\n", res[k].method->name, c->sources[a], c->sources[b]);
+                printf("  %-23s A: %-36s B: %s\n", res[k].method->name, source_of(rd, V, x, a), source_of(rd, V, x, b));
                 if (a < 64)
                     shown[a] = 1;
                 if (b < 64)
@@ -132,7 +138,7 @@ static void example_answers(const SbContext *ctx, const SbRealData *rd, const Sb
                     int ci = rd->cand_of[(size_t)x * V + a];
                     SbTextCounts tc = sb_text_counts(c->text[ci]);
                     snippet(c->text[ci], 72, text);
-                    printf("    [%s] (%ld words) \"%s\"\n", c->sources[a], tc.words, text);
+                    printf("    [%s] (%ld words) \"%s\"\n", source_of(rd, V, x, a), tc.words, text);
                 }
         }
     }

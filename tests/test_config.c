@@ -118,7 +118,7 @@ static void config_should_reject_unknown_nested_key(void **state)
     (void)state;
     assert_parse_fails("{\"dataset\": {\"horizn\": 3}}",
                        "test.json: $.dataset.horizn: unknown key (expected one of: kind, transition, prompts, "
-                       "vocab, horizon, states, spectral_dim, aspects, misspecification, inputs, aspect_names)\n");
+                       "vocab, horizon, states, spectral_dim, aspects, misspecification, inputs, aspect_names, path)\n");
 }
 
 static void config_should_reject_duplicate_key(void **state)
@@ -230,7 +230,7 @@ static void config_should_check_aspect_names_and_allow_the_default_set(void **st
                        "test.json: $.dataset.aspect_names[1]: unknown aspect \"wit\" (see 'soupbench list')\n");
     assert_parse_fails("{\"dataset\": {\"kind\": \"imdb\"}}",
                        "test.json: $.dataset.kind: expected one of \"synthetic\", \"alpaca_eval\", \"topical_chat\", "
-                       "found \"imdb\"\n");
+                       "\"ultrafeedback\", found \"imdb\"\n");
     SbConfig c;
     assert_int_equal(sb_config_parse("{\"dataset\": {\"kind\": \"topical_chat\", \"aspect_names\": []}}", "t.json", &c), 0);
     assert_int_equal(c.dataset.n_aspect_names, 0);
@@ -370,7 +370,8 @@ static const char *const every_key_changed =
     " \"seed\": 9007199254740992, \"beta\": 0.1,"
     " \"dataset\": {\"kind\": \"synthetic\", \"transition\": \"linear\", \"prompts\": 3, \"vocab\": 5,"
     "  \"horizon\": 8, \"states\": 7, \"spectral_dim\": 2, \"aspects\": 16,"
-    "  \"misspecification\": 0.30000000000000004, \"inputs\": \"onehot\", \"aspect_names\": [\"sentiment\", \"judge\"]},"
+    "  \"misspecification\": 0.30000000000000004, \"inputs\": \"onehot\", \"aspect_names\": [\"sentiment\", \"judge\"],"
+    "  \"path\": \"uf/my file.jsonl\"},"
     " \"reference\": {\"width\": 33, \"layers\": 8, \"temperature\": 1e-3},"
     " \"users\": {\"train\": 1, \"test\": 2, \"weights\": \"signed\"},"
     " \"lora\": {\"rank\": 3, \"alpha\": 0.7},"
@@ -417,7 +418,7 @@ static void config_should_emit_every_key_in_schema_order(void **state)
     static const char *const keys[] = {
         "\"name\"",   "\"description\"",  "\"seed\"",        "\"beta\"",         "\"dataset\"",
         "\"kind\"",   "\"transition\"",   "\"prompts\"",     "\"vocab\"",        "\"horizon\"",
-        "\"states\"", "\"spectral_dim\"", "\"aspects\"",     "\"misspecification\"", "\"inputs\"", "\"aspect_names\"",
+        "\"states\"", "\"spectral_dim\"", "\"aspects\"",     "\"misspecification\"", "\"inputs\"", "\"aspect_names\"", "\"path\"",
         "\"reference\"", "\"width\"",     "\"layers\"",      "\"temperature\"",  "\"users\"",
         "\"train\"",  "\"test\"",         "\"weights\"",     "\"lora\"",         "\"rank\"",
         "\"alpha\"",  "\"train\"",        "\"trainer\"",     "\"form\"",         "\"steps\"",

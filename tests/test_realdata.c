@@ -273,6 +273,42 @@ static void an_aspect_of_another_dataset_should_exit_2_naming_the_path(void **st
     assert_non_null(strstr(err, "test.json: $.dataset.prompts: expected at least 2 prompts"));
 }
 
+static void ultrafeedback_should_take_completions_by_position_from_the_users_file(void **state)
+{
+    (void)state;
+    SbConfig cfg;
+    topical_config(&cfg);
+    strcpy(cfg.dataset.kind, "ultrafeedback");
+    strcpy(cfg.dataset.path, "tests/data/ultrafeedback_run.jsonl");
+    cfg.dataset.spectral_dim = 4;
+    SbRealData *rd;
+    SbProblem *p = sb_realdata_build(&cfg, "test.json", &rd);
+    /* 14 records: one has 3 completions, one an "N/A" honesty rating */
+    assert_int_equal(p->V, 4);
+    assert_int_equal(rd->n_complete, 12);
+    assert_int_equal(rd->n_dropped, 2);
+    assert_int_equal(p->m, 4);
+    assert_string_equal(p->aspect_names[2], "instruction_following");
+    const SbCandidateSets *c = rd->sets;
+    for (int x = 0; x < p->n_prompts; x++)
+        for (int a = 0; a < 4; a++) {
+            int ci = rd->cand_of[x * 4 + a];
+            assert_int_equal(ci, c->offset[rd->prompt_of[x]] + a);
+            for (int j = 0; j < 4; j++)
+                assert_true(rd->raw_aspects[(size_t)(x * 4 + a) * 4 + j] == c->aspects[(size_t)ci * 4 + j]);
+        }
+    sb_realdata_free(rd);
+    sb_problem_free(p);
+
+    char err[1024];
+    cfg.dataset.path[0] = '\0';
+    assert_int_equal(build_in_child(&cfg, err, sizeof err), 2);
+    assert_non_null(strstr(err, "test.json: $.dataset.path: expected the path of an UltraFeedback JSON Lines file"));
+    strcpy(cfg.dataset.path, "tests/data/no_such_file.jsonl");
+    assert_int_equal(build_in_child(&cfg, err, sizeof err), 2);
+    assert_non_null(strstr(err, "test.json: $.dataset.path: cannot read tests/data/no_such_file.jsonl"));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -282,6 +318,7 @@ int main(void)
         cmocka_unit_test(oracle_and_evaluation_should_match_closed_forms_on_test_prompts),
         cmocka_unit_test(build_should_be_deterministic_and_reference_the_side_by_side_features),
         cmocka_unit_test(an_aspect_of_another_dataset_should_exit_2_naming_the_path),
+        cmocka_unit_test(ultrafeedback_should_take_completions_by_position_from_the_users_file),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
