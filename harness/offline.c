@@ -14,7 +14,8 @@
 
 static const char *const summary_columns =
     "J_mean,J_lo,J_hi,KL_mean,winrate_mean,winrate_lo,winrate_hi,winrate_avg_mean,winrate_avg_lo,"
-    "winrate_avg_hi,normalized_mean,normalized_lo,normalized_hi";
+    "winrate_avg_hi,normalized_mean,normalized_lo,normalized_hi,normalized_pooled_mean,normalized_pooled_lo,"
+    "normalized_pooled_hi";
 
 int sb_aspect_pairs(int m) { return m * (m - 1) / 2; }
 
@@ -164,6 +165,31 @@ static void summarise(const SbConfig *cfg, SbMethodResult *res, int m)
     column_ci(cfg, res, sb_user_col_norm(m), "normalized", s + 10);
 }
 
+/* The pooled normalised score 100 sum_u (J_u - J_ref,u) / sum_u (J_bespoke,u
+ * - J_ref,u) with its bootstrap interval over users into summary[13..15]:
+ * unlike the mean of per-user ratios it stays stable when some users'
+ * bespoke policy barely beats pi_ref. NaN without bespoke_rlhf. */
+static void pooled_score(const SbConfig *cfg, SbMethodResult *res, const double *J_ref, const double *span)
+{
+    double *s = res->summary + 13;
+    if (!J_ref) {
+        s[0] = s[1] = s[2] = NAN;
+        return;
+    }
+    int n = res->n_users;
+    double *gain = sb_zeros(n);
+    for (int u = 0; u < n; u++)
+        gain[u] = res->users[(size_t)u * res->user_cols + SB_U_J] - J_ref[u];
+    SbRng rng;
+    char stream[128];
+    snprintf(stream, sizeof stream, "normalized_pooled/%s", res->method->name);
+    rng_for(&rng, cfg, "bootstrap", stream);
+    s[0] = 100.0 * sb_bootstrap_ratio_ci(gain, span, n, cfg->bootstrap, &rng, &s[1], &s[2]);
+    s[1] *= 100.0;
+    s[2] *= 100.0;
+    free(gain);
+}
+
 static const SbMethodResult *find_result(const SbMethodResult *res, int n, const char *name)
 {
     for (int i = 0; i < n; i++)
@@ -203,18 +229,24 @@ void sb_offline_run(const SbContext *ctx, const SbMethod *const *methods, int n,
     }
     /* normalised score: 100 (J(pi) - J(pi_ref)) / (J(bespoke) - J(pi_ref)) */
     const SbMethodResult *bespoke = find_result(res, n, "bespoke_rlhf");
+    double *J_ref = sb_zeros(p->n_test), *span = sb_zeros(p->n_test);
     if (bespoke)
         for (int u = 0; u < p->n_test; u++) {
             SbPolicyValue v = {.aspects = zero};
             sb_evaluate_policy(p, p->ref_logits, p->users_test + (size_t)u * p->m, &v);
-            double span = bespoke->users[(size_t)u * bespoke->user_cols + SB_U_J] - v.J;
+            J_ref[u] = v.J;
+            span[u] = bespoke->users[(size_t)u * bespoke->user_cols + SB_U_J] - v.J;
             for (int k = 0; k < n; k++) {
                 double *row = res[k].users + (size_t)u * res[k].user_cols;
-                row[sb_user_col_norm(p->m)] = 100.0 * (row[SB_U_J] - v.J) / span;
+                row[sb_user_col_norm(p->m)] = 100.0 * (row[SB_U_J] - v.J) / span[u];
             }
         }
-    for (int k = 0; k < n; k++)
+    for (int k = 0; k < n; k++) {
         summarise(ctx->cfg, &res[k], p->m);
+        pooled_score(ctx->cfg, &res[k], bespoke ? J_ref : NULL, span);
+    }
+    free(span);
+    free(J_ref);
     free(zero);
     free(ref_point);
     free(avg);
@@ -284,7 +316,8 @@ void sb_offline_write(SbResults *r, const SbContext *ctx, SbMethodResult *res, i
     }
     sb_results_write_table(r, "/summary", n, SB_SUMMARY_COLS, table, summary_columns,
                            "per method over held-out users: mean J_u, mean KL, mean win-rates against pi_ref and "
-                           "rlhf_avg, mean normalised score, each with its 95% bootstrap interval over users");
+                           "rlhf_avg, mean normalised score, pooled normalised score (ratio of the sums over users), each with "
+                           "its 95% bootstrap interval over users");
     sb_results_attr_str(r, "/summary", "rows", rows);
     free(rows);
     free(table);
@@ -302,8 +335,8 @@ static int hv_width(const SbProblem *p, int k)
 void sb_offline_print_summary(const SbProblem *p, const SbMethodResult *res, int n)
 {
     int pairs = sb_aspect_pairs(p->m);
-    printf("\n%-23s %-25s %-7s %-21s %-21s %-21s", "method", "J_u mean [95% CI]", "KL", "win vs pi_ref",
-           "win vs rlhf_avg", "normalised score %");
+    printf("\n%-23s %-25s %-7s %-21s %-21s %-21s %-21s", "method", "J_u mean [95% CI]", "KL", "win vs pi_ref",
+           "win vs rlhf_avg", "normalised score %", "pooled score %");
     for (int k = 0; k < pairs; k++) {
         int i, j;
         sb_aspect_pair(p->m, k, &i, &j);
@@ -314,7 +347,7 @@ void sb_offline_print_summary(const SbProblem *p, const SbMethodResult *res, int
     printf("\n");
     for (int r = 0; r < n; r++) {
         const double *s = res[r].summary;
-        char ci[64], win[64], avg[64], norm[64];
+        char ci[64], win[64], avg[64], norm[64], pooled[64];
         snprintf(ci, sizeof ci, "%.3f [%.3f, %.3f]", s[0], s[1], s[2]);
         snprintf(win, sizeof win, "%.3f [%.3f, %.3f]", s[4], s[5], s[6]);
         if (isnan(s[7]))
@@ -325,14 +358,19 @@ void sb_offline_print_summary(const SbProblem *p, const SbMethodResult *res, int
             snprintf(norm, sizeof norm, "-");
         else
             snprintf(norm, sizeof norm, "%.1f [%.1f, %.1f]", s[10], s[11], s[12]);
-        printf("%-23s %-25s %-7.3f %-21s %-21s %-21s", res[r].method->name, ci, s[3], win, avg, norm);
+        if (isnan(s[13]))
+            snprintf(pooled, sizeof pooled, "-");
+        else
+            snprintf(pooled, sizeof pooled, "%.1f [%.1f, %.1f]", s[13], s[14], s[15]);
+        printf("%-23s %-25s %-7.3f %-21s %-21s %-21s %-21s", res[r].method->name, ci, s[3], win, avg, norm, pooled);
         for (int k = 0; k < pairs; k++)
             printf(" %-*.3f", hv_width(p, k), res[r].hypervolume[k]);
         printf("\n");
     }
     printf("(J_u = E[sum_t r_u] - beta E[sum_t KL], exact; win-rates exact when trajectories are enumerable;\n"
-           " normalised score: 100 (J - J_ref) / (J_bespoke - J_ref); HV: exact hypervolume of each Pareto front\n"
-           " over pi_ref's aspect rewards; intervals: 95%% bootstrap over held-out users)\n");
+           " normalised score: mean over users of 100 (J - J_ref) / (J_bespoke - J_ref); pooled: 100 sum(J - J_ref)\n"
+           " / sum(J_bespoke - J_ref) over users; HV: exact hypervolume of each Pareto front over pi_ref's aspect\n"
+           " rewards; intervals: 95%% bootstrap over held-out users)\n");
 }
 
 void sb_method_result_free(SbMethodResult *res)

@@ -14,7 +14,7 @@
 #include "results.h"
 
 #define SB_PARETO_COLS 8 /* w_i, w_j, r_i, r_j, J, KL, winrate_ref, nondominated */
-#define SB_SUMMARY_COLS 13
+#define SB_SUMMARY_COLS 16
 
 typedef struct {
     const SbMethod *method;

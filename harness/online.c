@@ -16,7 +16,7 @@
 #include "stats.h"
 #include "winrate.h"
 
-enum { M_NORM, M_WIN, M_CUM_B, M_CUM_O, M_SIMPLE, N_METRICS };
+enum { M_NORM, M_WIN, M_CUM_B, M_CUM_O, M_SIMPLE, M_GAIN, N_METRICS };
 
 int sb_online_checkpoints(int T, int *out)
 {
@@ -129,6 +129,7 @@ static void record(const SbContext *ctx, Run *runs, int n_runs, const User *user
         o[M_CUM_B] = runs[k].cum_b;
         o[M_CUM_O] = runs[k].cum_o;
         o[M_SIMPLE] = user->J_oracle - runs[k].J;
+        o[M_GAIN] = runs[k].J - user->J_ref;
     }
 }
 
@@ -269,7 +270,7 @@ SbOnlineCurve *sb_online_run(const SbContext *ctx, const SbMethod *const *method
     int n_runs = n + active;
     /* samples [stream][checkpoint][run][metric] */
     double *samples = sb_zeros((size_t)streams * n_cp * n_runs * N_METRICS);
-    double *cost_s = sb_zeros(n_runs), *cost_f = sb_zeros(n_runs);
+    double *cost_s = sb_zeros(n_runs), *cost_f = sb_zeros(n_runs), *span = sb_zeros(streams);
     Run *runs = make_runs(ctx, methods, states, n);
     Run *act = active ? make_runs(ctx, methods + soup, states + soup, 1) : NULL;
     /* bespoke_rlhf is the 100% point of the normalised score, run or not;
@@ -287,6 +288,7 @@ SbOnlineCurve *sb_online_run(const SbContext *ctx, const SbMethod *const *method
         user_setup(ctx, bespoke, bespoke_state, p->users_test + (size_t)u * p->m, &user, &sol);
         for (int sd = 0; sd < cfg->online.seeds; sd++) {
             int stream = u * cfg->online.seeds + sd;
+            span[stream] = user.J_bespoke - user.J_ref;
             char purpose[64];
             snprintf(purpose, sizeof purpose, "online/%d/%d", u, sd);
             SbRng seeder;
@@ -315,7 +317,7 @@ SbOnlineCurve *sb_online_run(const SbContext *ctx, const SbMethod *const *method
     bespoke->release(bespoke_state);
 
     SbOnlineCurve *curves = sb_calloc((size_t)n_runs, sizeof *curves);
-    double *x = sb_zeros(streams);
+    double *x = sb_zeros(streams), *gain = sb_zeros(streams);
     for (int k = 0; k < n_runs; k++) {
         SbOnlineCurve *cv = &curves[k];
         cv->method = k < n ? methods[k] : methods[soup];
@@ -336,10 +338,17 @@ SbOnlineCurve *sb_online_run(const SbContext *ctx, const SbMethod *const *method
                     x[s] = samples[(((size_t)s * n_cp + c) * n_runs + k) * N_METRICS + mt];
                 row[1 + 3 * mt] = sb_mean(x, streams);
                 sb_bootstrap_mean_ci(x, streams, cfg->bootstrap, &rng, &row[2 + 3 * mt], &row[3 + 3 * mt]);
+                if (mt == M_GAIN)
+                    memcpy(gain, x, sizeof(double) * (size_t)streams);
             }
+            /* the pooled normalised score: 100 sum(J - J_ref) / sum(J_bespoke - J_ref) */
+            double *pooled = row + 1 + 3 * N_METRICS;
+            pooled[0] = 100.0 * sb_bootstrap_ratio_ci(gain, span, streams, cfg->bootstrap, &rng, &pooled[1], &pooled[2]);
+            pooled[1] *= 100.0;
+            pooled[2] *= 100.0;
         }
     }
-    free(x), free(out), free(out_a), free(cost_f), free(cost_s), free(samples);
+    free(x), free(gain), free(span), free(out), free(out_a), free(cost_f), free(cost_s), free(samples);
     free_runs(runs, n);
     if (act)
         free_runs(act, 1);
@@ -350,7 +359,8 @@ SbOnlineCurve *sb_online_run(const SbContext *ctx, const SbMethod *const *method
 static const char *const curve_columns =
     "t,normalized_mean,normalized_lo,normalized_hi,winrate_ref_mean,winrate_ref_lo,winrate_ref_hi,"
     "cumregret_bespoke_mean,cumregret_bespoke_lo,cumregret_bespoke_hi,cumregret_oracle_mean,cumregret_oracle_lo,"
-    "cumregret_oracle_hi,simple_regret_mean,simple_regret_lo,simple_regret_hi";
+    "cumregret_oracle_hi,simple_regret_mean,simple_regret_lo,simple_regret_hi,gain_mean,gain_lo,gain_hi,"
+    "normalized_pooled_mean,normalized_pooled_lo,normalized_pooled_hi";
 
 void sb_online_write(SbResults *r, const SbOnlineCurve *curves, int n)
 {
@@ -361,7 +371,9 @@ void sb_online_write(SbResults *r, const SbOnlineCurve *curves, int n)
         sb_results_write_table(r, path, cv->n_checkpoints, SB_ONLINE_COLS, cv->curve, curve_columns,
                                "online protocol at checkpoints t = 0, 1, 2, 4, ..., T answers: normalised score, "
                                "win-rate against pi_ref, cumulative regret against bespoke_rlhf and the oracle, "
-                               "simple regret; mean and 95% bootstrap interval over users x seeds");
+                               "simple regret, gain J - J_ref; mean and 95% bootstrap interval over users x seeds; "
+                               "then the pooled normalised score 100 sum(J - J_ref) / sum(J_bespoke - J_ref) over "
+                               "users x seeds with its bootstrap interval");
     }
     /* wall times differ between runs: they go under /cost, not /methods */
     double *table = sb_zeros((size_t)n * 2);
@@ -398,7 +410,7 @@ void sb_online_print(const SbContext *ctx, const SbOnlineCurve *curves, int n)
            "last checkpoint)\n%-24s", "method");
     for (int c = 0; c < first->n_checkpoints; c++)
         printf(" %6d", (int)first->curve[(size_t)c * SB_ONLINE_COLS]);
-    printf("   CI at T          cum. regret vs bespoke\n");
+    printf("   CI at T          pooled at T [CI]       cum. regret vs bespoke\n");
     for (int k = 0; k < n; k++) {
         const SbOnlineCurve *cv = &curves[k];
         char name[64];
@@ -407,7 +419,9 @@ void sb_online_print(const SbContext *ctx, const SbOnlineCurve *curves, int n)
         for (int c = 0; c < cv->n_checkpoints; c++)
             printf(" %6.1f", cv->curve[(size_t)c * SB_ONLINE_COLS + 1]);
         const double *last = cv->curve + (size_t)(cv->n_checkpoints - 1) * SB_ONLINE_COLS;
-        printf("   [%5.1f, %5.1f]   %8.3f\n", last[2], last[3], last[7]);
+        char pooled[64];
+        snprintf(pooled, sizeof pooled, "%.1f [%.1f, %.1f]", last[19], last[20], last[21]);
+        printf("   [%5.1f, %5.1f]   %-22s %8.3f\n", last[2], last[3], pooled, last[7]);
     }
     /* the cost of adapting to one user against training one bespoke policy */
     double b_seconds, b_flops;

@@ -25,8 +25,9 @@
 #include "method.h"
 #include "results.h"
 
-#define SB_ONLINE_COLS 16 /* t, then mean,lo,hi of: normalized, winrate_ref, cumregret_bespoke,
-                             cumregret_oracle, simple_regret */
+#define SB_ONLINE_COLS 22 /* t, then mean,lo,hi of: normalized, winrate_ref, cumregret_bespoke,
+                             cumregret_oracle, simple_regret, gain (J - J_ref); then the pooled
+                             normalised score and its interval */
 
 typedef struct {
     const SbMethod *method;

@@ -28,8 +28,11 @@ static const char *plot_usage =
     "usage: soupbench plot FILE.h5 [--outdir DIR] [--format png,svg,pdf]\n"
     "\n"
     "Draw the figures of a results file with gnuplot: a Pareto front per aspect\n"
-    "pair (pareto_<ai>_<aj>), the spectra (spectrum) and the per-method J_u\n"
-    "summary (summary), each only if its data are in the file.\n"
+    "pair (pareto_<ai>_<aj>), the spectra (spectrum), the per-method J_u and\n"
+    "normalised scores (summary, normalized_score, normalized_score_pooled), the\n"
+    "online curves (learning_curves, learning_curves_pooled, regret_curves), the\n"
+    "gap sweep (gap) and the ablations (ablation_K), each only if its data are in\n"
+    "the file.\n"
     "\n"
     "  --outdir DIR     where to write the figures (default plots/<FILE without .h5>)\n"
     "  --format LIST    comma-separated: png, svg, pdf (default png)\n"
@@ -720,6 +723,9 @@ static int plot_summary(PlotCtx *ctx)
     if (rc == SB_EXIT_OK)
         rc = plot_summary_stat(ctx, "normalized", "normalized_score", "Normalised score",
                                "normalised score (%: pi_ref 0, bespoke_rlhf 100)");
+    if (rc == SB_EXIT_OK)
+        rc = plot_summary_stat(ctx, "normalized_pooled", "normalized_score_pooled", "Pooled normalised score",
+                               "100 sum(J - J_ref) / sum(J_bespoke - J_ref) (%)");
     return rc;
 }
 
@@ -896,6 +902,9 @@ static int plot_online(PlotCtx *ctx)
 {
     int rc = plot_online_stat(ctx, "normalized", "learning_curves", "Normalised score",
                               "normalised score (%: pi_ref 0, bespoke_rlhf 100)");
+    if (rc == SB_EXIT_OK)
+        rc = plot_online_stat(ctx, "normalized_pooled", "learning_curves_pooled", "Pooled normalised score",
+                              "100 sum(J - J_ref) / sum(J_bespoke - J_ref) (%)");
     if (rc == SB_EXIT_OK)
         rc = plot_online_stat(ctx, "cumregret_bespoke", "regret_curves", "Cumulative regret against bespoke_rlhf",
                               "cumulative regret sum_t J_u(bespoke) - J_u(pi_t)");

@@ -43,6 +43,28 @@ void sb_bootstrap_mean_ci(const double *x, int n, int resamples, SbRng *rng, dou
     free(means);
 }
 
+double sb_bootstrap_ratio_ci(const double *num, const double *den, int n, int resamples, SbRng *rng, double *lo,
+                             double *hi)
+{
+    double *ratios = sb_zeros(resamples), sn = 0, sd = 0;
+    for (int b = 0; b < resamples; b++) {
+        double a = 0, c = 0;
+        for (int i = 0; i < n; i++) {
+            int j = sb_rng_below(rng, n);
+            a += num[j];
+            c += den[j];
+        }
+        ratios[b] = a / c;
+    }
+    qsort(ratios, (size_t)resamples, sizeof(double), by_value);
+    *lo = quantile(ratios, resamples, 0.025);
+    *hi = quantile(ratios, resamples, 0.975);
+    free(ratios);
+    for (int i = 0; i < n; i++)
+        sn += num[i], sd += den[i];
+    return sn / sd;
+}
+
 static int by_value_descending(const void *a, const void *b) { return by_value(b, a); }
 
 void sb_project_simplex(const double *w, int m, double *out)

@@ -143,6 +143,47 @@ static void bootstrap_should_agree_with_normal_interval(void **state)
     free(x);
 }
 
+/* The ratio-of-sums bootstrap: with a constant denominator it is the mean
+ * bootstrap of num / c on the same draws; otherwise it agrees with the
+ * delta-method interval R +- 1.96 sd(num - R den) / (sqrt(n) mean(den)). */
+static void ratio_bootstrap_should_match_mean_bootstrap_and_delta_method(void **state)
+{
+    (void)state;
+    SbRng rng;
+    sb_rng_seed(&rng, 11);
+    int n = 400;
+    double *num = sb_zeros(n), *den = sb_zeros(n), *scaled = sb_zeros(n);
+    for (int i = 0; i < n; i++) {
+        num[i] = 1 + sb_rng_normal(&rng);
+        den[i] = 2.5;
+        scaled[i] = num[i] / 2.5;
+    }
+    SbRng r1, r2;
+    sb_rng_seed(&r1, 3);
+    sb_rng_seed(&r2, 3);
+    double lo, hi, lo2, hi2;
+    double R = sb_bootstrap_ratio_ci(num, den, n, 2000, &r1, &lo, &hi);
+    sb_bootstrap_mean_ci(scaled, n, 2000, &r2, &lo2, &hi2);
+    assert_true(fabs(R - sb_mean(scaled, n)) < 1e-12);
+    assert_true(fabs(lo - lo2) < 1e-12 && fabs(hi - hi2) < 1e-12);
+
+    double sx = 0, sy = 0;
+    for (int i = 0; i < n; i++) {
+        den[i] = 2 + sb_rng_uniform(&rng);
+        num[i] = 0.7 * den[i] + 0.5 * sb_rng_normal(&rng);
+        sx += num[i], sy += den[i];
+    }
+    R = sb_bootstrap_ratio_ci(num, den, n, 4000, &rng, &lo, &hi);
+    assert_true(fabs(R - sx / sy) < 1e-15);
+    double v = 0;
+    for (int i = 0; i < n; i++)
+        v += (num[i] - R * den[i]) * (num[i] - R * den[i]);
+    double se = sqrt(v / (n - 1) / n) / (sy / n);
+    assert_true(fabs(lo - (R - 1.96 * se)) < 0.15 * 1.96 * se);
+    assert_true(fabs(hi - (R + 1.96 * se)) < 0.15 * 1.96 * se);
+    free(num), free(den), free(scaled);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -151,6 +192,7 @@ int main(void)
         cmocka_unit_test(nondominated_should_match_definition),
         cmocka_unit_test(hypervolume_should_match_grid_integration),
         cmocka_unit_test(bootstrap_should_agree_with_normal_interval),
+        cmocka_unit_test(ratio_bootstrap_should_match_mean_bootstrap_and_delta_method),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
