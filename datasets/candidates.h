@@ -22,6 +22,7 @@ typedef struct {
     char **aspect_names; /* [m] */
     double *aspects;     /* [n_cand x m]: raw scores, NaN where the data has none */
     long missing;        /* (prompt, source) combinations absent from the files */
+    long skipped;        /* malformed records skipped (skip_bad) */
 } SbCandidateSets;
 
 typedef struct {

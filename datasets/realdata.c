@@ -30,7 +30,7 @@ static const AspectInfo aspect_table[] = {
     {"understandability", "Topical-Chat: human rating of understandability (0-1)", 0},
     {"conciseness", "minus the log of the answer's token count", 1},
     {"sentiment", "VADER compound sentiment of the answer", 1},
-    {"profanity", "minus the share of the answer's words on the LDNOOBW list", 1},
+    {"profanity", "minus the share of the answer's tokens inside LDNOOBW entries (higher: cleaner)", 1},
     {"readability", "Flesch reading ease of the answer", 1},
     {"formatting", "share of the answer's non-empty lines that are list items", 1},
     {"helpfulness", "UltraFeedback: GPT-4 rating of helpfulness (1-5)", 0},
@@ -155,7 +155,7 @@ static void standardise(double *x, int rows, int cols, int n_train_rows, double 
     }
 }
 
-static SbCandidateSets *load(const SbDatasetConfig *dc, const char *label)
+static SbCandidateSets *load(const SbDatasetConfig *dc, const char *label, int skip_bad)
 {
     if (strcmp(dc->kind, "alpaca_eval") == 0) {
         int n;
@@ -169,7 +169,7 @@ static SbCandidateSets *load(const SbDatasetConfig *dc, const char *label)
                 "\"ultrafeedback\", found \"\"", label);
     if (access(dc->path, R_OK) != 0)
         sb_fail(SB_EXIT_USAGE, "%s: $.dataset.path: cannot read %s: %s", label, dc->path, strerror(errno));
-    return sb_ultrafeedback_load(dc->path, 0);
+    return sb_ultrafeedback_load(dc->path, skip_bad);
 }
 
 /* Candidates per prompt: the number of sources, or by position the most
@@ -215,12 +215,13 @@ static int complete_prompts(const SbCandidateSets *c, int V, int positional, con
     return n;
 }
 
-SbProblem *sb_realdata_build(const SbConfig *cfg, const char *label, SbRealData **out)
+SbProblem *sb_realdata_build(const SbConfig *cfg, const char *label, int skip_bad, SbRealData **out)
 {
     const SbDatasetConfig *dc = &cfg->dataset;
     SbRealData *rd = sb_calloc(1, sizeof *rd);
     snprintf(rd->kind, sizeof rd->kind, "%s", dc->kind);
-    SbCandidateSets *c = rd->sets = load(dc, label);
+    SbCandidateSets *c = rd->sets = load(dc, label, skip_bad);
+    rd->skipped = c->skipped;
     const char *names[16];
     int positional = by_position(dc->kind);
     int m = chosen_aspects(cfg, names), V = set_size(c, positional);
@@ -409,6 +410,7 @@ void sb_realdata_write(SbResults *r, const SbProblem *p, const SbRealData *rd, c
     sb_results_attr_int(r, g, "complete_prompts", rd->n_complete);
     sb_results_attr_int(r, g, "incomplete_prompts_left_out", rd->n_dropped);
     sb_results_attr_int(r, g, "missing_candidates_in_files", c->missing);
+    sb_results_attr_int(r, g, "malformed_records_skipped", rd->skipped);
     sb_results_attr_int(r, g, "candidates_per_prompt", V);
     sb_results_attr_int(r, g, "spectral_dim", p->d);
     sb_results_attr_double(r, g, "ref_entropy_over_log_V", rd->ref_entropy);

@@ -45,6 +45,7 @@ typedef struct {
     SbCandidateSets *sets;  /* as loaded */
     int n_complete;         /* prompts with one candidate from every source */
     int n_dropped;          /* prompts left out for an incomplete set */
+    long skipped;           /* malformed records skipped (--skip-bad) */
     int n_prompts, n_train; /* kept; the first n_train are the training prompts */
     int *prompt_of;         /* [n_prompts]: index of the kept prompt in sets */
     int *cand_of;           /* [n_prompts * V]: index of the candidate in sets */
@@ -65,8 +66,10 @@ int sb_realdata_kind(const char *kind);
 /* Load, split, featurise and score; the problem and, in *out, what the
  * report needs. Deterministic in cfg->seed. Exit 2 (naming `label`, the
  * config file, and the JSON path) when an aspect does not belong to the
- * dataset or too few prompts remain. */
-SbProblem *sb_realdata_build(const SbConfig *cfg, const char *label, SbRealData **out);
+ * dataset or too few prompts remain. skip_bad: malformed records of the
+ * user's file ($.dataset.path) are counted, reported and skipped (the
+ * pinned files are checked by their SHA-256 instead). */
+SbProblem *sb_realdata_build(const SbConfig *cfg, const char *label, int skip_bad, SbRealData **out);
 void sb_realdata_describe(const SbProblem *p, const SbRealData *rd, char *buf, size_t n);
 /* /data/<kind>: everything to recompute the exact evaluation (layout in
  * results/README.md). */

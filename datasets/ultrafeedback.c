@@ -79,6 +79,7 @@ SbCandidateSets *sb_ultrafeedback_load(const char *path, int skip_bad)
         c->offset[c->n_prompts] = c->n_cand;
         cJSON_Delete(rec);
     }
+    c->skipped = sb_json_skipped(js);
     sb_json_close(js);
     return c;
 }

@@ -27,7 +27,7 @@
 #endif
 
 static const char usage[] =
-    "usage: soupbench run CONFIG.json [--out FILE.h5] [--seed N] [--threads N] [--quiet]\n"
+    "usage: soupbench run CONFIG.json [--out FILE.h5] [--seed N] [--threads N] [--quiet] [--skip-bad]\n"
     "\n"
     "Run the experiment described by CONFIG.json and write every number to one\n"
     "HDF5 results file (written under a temporary name, renamed when complete).\n"
@@ -37,6 +37,8 @@ static const char usage[] =
     "  --threads N     OpenBLAS threads (default 1); the same config, seed and\n"
     "                  thread count give the same numbers, bit for bit\n"
     "  --quiet         no progress bar and no summary table\n"
+    "  --skip-bad      skip (count and report) malformed records of a user's data\n"
+    "                  file ($.dataset.path) instead of stopping at the first one\n"
     "  --help          this text\n"
     "\n"
     "Exit status: 0 success, 1 failed run, 2 bad usage or bad input.\n";
@@ -99,7 +101,7 @@ int sb_cmd_run(int argc, char **argv)
 {
     const char *config_path = NULL, *out = NULL;
     long long seed = -1, threads = 1;
-    int quiet = 0;
+    int quiet = 0, skip_bad = 0;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
@@ -107,6 +109,8 @@ int sb_cmd_run(int argc, char **argv)
             return SB_EXIT_OK;
         } else if (strcmp(a, "--quiet") == 0) {
             quiet = 1;
+        } else if (strcmp(a, "--skip-bad") == 0) {
+            skip_bad = 1;
         } else if (strcmp(a, "--out") == 0 || strcmp(a, "--seed") == 0 || strcmp(a, "--threads") == 0) {
             if (i + 1 >= argc) {
                 fprintf(stderr, "soupbench run: %s needs a value\n%s", a, usage);
@@ -153,7 +157,7 @@ int sb_cmd_run(int argc, char **argv)
 
     double start = sb_now();
     SbRealData *rd = NULL;
-    SbProblem *p = sb_realdata_kind(cfg.dataset.kind) ? sb_realdata_build(&cfg, config_path, &rd) : sb_synthetic_build(&cfg);
+    SbProblem *p = sb_realdata_kind(cfg.dataset.kind) ? sb_realdata_build(&cfg, config_path, skip_bad, &rd) : sb_synthetic_build(&cfg);
     if (!quiet) {
         char desc[512];
         if (rd)

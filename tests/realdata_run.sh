@@ -3,7 +3,8 @@
 # run writes the dataset, the per-aspect table, the example answers and the
 # harmlessness model; its Pareto figures are named by aspect; a second run
 # gives the same numbers bit for bit; an aspect the dataset lacks is refused
-# with exit 2, the JSON path, and no results file.
+# with exit 2, the JSON path, and no results file; a malformed record of a
+# user's UltraFeedback file stops the run (or is skipped with --skip-bad).
 . tests/lib.sh
 
 tmp=$(mktemp -d)
@@ -35,4 +36,23 @@ sed 's/"engagingness", "conciseness"/"engagingness", "judge"/' tests/data/tiny_t
 expect_exit 2 ./soupbench run "$tmp/bad.json" --out "$tmp/c.h5"
 expect_grep "$tmp/stderr" "bad.json: \$.dataset.aspect_names\[1\]: \"judge\" is not a rating of topical_chat"
 expect_no_file "$tmp/c.h5"
+
+# a user's UltraFeedback file with a malformed record: exit 2 naming the
+# file, the record and the line, nothing written; --skip-bad counts it
+sed 's/"instruction": "Why is the sky blue?"/"instruction": "Why is the sky blue?", "oops": }/' \
+    tests/data/ultrafeedback_run.jsonl > "$tmp/uf.jsonl"
+cat > "$tmp/uf.json" <<EOF
+{"name": "uf", "beta": 0.3,
+ "dataset": {"kind": "ultrafeedback", "path": "$tmp/uf.jsonl", "prompts": 100, "spectral_dim": 4},
+ "reference": {"width": 8, "layers": 1, "temperature": 4}, "users": {"train": 2, "test": 2},
+ "train": {"steps": 20}, "methods": ["reference", "oracle", "spectral_soup"], "bootstrap": 50}
+EOF
+expect_exit 2 ./soupbench run "$tmp/uf.json" --out "$tmp/d.h5"
+expect_grep "$tmp/stderr" "uf.jsonl: record 11 (line 11): JSON syntax error"
+expect_no_file "$tmp/d.h5"
+expect_exit 0 ./soupbench run "$tmp/uf.json" --out "$tmp/d.h5" --skip-bad
+expect_grep "$tmp/stderr" "uf.jsonl: skipped 1 malformed record"
+expect_grep "$tmp/stdout" "ultrafeedback candidate sets: 11 prompts"
+h5dump -a /data/ultrafeedback/malformed_records_skipped "$tmp/d.h5" > "$tmp/attr.txt" 2>&1
+expect_grep "$tmp/attr.txt" "(0): 1"
 finish

@@ -44,7 +44,7 @@ static void topical_should_be_60_sets_of_6_split_by_prompt(void **state)
     SbConfig cfg;
     topical_config(&cfg);
     SbRealData *rd;
-    SbProblem *p = sb_realdata_build(&cfg, "test.json", &rd);
+    SbProblem *p = sb_realdata_build(&cfg, "test.json", 0, &rd);
     assert_int_equal(p->H, 1);
     assert_int_equal(p->V, 6);
     assert_int_equal(p->n_prompts, 60);
@@ -88,7 +88,7 @@ static void aspects_should_be_the_ratings_standardised_on_training_candidates(vo
     SbConfig cfg;
     topical_config(&cfg);
     SbRealData *rd;
-    SbProblem *p = sb_realdata_build(&cfg, "test.json", &rd);
+    SbProblem *p = sb_realdata_build(&cfg, "test.json", 0, &rd);
     /* the raw ratings read again by the loader, independently of the build */
     SbCandidateSets *c = sb_topical_chat_load();
     int V = p->V, m = p->m, n_train_rows = rd->n_train * V;
@@ -132,7 +132,7 @@ static void text_aspects_should_follow_the_config_and_alpaca_drop_incomplete_set
     strcpy(cfg.dataset.aspect_names[0], "conciseness");
     strcpy(cfg.dataset.aspect_names[1], "judge");
     SbRealData *rd;
-    SbProblem *p = sb_realdata_build(&cfg, "test.json", &rd);
+    SbProblem *p = sb_realdata_build(&cfg, "test.json", 0, &rd);
     assert_int_equal(p->V, 17);
     assert_int_equal(rd->n_complete, 800); /* 805 instructions, 5 lack a model's answer */
     assert_int_equal(rd->n_dropped, 5);
@@ -157,7 +157,7 @@ static void oracle_and_evaluation_should_match_closed_forms_on_test_prompts(void
     SbConfig cfg;
     topical_config(&cfg);
     SbRealData *rd;
-    SbProblem *p = sb_realdata_build(&cfg, "test.json", &rd);
+    SbProblem *p = sb_realdata_build(&cfg, "test.json", 0, &rd);
     int V = p->V, m = p->m;
     const double *w = p->users_test;
     double *r = sb_zeros((size_t)p->n_states * V);
@@ -203,7 +203,7 @@ static void build_should_be_deterministic_and_reference_the_side_by_side_feature
     SbConfig cfg;
     topical_config(&cfg);
     SbRealData *rd1, *rd2;
-    SbProblem *p1 = sb_realdata_build(&cfg, "test.json", &rd1), *p2 = sb_realdata_build(&cfg, "test.json", &rd2);
+    SbProblem *p1 = sb_realdata_build(&cfg, "test.json", 0, &rd1), *p2 = sb_realdata_build(&cfg, "test.json", 0, &rd2);
     size_t n_rows = (size_t)p1->n_prompts * p1->V;
     assert_memory_equal(p1->phi, p2->phi, sizeof(double) * n_rows * p1->d);
     assert_memory_equal(p1->ref_logits, p2->ref_logits, sizeof(double) * n_rows);
@@ -222,7 +222,7 @@ static void build_should_be_deterministic_and_reference_the_side_by_side_feature
     /* another seed, another split */
     cfg.seed = 2;
     SbRealData *rd3;
-    SbProblem *p3 = sb_realdata_build(&cfg, "test.json", &rd3);
+    SbProblem *p3 = sb_realdata_build(&cfg, "test.json", 0, &rd3);
     assert_true(memcmp(rd1->prompt_of, rd3->prompt_of, sizeof(int) * (size_t)p1->n_prompts) != 0);
     sb_realdata_free(rd1), sb_realdata_free(rd2), sb_realdata_free(rd3);
     sb_problem_free(p1), sb_problem_free(p2), sb_problem_free(p3);
@@ -241,7 +241,7 @@ static int build_in_child(const SbConfig *cfg, char *err, size_t cap)
         close(fd[0]);
         dup2(fd[1], 2);
         SbRealData *rd;
-        sb_realdata_build(cfg, "test.json", &rd);
+        sb_realdata_build(cfg, "test.json", 0, &rd);
         _exit(0);
     }
     close(fd[1]);
@@ -282,7 +282,7 @@ static void ultrafeedback_should_take_completions_by_position_from_the_users_fil
     strcpy(cfg.dataset.path, "tests/data/ultrafeedback_run.jsonl");
     cfg.dataset.spectral_dim = 4;
     SbRealData *rd;
-    SbProblem *p = sb_realdata_build(&cfg, "test.json", &rd);
+    SbProblem *p = sb_realdata_build(&cfg, "test.json", 0, &rd);
     /* 14 records: one has 3 completions, one an "N/A" honesty rating */
     assert_int_equal(p->V, 4);
     assert_int_equal(rd->n_complete, 12);
