@@ -328,8 +328,12 @@ SbOnlineCurve *sb_online_run(const SbContext *ctx, const SbMethod *const *method
         cv->adapt_flops = cost_f[k];
         char purpose[96];
         snprintf(purpose, sizeof purpose, "online/bootstrap/%s%s", cv->method->name, cv->active ? "/active" : "");
-        SbRng rng;
+        SbRng rng, rng_gain;
         sb_rng_derive(&rng, cfg->seed, purpose);
+        /* the gain and the pooled score draw from their own stream, so the
+         * other intervals are those of a run without them */
+        snprintf(purpose, sizeof purpose, "online/bootstrap_gain/%s%s", cv->method->name, cv->active ? "/active" : "");
+        sb_rng_derive(&rng_gain, cfg->seed, purpose);
         for (int c = 0; c < n_cp; c++) {
             double *row = cv->curve + (size_t)c * SB_ONLINE_COLS;
             row[0] = cps[c];
@@ -337,13 +341,15 @@ SbOnlineCurve *sb_online_run(const SbContext *ctx, const SbMethod *const *method
                 for (int s = 0; s < streams; s++)
                     x[s] = samples[(((size_t)s * n_cp + c) * n_runs + k) * N_METRICS + mt];
                 row[1 + 3 * mt] = sb_mean(x, streams);
-                sb_bootstrap_mean_ci(x, streams, cfg->bootstrap, &rng, &row[2 + 3 * mt], &row[3 + 3 * mt]);
+                sb_bootstrap_mean_ci(x, streams, cfg->bootstrap, mt == M_GAIN ? &rng_gain : &rng, &row[2 + 3 * mt],
+                                     &row[3 + 3 * mt]);
                 if (mt == M_GAIN)
                     memcpy(gain, x, sizeof(double) * (size_t)streams);
             }
             /* the pooled normalised score: 100 sum(J - J_ref) / sum(J_bespoke - J_ref) */
             double *pooled = row + 1 + 3 * N_METRICS;
-            pooled[0] = 100.0 * sb_bootstrap_ratio_ci(gain, span, streams, cfg->bootstrap, &rng, &pooled[1], &pooled[2]);
+            pooled[0] =
+                100.0 * sb_bootstrap_ratio_ci(gain, span, streams, cfg->bootstrap, &rng_gain, &pooled[1], &pooled[2]);
             pooled[1] *= 100.0;
             pooled[2] *= 100.0;
         }
