@@ -31,6 +31,8 @@
 #include "reader.h"
 #include "sb.h"
 
+#include "child.h"
+
 #define SHARED "../shared/data"
 
 /* ------------------------------------------------------------------ */
@@ -68,38 +70,6 @@ static void temp_dir(char *dir)
 }
 
 static void join(char *out, size_t cap, const char *a, const char *b) { snprintf(out, cap, "%s/%s", a, b); }
-
-/* Run fn(arg) in a child process (stdout discarded); its exit status and
- * its stderr in err. */
-static int run_child(void (*fn)(void *), void *arg, char *err, size_t cap)
-{
-    int fd[2];
-    assert_int_equal(pipe(fd), 0);
-    fflush(stdout);
-    fflush(stderr);
-    pid_t pid = fork();
-    assert_true(pid >= 0);
-    if (pid == 0) {
-        close(fd[0]);
-        dup2(fd[1], 2);
-        int null = open("/dev/null", O_WRONLY);
-        dup2(null, 1);
-        fn(arg);
-        fflush(stdout);
-        fflush(stderr);
-        _exit(0);
-    }
-    close(fd[1]);
-    size_t n = 0;
-    ssize_t r;
-    while (n + 1 < cap && (r = read(fd[0], err + n, cap - 1 - n)) > 0)
-        n += (size_t)r;
-    err[n] = '\0';
-    close(fd[0]);
-    int status;
-    waitpid(pid, &status, 0);
-    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-}
 
 static void assert_starts_with(const char *s, const char *prefix)
 {

@@ -24,6 +24,8 @@
 #include "solver.h"
 #include "tokenize.h"
 
+#include "child.h"
+
 static void topical_config(SbConfig *cfg)
 {
     sb_config_defaults(cfg);
@@ -228,33 +230,13 @@ static void build_should_be_deterministic_and_reference_the_side_by_side_feature
     sb_problem_free(p1), sb_problem_free(p2), sb_problem_free(p3);
 }
 
-/* Build in a child; its exit status and stderr. */
-static int build_in_child(const SbConfig *cfg, char *err, size_t cap)
+static void build_only(void *cfg)
 {
-    int fd[2];
-    assert_int_equal(pipe(fd), 0);
-    fflush(stdout);
-    fflush(stderr);
-    pid_t pid = fork();
-    assert_true(pid >= 0);
-    if (pid == 0) {
-        close(fd[0]);
-        dup2(fd[1], 2);
-        SbRealData *rd;
-        sb_realdata_build(cfg, "test.json", 0, &rd);
-        _exit(0);
-    }
-    close(fd[1]);
-    size_t n = 0;
-    ssize_t got;
-    while (n + 1 < cap && (got = read(fd[0], err + n, cap - 1 - n)) > 0)
-        n += (size_t)got;
-    err[n] = '\0';
-    close(fd[0]);
-    int status;
-    waitpid(pid, &status, 0);
-    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    SbRealData *rd;
+    sb_realdata_build(cfg, "test.json", 0, &rd);
 }
+
+static int build_in_child(SbConfig *cfg, char *err, size_t cap) { return run_child(build_only, cfg, err, cap); }
 
 static void an_aspect_of_another_dataset_should_exit_2_naming_the_path(void **state)
 {

@@ -29,6 +29,8 @@
 #include "tokenize.h"
 #include "vader.h"
 
+#include "child.h"
+
 #define LEXICON "../shared/data/vader/vader_lexicon.txt"
 #define LDNOOBW "../shared/data/ldnoobw/en"
 #define TOL 1e-4
@@ -84,33 +86,6 @@ static double lexicon_mean(const char *token, int *found)
         }
     fclose(f);
     return mean;
-}
-
-/* Run fn(arg) in a child process; its exit status, its stderr in err. */
-static int run_child(void (*fn)(const char *), const char *arg, char *err, size_t cap)
-{
-    int fd[2];
-    assert_int_equal(pipe(fd), 0);
-    fflush(stdout);
-    fflush(stderr);
-    pid_t pid = fork();
-    assert_true(pid >= 0);
-    if (pid == 0) {
-        close(fd[0]);
-        dup2(fd[1], 2);
-        fn(arg);
-        _exit(0);
-    }
-    close(fd[1]);
-    size_t n = 0;
-    ssize_t r;
-    while (n + 1 < cap && (r = read(fd[0], err + n, cap - 1 - n)) > 0)
-        n += (size_t)r;
-    err[n] = '\0';
-    close(fd[0]);
-    int status;
-    waitpid(pid, &status, 0);
-    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
 
 /* A temporary file holding `text`; its path in path[64]. */
@@ -272,7 +247,7 @@ static void lexicon_entries_used_by_the_hand_computations_are_as_written(void **
     assert_int_equal(sb_vader_size(vader), 7506);
 }
 
-static void load_malformed_lexicon(const char *path) { sb_vader_load(path); }
+static void load_malformed_lexicon(void *path) { sb_vader_load(path); }
 
 static void vader_load_rejects_a_malformed_line_with_file_and_line(void **state)
 {
@@ -295,7 +270,7 @@ static void vader_load_rejects_a_malformed_line_with_file_and_line(void **state)
     assert_non_null(strstr(err, where));
     unlink(path);
 
-    code = run_child(load_malformed_lexicon, "/nonexistent/lexicon.txt", err, sizeof err);
+    code = run_child(load_malformed_lexicon, (void *)"/nonexistent/lexicon.txt", err, sizeof err);
     assert_int_equal(code, 2);
     assert_non_null(strstr(err, "/nonexistent/lexicon.txt: cannot read the VADER lexicon"));
 }
@@ -542,13 +517,13 @@ static void profanity_rate_is_the_share_of_tokens_inside_list_entries(void **sta
     sb_profanity_free(p);
 }
 
-static void load_missing_list(const char *path) { sb_profanity_load(path); }
+static void load_missing_list(void *path) { sb_profanity_load(path); }
 
 static void profanity_load_rejects_a_missing_or_empty_list(void **state)
 {
     (void)state;
     char err[1024], path[64];
-    assert_int_equal(run_child(load_missing_list, "/nonexistent/en", err, sizeof err), 2);
+    assert_int_equal(run_child(load_missing_list, (void *)"/nonexistent/en", err, sizeof err), 2);
     assert_non_null(strstr(err, "/nonexistent/en: cannot read the profanity list"));
     temp_file("\n  \n", path);
     assert_int_equal(run_child(load_missing_list, path, err, sizeof err), 2);
