@@ -75,11 +75,23 @@ static int is_sha256_hex(const char *s)
     return n == 64;
 }
 
+/* The parsed manifest lives until exit. */
+static void manifest_free(void)
+{
+    for (int i = 0; i < n_entries; i++)
+        free(verified[i].found);
+    free(verified);
+    free(entries);
+    cJSON_Delete(manifest_root);
+    verified = NULL, entries = NULL, manifest_root = NULL, n_entries = 0;
+}
+
 static void manifest_load(void)
 {
     if (entries)
         return;
     manifest_root = cJSON_Parse(sb_manifest_json);
+    atexit(manifest_free);
     if (!manifest_root)
         sb_fail(SB_EXIT_FAIL, "internal error: embedded datasets/manifest.json: JSON syntax error near '%.20s'",
                 cJSON_GetErrorPtr() ? cJSON_GetErrorPtr() : "");
