@@ -245,8 +245,9 @@ SbProblem *sb_realdata_build(const SbConfig *cfg, const char *label, int skip_ba
     shuffle(order, rd->n_complete, &rng);
     int n = rd->n_complete < dc->prompts ? rd->n_complete : dc->prompts;
     if (n < 2)
-        sb_fail(SB_EXIT_USAGE, "%s: $.dataset.prompts: expected at least 2 prompts with a complete candidate set, found %d",
-                label, n);
+        sb_fail(SB_EXIT_USAGE,
+                "%s: $.dataset.prompts: expected at least 2 prompts with a complete candidate set, found %d", label,
+                n);
     int n_train = (int)ceil(cfg->soup.train_prompts * n);
     n_train = n_train < 1 ? 1 : n_train > n - 1 ? n - 1 : n_train;
     rd->n_prompts = n;

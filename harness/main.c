@@ -44,7 +44,10 @@ int sb_cmd_list(int argc, char **argv)
            "enumerable language MDP, transitions tree or linear (exact Q*, values, win-rates)");
     printf("  %-24s %s\n", "alpaca_eval",
            "AlpacaEval 2.0: 805 instructions x (reference + 16 models' answers), H = 1 candidate sets");
-    printf("  %-24s %s\n", "topical_chat", "Topical-Chat (USR ratings): 60 contexts x 6 responses, H = 1 candidate sets");
+    printf("  %-24s %s\n", "topical_chat",
+           "Topical-Chat (USR ratings): 60 contexts x 6 responses, H = 1 candidate sets");
+    printf("  %-24s %s\n", "ultrafeedback",
+           "your UltraFeedback JSON Lines file ($.dataset.path): completions by position, H = 1 candidate sets");
     printf("aspects of the real datasets ($.dataset.aspect_names):\n");
     for (const char *const *a = sb_realdata_aspects(); *a; a++)
         printf("  %-24s %s\n", *a, sb_realdata_aspect_description(*a));

@@ -316,8 +316,8 @@ void sb_offline_write(SbResults *r, const SbContext *ctx, SbMethodResult *res, i
     }
     sb_results_write_table(r, "/summary", n, SB_SUMMARY_COLS, table, summary_columns,
                            "per method over held-out users: mean J_u, mean KL, mean win-rates against pi_ref and "
-                           "rlhf_avg, mean normalised score, pooled normalised score (ratio of the sums over users), each with "
-                           "its 95% bootstrap interval over users");
+                           "rlhf_avg, mean normalised score, pooled normalised score (ratio of the sums over "
+                           "users), each with its 95% bootstrap interval over users");
     sb_results_attr_str(r, "/summary", "rows", rows);
     free(rows);
     free(table);

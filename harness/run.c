@@ -157,7 +157,8 @@ int sb_cmd_run(int argc, char **argv)
 
     double start = sb_now();
     SbRealData *rd = NULL;
-    SbProblem *p = sb_realdata_kind(cfg.dataset.kind) ? sb_realdata_build(&cfg, config_path, skip_bad, &rd) : sb_synthetic_build(&cfg);
+    SbProblem *p = sb_realdata_kind(cfg.dataset.kind) ? sb_realdata_build(&cfg, config_path, skip_bad, &rd)
+                                                      : sb_synthetic_build(&cfg);
     if (!quiet) {
         char desc[512];
         if (rd)
