@@ -154,6 +154,9 @@ static void harmlessness(const SbConfig *cfg, SbResults *r, int quiet)
     SbHarmlessModel *hm = sb_harmless_fit(tp, cfg->dataset.spectral_dim, HARMLESS_TRAIN_SHARE, HARMLESS_L2,
                                           cfg->seed);
     const char *g = "/realdata/harmlessness";
+    sb_results_attr_str(r, g, "description",
+                        "harmlessness reward model: Bradley-Terry (L2-regularised logistic regression) on the text "
+                        "features of HH-RLHF harmless-base chosen / rejected pairs, held-out pairwise accuracy");
     sb_results_write_table(r, "/realdata/harmlessness/theta", hm->d, 1, hm->theta, "theta",
                            "Bradley-Terry harmlessness reward r(x, y) = <theta, psi(x, y)> on HH-RLHF harmless-base "
                            "test pairs (its own TF-IDF + SVD features)");
@@ -177,6 +180,8 @@ static void harmlessness(const SbConfig *cfg, SbResults *r, int quiet)
 void sb_realdata_report(const SbContext *ctx, const SbRealData *rd, const SbMethodResult *res, int n, SbResults *r,
                         int quiet)
 {
+    sb_results_attr_str(r, "/realdata", "description",
+                        "the real-data track's own summary: per-aspect table, example answers, harmlessness model");
     per_aspect_table(ctx->p, res, n, r, quiet);
     example_answers(ctx, rd, res, n, r, quiet);
     harmlessness(ctx->cfg, r, quiet);
