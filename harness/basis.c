@@ -395,11 +395,16 @@ void sb_basis_free(SbBasis *b)
     free(b);
 }
 
+int sb_experts_are_basis(const SbConfig *cfg, const SbBasis *basis)
+{
+    return basis && strcmp(cfg->basis.kind, "aspects") == 0;
+}
+
 const SbBasis *sb_experts_for(const SbProblem *p, const SbConfig *cfg, const SbBasis *basis, SbProgress *pg,
                               SbBasis **trained)
 {
     *trained = NULL;
-    if (basis && strcmp(cfg->basis.kind, "aspects") == 0)
+    if (sb_experts_are_basis(cfg, basis))
         return basis;
     return *trained = sb_experts_build(p, cfg, pg);
 }

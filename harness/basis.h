@@ -42,6 +42,8 @@ SbBasis *sb_basis_build(const SbProblem *p, const SbConfig *cfg, SbProgress *pg)
  * "experts". When the basis itself is of kind "aspects", run.c uses it
  * instead of training these. */
 SbBasis *sb_experts_build(const SbProblem *p, const SbConfig *cfg, SbProgress *pg);
+/* Does the basis serve as the experts (it is of kind "aspects")? */
+int sb_experts_are_basis(const SbConfig *cfg, const SbBasis *basis);
 /* The experts to use: the basis itself when it is of kind "aspects",
  * else freshly trained ones, returned in *trained too (the caller frees
  * and writes those). */

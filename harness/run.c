@@ -199,8 +199,8 @@ int sb_cmd_run(int argc, char **argv)
     const SbBasis *expert_set = NULL;
     if (needs & SB_NEEDS_EXPERTS) {
         /* silent when the experts are the basis itself (nothing to train) */
-        int reuse = basis && strcmp(cfg.basis.kind, "aspects") == 0;
-        sb_progress_start(&pg, "training experts", (long)p->m * SB_BASIS_FORMS, quiet || reuse);
+        sb_progress_start(&pg, "training experts", (long)p->m * SB_BASIS_FORMS,
+                          quiet || sb_experts_are_basis(&cfg, basis));
         expert_set = sb_experts_for(p, &cfg, basis, &pg, &experts);
         sb_progress_finish(&pg);
         if (experts)
