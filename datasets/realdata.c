@@ -364,6 +364,8 @@ SbProblem *sb_realdata_build(const SbConfig *cfg, const char *label, int skip_ba
     p->ref_logits = sb_zeros((size_t)n_rows);
     sb_refnet_forward(net, p->inputs, n, p->psi, p->ref_logits);
     p->ref_net = net;
+    if (sb_reference_uniform(cfg->reference.policy, 1))
+        sb_problem_uniform_reference(p);
     double *pi = sb_zeros(V), h = 0;
     for (int x = n_train; x < n; x++) {
         sb_softmax(p->ref_logits + (size_t)x * V, V, pi);
@@ -476,6 +478,12 @@ void sb_realdata_write(SbResults *r, const SbProblem *p, const SbRealData *rd, c
     snprintf(path, sizeof path, "%s/ref_logits", g);
     sb_results_write_table(r, path, p->n_prompts, V, p->ref_logits, actions,
                            "reference logits l_ref(s,.): pi_ref = softmax");
+    if (p->logit_offset) {
+        snprintf(path, sizeof path, "%s/logit_offset", g);
+        sb_results_write_table(r, path, p->n_prompts, V, p->logit_offset, actions,
+                               "added to every policy network's output (uniform pi_ref: minus the reference "
+                               "network's output)");
+    }
     free(actions);
     double *inits = sb_zeros((size_t)2 * p->n_prompts);
     for (int x = 0; x < p->n_prompts; x++)

@@ -199,6 +199,8 @@ SbProblem *sb_synthetic_build(const SbConfig *cfg)
     p->ref_logits = sb_zeros((size_t)p->n_states * p->V);
     sb_refnet_forward(net, p->inputs, p->n_states, p->psi, p->ref_logits);
     p->ref_net = net;
+    if (sb_reference_uniform(cfg->reference.policy, 0))
+        sb_problem_uniform_reference(p);
 
     sb_rng_derive(&rng, cfg->seed, "users/train");
     p->n_train = cfg->users.train;
@@ -276,6 +278,10 @@ void sb_synthetic_write(SbResults *r, const SbProblem *p, const SbConfig *cfg)
                            "aspect rewards r_j(s,a), row s*V+a");
     sb_results_write_table(r, "/data/synthetic/ref_logits", p->n_states, p->V, p->ref_logits, actions,
                            "reference logits l_ref(s,.): pi_ref = softmax");
+    if (p->logit_offset)
+        sb_results_write_table(r, "/data/synthetic/logit_offset", p->n_states, p->V, p->logit_offset, actions,
+                               "added to every policy network's output (uniform pi_ref: minus the reference "
+                               "network's output)");
     free(actions);
     sb_results_write_table(r, "/data/synthetic/users_train", p->n_train, p->m, p->users_train, names,
                            "training users' aspect weights w_u");

@@ -67,9 +67,9 @@ static SbBasis *basis_load(const SbProblem *p, const SbConfig *cfg)
     if (!rd)
         load_fail(file, "cannot open it as a soupbench results file (see the message above)");
     int rows, cols;
-    double *ref = sb_results_read_table(rd, "/data/synthetic/ref_logits", &rows, &cols);
-    size_t n_sa = (size_t)p->n_states * p->V;
-    if (!ref || (size_t)rows * cols != n_sa || memcmp(ref, p->ref_logits, n_sa * sizeof(double)) != 0)
+    char *ref = sb_results_read_attr_str(rd, "/", "reference_sha256"), mine[65];
+    sb_problem_reference_sha256(p, mine);
+    if (!ref || strcmp(ref, mine) != 0)
         load_fail(file, "its reference policy differs from this config's (same dataset, reference and seed "
                         "needed to reuse a basis)");
     free(ref);
@@ -141,7 +141,7 @@ static void basis_forward(SbBasis *b, const SbProblem *p)
     size_t n_sa = (size_t)p->n_states * p->V;
     for (int f = 0; f < SB_BASIS_FORMS; f++)
         for (int k = 0; k < b->K; k++)
-            sb_policy_forward(b->policies[f][k], p->inputs, p->n_states, b->logits[f] + (size_t)k * n_sa, NULL);
+            sb_policy_logits(p, b->policies[f][k], b->logits[f] + (size_t)k * n_sa);
 }
 
 SbBasis *sb_basis_build(const SbProblem *p, const SbConfig *cfg, SbProgress *pg)

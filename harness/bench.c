@@ -150,7 +150,7 @@ static void step_call(void *arg)
     Step *st = arg;
     double t0 = sb_now();
     SbPolicyCache cache;
-    sb_policy_forward(st->pol, st->p->inputs, st->p->n_states, st->logits, &cache);
+    sb_policy_logits_cached(st->p, st->pol, st->logits, &cache);
     double t1 = sb_now();
     if (st->pairs.n)
         sb_dpo_loss(st->p, &st->pairs, st->logits, st->dlogits, NULL);

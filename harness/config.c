@@ -113,6 +113,7 @@ static const SbKey schema[] = {
     INT("$.reference", "width", 1, INF, "16", reference.width),
     INT("$.reference", "layers", 1, 8, "2", reference.layers),
     NUMBER("$.reference", "temperature", 0, 1, INF, "1.0", reference.temperature),
+    ENUM("$.reference", "policy", "\"auto\"", reference.policy, "auto", "network", "uniform"),
     OBJECT("$", "users"),
     INT("$.users", "train", 1, INF, "16", users.train),
     INT("$.users", "test", 1, INF, "16", users.test),

@@ -39,6 +39,11 @@ typedef struct {
     int width;          /* $.reference.width: hidden width, >= 1 */
     int layers;         /* $.reference.layers: hidden layers, >= 1 */
     double temperature; /* $.reference.temperature: logits are divided by it, > 0 */
+    /* $.reference.policy: "auto" | "network" | "uniform": pi_ref is the
+     * network's policy, or uniform with every policy's logits taken
+     * relative to the network's (harness/problem.h); "auto" = uniform on
+     * candidate sets, the network on the synthetic track */
+    char policy[SB_NAME_MAX];
 } SbReferenceConfig;
 
 typedef struct {

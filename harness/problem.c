@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "manifest.h"
 #include "refnet.h"
 #include "sb.h"
 
@@ -96,6 +97,7 @@ void sb_problem_free(SbProblem *p)
     free(p->inputs);
     free(p->psi);
     free(p->ref_logits);
+    free(p->logit_offset);
     free(p->users_train);
     free(p->users_test);
     sb_refnet_free(p->ref_net);
@@ -136,4 +138,55 @@ char *sb_aspect_columns(const SbProblem *p, const char *prefix)
     for (int j = 0; j < p->m; j++)
         len += (size_t)snprintf(s + len, cap - len, "%s%s%s", j ? "," : "", prefix, p->aspect_names[j]);
     return s;
+}
+
+void sb_problem_uniform_reference(SbProblem *p)
+{
+    size_t n_sa = (size_t)p->n_states * p->V;
+    p->logit_offset = sb_zeros(n_sa);
+    for (size_t i = 0; i < n_sa; i++) {
+        p->logit_offset[i] = -p->ref_logits[i];
+        p->ref_logits[i] = 0;
+    }
+}
+
+int sb_reference_uniform(const char *policy, int candidate_sets)
+{
+    return strcmp(policy, "uniform") == 0 || (strcmp(policy, "auto") == 0 && candidate_sets);
+}
+
+/* Appends n doubles to a growing buffer. */
+static void put(double **buf, size_t *len, size_t *cap, const double *v, size_t n)
+{
+    if (*len + n > *cap) {
+        *cap = 2 * (*len + n);
+        *buf = sb_realloc(*buf, sizeof(double) * *cap);
+    }
+    memcpy(*buf + *len, v, sizeof(double) * n);
+    *len += n;
+}
+
+void sb_problem_reference_sha256(const SbProblem *p, char hex[65])
+{
+    const SbRefNet *net = p->ref_net;
+    double *buf = NULL;
+    size_t len = 0, cap = 0;
+    double shape[5] = {net->n_in, net->width, net->layers, net->n_out, net->temperature};
+    put(&buf, &len, &cap, shape, 5);
+    for (int l = 0; l < net->layers; l++) {
+        put(&buf, &len, &cap, net->W[l], (size_t)net->width * (l == 0 ? net->n_in : net->width));
+        put(&buf, &len, &cap, net->b[l], (size_t)net->width);
+    }
+    put(&buf, &len, &cap, net->W_out, (size_t)net->n_out * net->width);
+    put(&buf, &len, &cap, net->b_out, (size_t)net->n_out);
+    size_t n_sa = (size_t)p->n_states * p->V;
+    put(&buf, &len, &cap, p->inputs, (size_t)p->n_states * p->n_in);
+    put(&buf, &len, &cap, p->ref_logits, n_sa);
+    if (p->logit_offset)
+        put(&buf, &len, &cap, p->logit_offset, n_sa);
+    unsigned char digest[32];
+    sb_sha256(buf, sizeof(double) * len, digest);
+    for (int i = 0; i < 32; i++)
+        snprintf(hex + 2 * i, 3, "%02x", digest[i]);
+    free(buf);
 }

@@ -44,6 +44,12 @@ typedef struct SbProblem {
     int width;          /* reference hidden width */
     double *psi;        /* [n_states x width]: the spectral representation psi(s) */
     double *ref_logits; /* [n_states x V] */
+    /* [n_states x V] or NULL: added to the network output of every policy
+     * (sb_policy_logits). With a uniform pi_ref it is minus the reference
+     * network's output: pi(a|s) = softmax(f_theta(s, .) - f_ref(s, .)), so
+     * a fresh policy is uniform while LoRA still gets gradients (an exactly
+     * uniform network would need a zero head, which stops them). */
+    double *logit_offset;
     void *ref_net;      /* the reference network (SbRefNet *) */
 
     /* users */
@@ -74,6 +80,15 @@ int sb_problem_max_layer(const SbProblem *p);
 /* r_u(s, a) = sum_j w_j r_j(s, a) for every pair: out[n_states * V]. */
 void sb_problem_user_reward(const SbProblem *p, const double *w, double *out);
 void sb_problem_free(SbProblem *p);
+
+/* SHA-256 (hex, hex[65]) of the reference: the network's shape and
+ * weights, the inputs, the reference logits and the logit offset. Two runs
+ * may share a basis exactly when these agree. */
+void sb_problem_reference_sha256(const SbProblem *p, char hex[65]);
+/* Make pi_ref uniform: logit_offset = -ref_logits, ref_logits = 0. */
+void sb_problem_uniform_reference(SbProblem *p);
+/* Is pi_ref uniform under $.reference.policy ("auto": on candidate sets)? */
+int sb_reference_uniform(const char *policy, int candidate_sets);
 
 /* n users' weights [n x m]: "simplex" draws uniformly on the simplex
  * (Dirichlet(1)), "signed" a uniform direction scaled to unit L1 norm. */

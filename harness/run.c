@@ -169,6 +169,9 @@ int sb_cmd_run(int argc, char **argv)
     }
     SbResults *r = sb_results_create(out);
     write_provenance(r, &cfg, argc, argv, (int)threads);
+    char reference_sha256[65];
+    sb_problem_reference_sha256(p, reference_sha256);
+    sb_results_attr_str(r, "/", "reference_sha256", reference_sha256);
     if (rd)
         sb_realdata_write(r, p, rd, &cfg);
     else

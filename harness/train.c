@@ -9,9 +9,19 @@
 #include "sb.h"
 #include "solver.h"
 
+void sb_policy_logits_cached(const SbProblem *p, const SbPolicy *pol, double *logits, SbPolicyCache *cache)
+{
+    sb_policy_forward(pol, p->inputs, p->n_states, logits, cache);
+    if (p->logit_offset) {
+        size_t n_sa = (size_t)p->n_states * p->V;
+        for (size_t i = 0; i < n_sa; i++)
+            logits[i] += p->logit_offset[i];
+    }
+}
+
 void sb_policy_logits(const SbProblem *p, const SbPolicy *pol, double *logits)
 {
-    sb_policy_forward(pol, p->inputs, p->n_states, logits, NULL);
+    sb_policy_logits_cached(p, pol, logits, NULL);
 }
 
 /* ------------------------------------------------------------------ */
@@ -61,7 +71,7 @@ void sb_train(const SbProblem *p, SbPolicy *pol, const double *r, const SbTrainC
     st->best_step = 0;
     for (step = 0; step < tc->steps; step++) {
         SbPolicyCache cache;
-        sb_policy_forward(pol, p->inputs, p->n_states, logits, &cache);
+        sb_policy_logits_cached(p, pol, logits, &cache);
         double loss, heldout_loss;
         if (dpo) {
             loss = sb_dpo_loss(p, &train, logits, dlogits, NULL);

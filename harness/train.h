@@ -38,7 +38,11 @@ typedef struct {
 void sb_train(const SbProblem *p, SbPolicy *pol, const double *r, const SbTrainConfig *tc, uint64_t seed,
               const char *label, SbTrainStats *st);
 
-/* Logits of the policy on every state of p: [n_states * V]. */
+/* Logits of the policy on every state of p: [n_states * V], the network's
+ * output plus p->logit_offset when the problem has one. */
 void sb_policy_logits(const SbProblem *p, const SbPolicy *pol, double *logits);
+/* The same, keeping in cache what sb_policy_backward needs (the offset is a
+ * constant: the gradient with respect to the logits is unchanged). */
+void sb_policy_logits_cached(const SbProblem *p, const SbPolicy *pol, double *logits, SbPolicyCache *cache);
 
 #endif

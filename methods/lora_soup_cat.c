@@ -67,7 +67,7 @@ double sb_cat_loss(const SbContext *ctx, const void *state, const SbPairs *pairs
     size_t n_sa = (size_t)p->n_states * p->V;
     double *logits = sb_zeros(n_sa), *dlogits = grad ? sb_zeros(n_sa) : NULL;
     SbPolicyCache cache;
-    sb_policy_forward(pol, p->inputs, p->n_states, logits, grad ? &cache : NULL);
+    sb_policy_logits_cached(p, pol, logits, grad ? &cache : NULL);
     double loss = sb_dpo_loss(p, pairs, logits, dlogits, NULL);
     if (grad) {
         double *g = sb_zeros(pol->n_params);

@@ -372,7 +372,7 @@ static const char *const every_key_changed =
     "  \"horizon\": 8, \"states\": 7, \"spectral_dim\": 2, \"aspects\": 16,"
     "  \"misspecification\": 0.30000000000000004, \"inputs\": \"onehot\", \"aspect_names\": [\"sentiment\", \"judge\"],"
     "  \"path\": \"uf/my file.jsonl\"},"
-    " \"reference\": {\"width\": 33, \"layers\": 8, \"temperature\": 1e-3},"
+    " \"reference\": {\"width\": 33, \"layers\": 8, \"temperature\": 1e-3, \"policy\": \"uniform\"},"
     " \"users\": {\"train\": 1, \"test\": 2, \"weights\": \"signed\"},"
     " \"lora\": {\"rank\": 3, \"alpha\": 0.7},"
     " \"train\": {\"trainer\": \"dpo\", \"form\": \"lora\", \"steps\": 9, \"lr\": 0.003, \"warmup\": 0,"
@@ -419,7 +419,7 @@ static void config_should_emit_every_key_in_schema_order(void **state)
         "\"name\"",   "\"description\"",  "\"seed\"",        "\"beta\"",         "\"dataset\"",
         "\"kind\"",   "\"transition\"",   "\"prompts\"",     "\"vocab\"",        "\"horizon\"",
         "\"states\"", "\"spectral_dim\"", "\"aspects\"",     "\"misspecification\"", "\"inputs\"", "\"aspect_names\"", "\"path\"",
-        "\"reference\"", "\"width\"",     "\"layers\"",      "\"temperature\"",  "\"users\"",
+        "\"reference\"", "\"width\"",     "\"layers\"",      "\"temperature\"", "\"policy\"",  "\"users\"",
         "\"train\"",  "\"test\"",         "\"weights\"",     "\"lora\"",         "\"rank\"",
         "\"alpha\"",  "\"train\"",        "\"trainer\"",     "\"form\"",         "\"steps\"",
         "\"lr\"",     "\"warmup\"",       "\"patience\"",    "\"pairs\"",        "\"heldout_pairs\"",

@@ -22,6 +22,7 @@
 #include "refnet.h"
 #include "sb.h"
 #include "solver.h"
+#include "train.h"
 #include "tokenize.h"
 
 #include "child.h"
@@ -210,15 +211,19 @@ static void build_should_be_deterministic_and_reference_the_side_by_side_feature
     assert_memory_equal(p1->phi, p2->phi, sizeof(double) * n_rows * p1->d);
     assert_memory_equal(p1->ref_logits, p2->ref_logits, sizeof(double) * n_rows);
     assert_memory_equal(p1->users_test, p2->users_test, sizeof(double) * (size_t)p1->n_test * p1->m);
-    /* the reference logits of prompt x: the network applied to the V
-     * feature rows of x laid side by side, one prompt at a time */
+    /* the network's output on prompt x: the network applied to the V feature
+     * rows of x laid side by side, one prompt at a time; pi_ref is uniform
+     * ("auto" on candidate sets) and the offset is minus that output */
     const SbRefNet *net = p1->ref_net;
     assert_int_equal(net->n_in, p1->V * p1->d);
+    assert_non_null(p1->logit_offset);
     double *logits = sb_zeros(p1->V);
     for (int x = 0; x < p1->n_prompts; x += 7) {
         sb_refnet_forward(net, p1->phi + (size_t)x * p1->V * p1->d, 1, NULL, logits);
-        for (int a = 0; a < p1->V; a++)
-            assert_true(fabs(logits[a] - p1->ref_logits[(size_t)x * p1->V + a]) < 1e-12);
+        for (int a = 0; a < p1->V; a++) {
+            assert_true(p1->ref_logits[(size_t)x * p1->V + a] == 0);
+            assert_true(fabs(logits[a] + p1->logit_offset[(size_t)x * p1->V + a]) < 1e-12);
+        }
     }
     free(logits);
     /* another seed, another split */
@@ -228,6 +233,50 @@ static void build_should_be_deterministic_and_reference_the_side_by_side_feature
     assert_true(memcmp(rd1->prompt_of, rd3->prompt_of, sizeof(int) * (size_t)p1->n_prompts) != 0);
     sb_realdata_free(rd1), sb_realdata_free(rd2), sb_realdata_free(rd3);
     sb_problem_free(p1), sb_problem_free(p2), sb_problem_free(p3);
+}
+
+/* pi_ref uniform: a fresh LoRA adapter serves it exactly, and the trainer
+ * still moves the adapter (its gradient is not stopped, as a zero output
+ * head would stop it); $.reference.policy "network" keeps the network's
+ * own policy with no offset. */
+static void uniform_reference_should_be_exact_and_still_trainable_with_lora(void **state)
+{
+    (void)state;
+    SbConfig cfg;
+    topical_config(&cfg);
+    cfg.reference.temperature = 1;
+    SbRealData *rd;
+    SbProblem *p = sb_realdata_build(&cfg, "test.json", 0, &rd);
+    size_t n_sa = (size_t)p->n_states * p->V;
+    SbRng rng;
+    sb_rng_seed(&rng, 4);
+    SbPolicy *pol = sb_policy_new(p->ref_net, SB_POLICY_LORA, 2, 4.0, &rng);
+    double *logits = sb_zeros(n_sa), *r = sb_zeros(n_sa);
+    sb_policy_logits(p, pol, logits);
+    for (size_t i = 0; i < n_sa; i++)
+        assert_true(logits[i] == 0);
+    sb_problem_user_reward(p, p->users_test, r);
+    double J0 = sb_policy_objective(p, r, logits, NULL);
+    SbTrainConfig tc = cfg.train;
+    tc.steps = 30;
+    SbTrainStats st;
+    sb_train(p, pol, r, &tc, 1, "test", &st);
+    sb_policy_logits(p, pol, logits);
+    assert_true(sb_policy_objective(p, r, logits, NULL) > J0 + 1e-3);
+    sb_policy_free(pol);
+    free(logits), free(r);
+    sb_realdata_free(rd);
+    sb_problem_free(p);
+
+    strcpy(cfg.reference.policy, "network");
+    p = sb_realdata_build(&cfg, "test.json", 0, &rd);
+    assert_null(p->logit_offset);
+    double spread = 0;
+    for (int a = 1; a < p->V; a++)
+        spread += fabs(p->ref_logits[a] - p->ref_logits[0]);
+    assert_true(spread > 1e-6);
+    sb_realdata_free(rd);
+    sb_problem_free(p);
 }
 
 static void build_only(void *cfg)
@@ -300,6 +349,7 @@ int main(void)
         cmocka_unit_test(oracle_and_evaluation_should_match_closed_forms_on_test_prompts),
         cmocka_unit_test(build_should_be_deterministic_and_reference_the_side_by_side_features),
         cmocka_unit_test(an_aspect_of_another_dataset_should_exit_2_naming_the_path),
+        cmocka_unit_test(uniform_reference_should_be_exact_and_still_trainable_with_lora),
         cmocka_unit_test(ultrafeedback_should_take_completions_by_position_from_the_users_file),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
