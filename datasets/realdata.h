@@ -26,9 +26,10 @@
  *    datasets/text_aspects.h, each standardised (z-score) on the training
  *    candidates.
  *  - Reference network: input = the standardised psi of the prompt's V
- *    candidates side by side (V * d numbers), output = V logits; pi_ref is
- *    its policy, close to uniform at a high $.reference.temperature (it
- *    cannot be exactly uniform: a zero output head would freeze LoRA). */
+ *    candidates side by side (V * d numbers), output = V logits. pi_ref is
+ *    uniform ($.reference.policy "auto" or "uniform": every policy's logits
+ *    are taken relative to the network's, harness/problem.h) or the
+ *    network's own policy ("network"). */
 #ifndef SB_REALDATA_H
 #define SB_REALDATA_H
 
@@ -52,7 +53,7 @@ typedef struct {
     double *spectrum;       /* [d]: singular values of the TF-IDF matrix */
     double *aspect_mean, *aspect_sd; /* [m]: standardisation on the training candidates */
     double *raw_aspects;    /* [n_prompts * V x m]: before standardisation */
-    double ref_entropy;     /* mean entropy of pi_ref on the test prompts / log V */
+    double ref_entropy;     /* mean entropy of pi_ref on the test prompts / log V (1: uniform) */
 } SbRealData;
 
 /* Is name a known aspect of some dataset (the config's check)? */
