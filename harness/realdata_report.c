@@ -15,14 +15,17 @@
 #define HARMLESS_TRAIN_SHARE 0.8
 #define HARMLESS_L2 1e-2
 
-/* The action with the largest logit on state x (the first on ties). */
+/* The action with the largest logit on state x (the first on ties), or -1
+ * when every action ties (a uniform policy ranks none first). */
 static int first_choice(const double *logits, int V, int x)
 {
-    int best = 0;
-    for (int a = 1; a < V; a++)
+    int best = 0, all_equal = 1;
+    for (int a = 1; a < V; a++) {
         if (logits[(size_t)x * V + a] > logits[(size_t)x * V + best])
             best = a;
-    return best;
+        all_equal &= logits[(size_t)x * V + a] == logits[(size_t)x * V];
+    }
+    return all_equal ? -1 : best;
 }
 
 /* Who wrote the candidate of action a on state x. */
@@ -113,7 +116,7 @@ static void example_answers(const SbContext *ctx, const SbRealData *rd, const Sb
     sb_results_write_ints(r, "/realdata/example_answers", n, 2 * n_ex, pick, columns,
                           "per method (rows as /realdata/per_aspect): the action (source) the served policy ranks "
                           "first on the first test prompts, for user A (all weight on the first aspect) and user B "
-                          "(all weight on the second)");
+                          "(all weight on the second); -1 when every action ties");
     const SbCandidateSets *c = rd->sets;
     if (!quiet) {
         printf("\nexample answers: the candidate each method ranks first, for user A (w = %s only) and user B "
@@ -127,10 +130,11 @@ static void example_answers(const SbContext *ctx, const SbRealData *rd, const Sb
             int shown[64] = {0};
             for (int k = 0; k < n; k++) {
                 int a = (int)pick[((size_t)k * 2) * n_ex + e], b = (int)pick[((size_t)k * 2 + 1) * n_ex + e];
-                printf("  %-23s A: %-36s B: %s\n", res[k].method->name, source_of(rd, V, x, a), source_of(rd, V, x, b));
-                if (a < 64)
+                printf("  %-23s A: %-36s B: %s\n", res[k].method->name, a < 0 ? "(all tied)" : source_of(rd, V, x, a),
+                       b < 0 ? "(all tied)" : source_of(rd, V, x, b));
+                if (a >= 0 && a < 64)
                     shown[a] = 1;
-                if (b < 64)
+                if (b >= 0 && b < 64)
                     shown[b] = 1;
             }
             for (int a = 0; a < V && a < 64; a++)
