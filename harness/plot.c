@@ -881,7 +881,7 @@ static int plot_online_stat(PlotCtx *ctx, const char *stat, const char *figure, 
     int rc = SB_EXIT_OK;
     if (count) {
         char title[300], xtics[512] = "(\"0\" 0.5";
-        snprintf(title, sizeof title, "%s%s against the number of answers (95%% bands over users x seeds)",
+        snprintf(title, sizeof title, "%s%s, 95%% bands over users x seeds",
                  ctx->experiment_prefix, what);
         for (int t = 1; t <= max_t; t *= 2)
             snprintf(xtics + strlen(xtics), sizeof xtics - strlen(xtics), ", \"%d\" %d", t, t);

@@ -1,7 +1,7 @@
 # Online curves: one statistic against the number of answers on a log axis
 # (t = 0 drawn at 0.5), a mean line and a 95% band per method. plot.c
 # writes the data blocks and substitutes @TITLE@, @YLABEL@, @XTICS@, @PLOT@.
-set title '@TITLE@'
+set title '@TITLE@' offset 14,0
 set xlabel 'answers t (log scale)'
 set ylabel '@YLABEL@'
 set logscale x 2
