@@ -32,15 +32,9 @@ SbHarmlessModel *sb_harmless_fit(const SbTextPairs *pairs, int d, double train_s
     }
     /* a seeded split of the pairs; both documents of a pair on the same side */
     int *order = sb_calloc((size_t)n, sizeof(int));
-    for (int i = 0; i < n; i++)
-        order[i] = i;
     SbRng rng;
     sb_rng_derive(&rng, seed, "harmless/split");
-    for (int i = n - 1; i > 0; i--) {
-        int j = sb_rng_below(&rng, i + 1), t = order[i];
-        order[i] = order[j];
-        order[j] = t;
-    }
+    sb_rng_permutation(&rng, n, order);
     int n_train = (int)(train_share * n);
     if (n_train < 1 || n_train >= n)
         sb_fail(SB_EXIT_USAGE, "harmlessness model: a train share of %g leaves no training or no held-out pair",

@@ -116,16 +116,6 @@ static int rating_column(const SbCandidateSets *c, const char *name, int j, cons
     return -1;
 }
 
-/* Fisher-Yates shuffle of 0..n-1. */
-static void shuffle(int *v, int n, SbRng *rng)
-{
-    for (int i = n - 1; i > 0; i--) {
-        int j = sb_rng_below(rng, i + 1), t = v[i];
-        v[i] = v[j];
-        v[j] = t;
-    }
-}
-
 /* Mean and standard deviation of column j of x [rows x cols] over the first
  * n_rows rows (the training candidates); sd 1 when the column is constant. */
 static void column_moments(const double *x, int cols, int j, int n_rows, double *mean, double *sd)
@@ -238,11 +228,9 @@ SbProblem *sb_realdata_build(const SbConfig *cfg, const char *label, int skip_ba
     rd->n_complete = V >= 2 ? complete_prompts(c, V, positional, rating_col, m, keep, cand_all) : 0;
     rd->n_dropped = c->n_prompts - rd->n_complete;
     int *order = sb_calloc((size_t)rd->n_complete, sizeof(int));
-    for (int i = 0; i < rd->n_complete; i++)
-        order[i] = i;
     SbRng rng;
     sb_rng_derive(&rng, cfg->seed, "realdata/split");
-    shuffle(order, rd->n_complete, &rng);
+    sb_rng_permutation(&rng, rd->n_complete, order);
     int n = rd->n_complete < dc->prompts ? rd->n_complete : dc->prompts;
     if (n < 2)
         sb_fail(SB_EXIT_USAGE,

@@ -76,6 +76,9 @@ double sb_rng_normal(SbRng *rng);   /* standard normal */
 int sb_rng_below(SbRng *rng, int n); /* uniform integer in [0, n) */
 /* Index drawn from an unnormalised probability vector p[0..n-1]. */
 int sb_rng_categorical(SbRng *rng, const double *p, int n);
+/* out[0..n-1] = a uniformly random permutation of 0..n-1 (Fisher-Yates,
+ * from the last position down). */
+void sb_rng_permutation(SbRng *rng, int n, int *out);
 
 /* ---- small numeric helpers ---- */
 /* log sum_i exp(x[i]) computed stably. */

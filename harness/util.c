@@ -226,6 +226,17 @@ int sb_rng_below(SbRng *rng, int n)
     return (int)(sb_rng_uniform(rng) * n);
 }
 
+void sb_rng_permutation(SbRng *rng, int n, int *out)
+{
+    for (int i = 0; i < n; i++)
+        out[i] = i;
+    for (int i = n - 1; i > 0; i--) {
+        int j = sb_rng_below(rng, i + 1), t = out[i];
+        out[i] = out[j];
+        out[j] = t;
+    }
+}
+
 int sb_rng_categorical(SbRng *rng, const double *p, int n)
 {
     double total = 0;
