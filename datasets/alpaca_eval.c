@@ -15,6 +15,7 @@
 #include "manifest.h"
 #include "reader.h"
 #include "sb.h"
+#include "textfeat.h"
 
 static const char *const models[] = {
     "alpaca-7b",          "alpaca-7b_concise",         "alpaca-7b_verbose",
@@ -33,22 +34,14 @@ const char *const *sb_alpaca_eval_models(int *n)
 
 /* Instruction -> prompt index: open addressing on an FNV-1a hash. */
 typedef struct {
-    int cap, n;
+    int cap;
     int *slot;        /* [cap]: prompt index + 1, 0 = empty */
     char ***keys;     /* the prompts array, owned by the caller */
 } Index;
 
-static uint64_t fnv(const char *s)
-{
-    uint64_t h = 0xcbf29ce484222325ULL;
-    for (; *s; s++)
-        h = (h ^ (unsigned char)*s) * 0x100000001b3ULL;
-    return h;
-}
-
 static int index_find(const Index *ix, const char *key, int *slot_out)
 {
-    size_t i = fnv(key) & (size_t)(ix->cap - 1);
+    size_t i = sb_fnv1a64(key, strlen(key)) & (size_t)(ix->cap - 1);
     for (;; i = (i + 1) & (size_t)(ix->cap - 1)) {
         if (!ix->slot[i]) {
             *slot_out = (int)i;
@@ -66,7 +59,7 @@ SbCandidateSets *sb_alpaca_eval_load(const char *const *names, int n_models)
     char **reference = sb_calloc(MAX_PROMPTS, sizeof(char *));
     char **answer = sb_calloc((size_t)MAX_PROMPTS * n_models, sizeof(char *)); /* [prompt x model] */
     double *judge = sb_zeros((size_t)MAX_PROMPTS * n_models);
-    Index ix = {8192, 0, sb_calloc(8192, sizeof(int)), &prompt};
+    Index ix = {8192, sb_calloc(8192, sizeof(int)), &prompt};
     int n_prompts = 0;
     for (int k = 0; k < n_models; k++) {
         char rel[256];
