@@ -168,14 +168,17 @@ static int set_size(const SbCandidateSets *c, int positional)
 {
     if (!positional)
         return c->n_sources;
-    int best = 0, best_count = 0;
-    for (int x = 0; x < c->n_prompts; x++) {
-        int size = c->offset[x + 1] - c->offset[x], count = 0;
-        for (int y = 0; y < c->n_prompts; y++)
-            count += c->offset[y + 1] - c->offset[y] == size;
-        if (count > best_count || (count == best_count && size > best))
-            best = size, best_count = count;
-    }
+    int largest = 0;
+    for (int x = 0; x < c->n_prompts; x++)
+        if (c->offset[x + 1] - c->offset[x] > largest)
+            largest = c->offset[x + 1] - c->offset[x];
+    int *count = sb_calloc((size_t)largest + 1, sizeof(int)), best = 0;
+    for (int x = 0; x < c->n_prompts; x++)
+        count[c->offset[x + 1] - c->offset[x]]++;
+    for (int size = 1; size <= largest; size++)
+        if (count[size] >= count[best])
+            best = size;
+    free(count);
     return best;
 }
 
