@@ -466,15 +466,7 @@ void sb_realdata_write(SbResults *r, const SbProblem *p, const SbRealData *rd, c
                            "standardised text features psi(x, y), row s*V+a; the reference network's input for "
                            "state s is rows s*V .. s*V+V-1 side by side");
     free(phis);
-    snprintf(path, sizeof path, "%s/ref_logits", g);
-    sb_results_write_table(r, path, p->n_prompts, V, p->ref_logits, actions,
-                           "reference logits l_ref(s,.): pi_ref = softmax");
-    if (p->logit_offset) {
-        snprintf(path, sizeof path, "%s/logit_offset", g);
-        sb_results_write_table(r, path, p->n_prompts, V, p->logit_offset, actions,
-                               "added to every policy network's output (uniform pi_ref: minus the reference "
-                               "network's output)");
-    }
+    sb_problem_write_reference_and_users(r, g, p, actions);
     free(actions);
     double *inits = sb_zeros((size_t)2 * p->n_prompts);
     for (int x = 0; x < p->n_prompts; x++)
@@ -483,10 +475,6 @@ void sb_realdata_write(SbResults *r, const SbProblem *p, const SbRealData *rd, c
     sb_results_write_table(r, path, p->n_prompts, 2, inits, "train,eval",
                            "prompt distributions: training and fitting (train), every reported number (eval)");
     free(inits);
-    snprintf(path, sizeof path, "%s/users_train", g);
-    sb_results_write_table(r, path, p->n_train, p->m, p->users_train, names, "training users' aspect weights w_u");
-    snprintf(path, sizeof path, "%s/users_test", g);
-    sb_results_write_table(r, path, p->n_test, p->m, p->users_test, names, "held-out users' aspect weights w_u");
     free(names);
 }
 

@@ -276,17 +276,8 @@ void sb_synthetic_write(SbResults *r, const SbProblem *p, const SbConfig *cfg)
     free(phis);
     sb_results_write_table(r, "/data/synthetic/aspect_rewards", (int)n_sa, p->m, p->aspect_rewards, names,
                            "aspect rewards r_j(s,a), row s*V+a");
-    sb_results_write_table(r, "/data/synthetic/ref_logits", p->n_states, p->V, p->ref_logits, actions,
-                           "reference logits l_ref(s,.): pi_ref = softmax");
-    if (p->logit_offset)
-        sb_results_write_table(r, "/data/synthetic/logit_offset", p->n_states, p->V, p->logit_offset, actions,
-                               "added to every policy network's output (uniform pi_ref: minus the reference "
-                               "network's output)");
+    sb_problem_write_reference_and_users(r, g, p, actions);
     free(actions);
-    sb_results_write_table(r, "/data/synthetic/users_train", p->n_train, p->m, p->users_train, names,
-                           "training users' aspect weights w_u");
-    sb_results_write_table(r, "/data/synthetic/users_test", p->n_test, p->m, p->users_test, names,
-                           "held-out users' aspect weights w_u");
 
     int k = p->n_states < p->width ? p->n_states : p->width;
     double *sv = sb_zeros(k);

@@ -8,6 +8,7 @@
 
 #include "manifest.h"
 #include "refnet.h"
+#include "results.h"
 #include "sb.h"
 
 int sb_problem_step(const SbProblem *p, int s)
@@ -189,4 +190,24 @@ void sb_problem_reference_sha256(const SbProblem *p, char hex[65])
     for (int i = 0; i < 32; i++)
         snprintf(hex + 2 * i, 3, "%02x", digest[i]);
     free(buf);
+}
+
+void sb_problem_write_reference_and_users(SbResults *r, const char *group, const SbProblem *p, const char *actions)
+{
+    char path[160];
+    char *names = sb_aspect_columns(p, "");
+    snprintf(path, sizeof path, "%s/ref_logits", group);
+    sb_results_write_table(r, path, p->n_states, p->V, p->ref_logits, actions,
+                           "reference logits l_ref(s,.): pi_ref = softmax");
+    if (p->logit_offset) {
+        snprintf(path, sizeof path, "%s/logit_offset", group);
+        sb_results_write_table(r, path, p->n_states, p->V, p->logit_offset, actions,
+                               "added to every policy network's output (uniform pi_ref: minus the reference "
+                               "network's output)");
+    }
+    snprintf(path, sizeof path, "%s/users_train", group);
+    sb_results_write_table(r, path, p->n_train, p->m, p->users_train, names, "training users' aspect weights w_u");
+    snprintf(path, sizeof path, "%s/users_test", group);
+    sb_results_write_table(r, path, p->n_test, p->m, p->users_test, names, "held-out users' aspect weights w_u");
+    free(names);
 }

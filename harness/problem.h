@@ -85,6 +85,12 @@ void sb_problem_free(SbProblem *p);
  * weights, the inputs, the reference logits and the logit offset. Two runs
  * may share a basis exactly when these agree. */
 void sb_problem_reference_sha256(const SbProblem *p, char hex[65]);
+/* Under `group` (/data/<kind>): ref_logits, logit_offset (when there is
+ * one) and the users' weights, as every dataset stores them; `actions`
+ * names the V columns. */
+struct SbResults;
+void sb_problem_write_reference_and_users(struct SbResults *r, const char *group, const SbProblem *p,
+                                          const char *actions);
 /* Make pi_ref uniform: logit_offset = -ref_logits, ref_logits = 0. */
 void sb_problem_uniform_reference(SbProblem *p);
 /* Is pi_ref uniform under $.reference.policy ("auto": on candidate sets)? */
