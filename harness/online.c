@@ -17,6 +17,9 @@
 #include "winrate.h"
 
 enum { M_NORM, M_WIN, M_CUM_B, M_CUM_O, M_SIMPLE, M_GAIN, N_METRICS };
+/* Curve columns: t, mean/lo/hi per metric, then the pooled score's three. */
+enum { COL_POOLED = 1 + 3 * N_METRICS };
+_Static_assert(COL_POOLED + 3 == SB_ONLINE_COLS, "SB_ONLINE_COLS must match the metrics");
 
 int sb_online_checkpoints(int T, int *out)
 {
@@ -347,7 +350,7 @@ SbOnlineCurve *sb_online_run(const SbContext *ctx, const SbMethod *const *method
                     memcpy(gain, x, sizeof(double) * (size_t)streams);
             }
             /* the pooled normalised score: 100 sum(J - J_ref) / sum(J_bespoke - J_ref) */
-            double *pooled = row + 1 + 3 * N_METRICS;
+            double *pooled = row + COL_POOLED;
             pooled[0] =
                 100.0 * sb_bootstrap_ratio_ci(gain, span, streams, cfg->bootstrap, &rng_gain, &pooled[1], &pooled[2]);
             pooled[1] *= 100.0;
@@ -426,7 +429,8 @@ void sb_online_print(const SbContext *ctx, const SbOnlineCurve *curves, int n)
             printf(" %6.1f", cv->curve[(size_t)c * SB_ONLINE_COLS + 1]);
         const double *last = cv->curve + (size_t)(cv->n_checkpoints - 1) * SB_ONLINE_COLS;
         char pooled[64];
-        snprintf(pooled, sizeof pooled, "%.1f [%.1f, %.1f]", last[19], last[20], last[21]);
+        snprintf(pooled, sizeof pooled, "%.1f [%.1f, %.1f]", last[COL_POOLED], last[COL_POOLED + 1],
+                 last[COL_POOLED + 2]);
         printf("   [%5.1f, %5.1f]   %-22s %8.3f\n", last[2], last[3], pooled, last[7]);
     }
     /* the cost of adapting to one user against training one bespoke policy */
