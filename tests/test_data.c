@@ -404,9 +404,11 @@ static void child_read_lines(void *arg)
     sb_reader_close(rd);
 }
 
-static void reader_should_fail_on_a_truncated_gzip_stream(void **state)
+/* Write the gzip test file, damage its bytes with `damage` (which may
+ * shorten *n), read it in a child: exit 2, the message names the file and
+ * the line and contains `expected`. */
+static void assert_damaged_gzip_fails(void (*damage)(char *bytes, size_t *n), const char *expected)
 {
-    (void)state;
     char dir[64], path[128], err[2048], prefix[256];
     temp_dir(dir);
     join(path, sizeof path, dir, "lines.gz");
@@ -414,34 +416,35 @@ static void reader_should_fail_on_a_truncated_gzip_stream(void **state)
     size_t n;
     char *bytes = sb_read_file(path, &n);
     assert_true(n > 50000);
-    write_bytes(path, bytes, n / 2);
-    free(bytes);
-    int rc = run_child(child_read_lines, path, err, sizeof err);
-    assert_int_equal(rc, SB_EXIT_USAGE);
-    snprintf(prefix, sizeof prefix, "soupbench: %s: line ", path);
-    assert_starts_with(err, prefix);
-    assert_contains(err, ": corrupted or truncated gzip stream (zlib: unexpected end of file)\n");
-    rm_rf(dir);
-}
-
-static void reader_should_fail_on_a_corrupted_gzip_stream(void **state)
-{
-    (void)state;
-    char dir[64], path[128], err[2048], prefix[256];
-    temp_dir(dir);
-    join(path, sizeof path, dir, "lines.gz");
-    write_gzip_lines(path);
-    size_t n;
-    char *bytes = sb_read_file(path, &n);
-    bytes[n / 2] ^= 0x5a;
+    damage(bytes, &n);
     write_bytes(path, bytes, n);
     free(bytes);
     int rc = run_child(child_read_lines, path, err, sizeof err);
     assert_int_equal(rc, SB_EXIT_USAGE);
     snprintf(prefix, sizeof prefix, "soupbench: %s: line ", path);
     assert_starts_with(err, prefix);
-    assert_contains(err, ": corrupted or truncated gzip stream (zlib: ");
+    assert_contains(err, expected);
     rm_rf(dir);
+}
+
+static void cut_in_half(char *bytes, size_t *n)
+{
+    (void)bytes;
+    *n /= 2;
+}
+
+static void flip_a_middle_byte(char *bytes, size_t *n) { bytes[*n / 2] ^= 0x5a; }
+
+static void reader_should_fail_on_a_truncated_gzip_stream(void **state)
+{
+    (void)state;
+    assert_damaged_gzip_fails(cut_in_half, ": corrupted or truncated gzip stream (zlib: unexpected end of file)\n");
+}
+
+static void reader_should_fail_on_a_corrupted_gzip_stream(void **state)
+{
+    (void)state;
+    assert_damaged_gzip_fails(flip_a_middle_byte, ": corrupted or truncated gzip stream (zlib: ");
 }
 
 static void reader_should_name_a_missing_file(void **state)
