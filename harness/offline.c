@@ -300,19 +300,27 @@ static void write_method(SbResults *r, const SbContext *ctx, SbMethodResult *res
     }
 }
 
-void sb_offline_write(SbResults *r, const SbContext *ctx, SbMethodResult *res, int n)
+char *sb_method_result_names(const SbMethodResult *res, int n)
 {
-    double *table = sb_zeros((size_t)n * SB_SUMMARY_COLS);
     size_t len = 1;
     for (int i = 0; i < n; i++)
         len += strlen(res[i].method->name) + 1;
-    char *rows = sb_calloc(len, 1);
+    char *names = sb_calloc(len, 1);
+    for (int i = 0; i < n; i++) {
+        if (i)
+            strcat(names, ",");
+        strcat(names, res[i].method->name);
+    }
+    return names;
+}
+
+void sb_offline_write(SbResults *r, const SbContext *ctx, SbMethodResult *res, int n)
+{
+    double *table = sb_zeros((size_t)n * SB_SUMMARY_COLS);
+    char *rows = sb_method_result_names(res, n);
     for (int i = 0; i < n; i++) {
         write_method(r, ctx, &res[i]);
         memcpy(table + (size_t)i * SB_SUMMARY_COLS, res[i].summary, sizeof res[i].summary);
-        if (i)
-            strcat(rows, ",");
-        strcat(rows, res[i].method->name);
     }
     sb_results_write_table(r, "/summary", n, SB_SUMMARY_COLS, table, summary_columns,
                            "per method over held-out users: mean J_u, mean KL, mean win-rates against pi_ref and "

@@ -48,6 +48,9 @@ void sb_offline_run(const SbContext *ctx, const SbMethod *const *methods, int n,
 void sb_offline_write(SbResults *r, const SbContext *ctx, SbMethodResult *res, int n);
 /* The summary table on stdout. */
 void sb_offline_print_summary(const SbProblem *p, const SbMethodResult *res, int n);
+/* The methods' names joined with commas (malloc'd): the `rows` attribute
+ * of per-method tables. */
+char *sb_method_result_names(const SbMethodResult *res, int n);
 /* Releases the methods' states too. */
 void sb_method_result_free(SbMethodResult *res);
 

@@ -58,16 +58,9 @@ static void per_aspect_table(const SbProblem *p, const SbMethodResult *res, int 
             row[m] += ur[SB_U_KL] / res[k].n_users;
         }
     }
-    char *cols = sb_aspect_columns(p, "r_"), columns[1024], *rows = NULL;
+    char *cols = sb_aspect_columns(p, "r_"), columns[1024], *rows = sb_method_result_names(res, n);
     snprintf(columns, sizeof columns, "%s,KL", cols);
     free(cols);
-    size_t cap = 1, used = 0;
-    for (int k = 0; k < n; k++)
-        cap += strlen(res[k].method->name) + 1;
-    rows = sb_malloc(cap);
-    rows[0] = '\0';
-    for (int k = 0; k < n; k++)
-        used += (size_t)snprintf(rows + used, cap - used, "%s%s", k ? "," : "", res[k].method->name);
     sb_results_write_table(r, "/realdata/per_aspect", n, m + 1, table, columns,
                            "per method: expected aspect rewards (standardised units) and KL on the test prompts, "
                            "averaged over the held-out users served with their true weights");
