@@ -379,13 +379,12 @@ SbProblem *sb_realdata_build(const SbConfig *cfg, const char *label, int skip_ba
 
 void sb_realdata_describe(const SbProblem *p, const SbRealData *rd, char *buf, size_t n)
 {
-    size_t used = (size_t)snprintf(buf, n,
-                                   "%s candidate sets: %d prompts (%d train / %d test, %d incomplete left out) x %d "
-                                   "candidates, features d=%d, aspects ",
-                                   rd->kind, rd->n_prompts, rd->n_train, rd->n_prompts - rd->n_train, rd->n_dropped,
-                                   p->V, p->d);
-    for (int j = 0; j < p->m && used < n; j++)
-        used += (size_t)snprintf(buf + used, n - used, "%s%s", j ? ", " : "", p->aspect_names[j]);
+    char *aspects = sb_join_names(p->aspect_names, p->m, "", ", ");
+    snprintf(buf, n,
+             "%s candidate sets: %d prompts (%d train / %d test, %d incomplete left out) x %d candidates, features "
+             "d=%d, aspects %s",
+             rd->kind, rd->n_prompts, rd->n_train, rd->n_prompts - rd->n_train, rd->n_dropped, p->V, p->d, aspects);
+    free(aspects);
 }
 
 void sb_realdata_write(SbResults *r, const SbProblem *p, const SbRealData *rd, const SbConfig *cfg)
@@ -411,13 +410,7 @@ void sb_realdata_write(SbResults *r, const SbProblem *p, const SbRealData *rd, c
     if (rd->positional) {
         sb_results_attr_str(r, g, "sources", "action k is each record's k-th completion (its model varies)");
     } else {
-        size_t cap = 16, used = 0;
-        for (int k = 0; k < c->n_sources; k++)
-            cap += strlen(c->sources[k]) + 1;
-        char *sources = sb_malloc(cap);
-        sources[0] = '\0';
-        for (int k = 0; k < c->n_sources; k++)
-            used += (size_t)snprintf(sources + used, cap - used, "%s%s", k ? "," : "", c->sources[k]);
+        char *sources = sb_join_names(c->sources, c->n_sources, "", ",");
         sb_results_attr_str(r, g, "sources", sources);
         free(sources);
     }

@@ -131,14 +131,7 @@ double *sb_users_draw(SbRng *rng, int n, int m, const char *kind)
 
 char *sb_aspect_columns(const SbProblem *p, const char *prefix)
 {
-    size_t cap = 1, len = 0;
-    for (int j = 0; j < p->m; j++)
-        cap += strlen(prefix) + strlen(p->aspect_names[j]) + 1;
-    char *s = sb_malloc(cap);
-    s[0] = '\0';
-    for (int j = 0; j < p->m; j++)
-        len += (size_t)snprintf(s + len, cap - len, "%s%s%s", j ? "," : "", prefix, p->aspect_names[j]);
-    return s;
+    return sb_join_names(p->aspect_names, p->m, prefix, ",");
 }
 
 void sb_problem_uniform_reference(SbProblem *p)

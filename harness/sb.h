@@ -54,6 +54,9 @@ int sb_mkdir_p(const char *dir);
 
 /* "prefix<first>,prefix<first+1>,...": n column names (malloc'd). */
 char *sb_column_names(const char *prefix, int first, int n);
+/* The n names, each after prefix, joined by sep (malloc'd):
+ * ({a, b}, "r_", ",") -> "r_a,r_b". */
+char *sb_join_names(char *const *names, int n, const char *prefix, const char *sep);
 
 /* Read a whole file; NULL and errno set on failure. *len excludes the NUL. */
 char *sb_read_file(const char *path, size_t *len);

@@ -126,6 +126,18 @@ char *sb_column_names(const char *prefix, int first, int n)
     return s;
 }
 
+char *sb_join_names(char *const *names, int n, const char *prefix, const char *sep)
+{
+    size_t cap = 1, len = 0;
+    for (int i = 0; i < n; i++)
+        cap += strlen(prefix) + strlen(names[i]) + strlen(sep);
+    char *s = sb_malloc(cap);
+    s[0] = '\0';
+    for (int i = 0; i < n; i++)
+        len += (size_t)snprintf(s + len, cap - len, "%s%s%s", i ? sep : "", prefix, names[i]);
+    return s;
+}
+
 char *sb_read_file(const char *path, size_t *len)
 {
     FILE *f = fopen(path, "rb");
