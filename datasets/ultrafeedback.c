@@ -42,6 +42,9 @@ SbCandidateSets *sb_ultrafeedback_load(const char *path, int skip_bad)
     for (int j = 0; j < M; j++)
         c->aspect_names[j] = sb_strdup(aspects[j]);
     c->offset = sb_calloc(1, sizeof(int));
+    /* capacities, grown geometrically: a full UltraFeedback file holds
+     * some 64,000 records and 256,000 completions */
+    size_t prompt_cap = 0, cand_cap = 0;
     SbJsonStream *js = sb_json_open(path, skip_bad);
     cJSON *rec;
     long no;
@@ -50,8 +53,11 @@ SbCandidateSets *sb_ultrafeedback_load(const char *path, int skip_bad)
         const cJSON *comps = cJSON_GetObjectItemCaseSensitive(rec, "completions");
         if (!cJSON_IsArray(comps))
             sb_fail(SB_EXIT_USAGE, "%s: record %ld: \"completions\": expected an array", path, no);
-        c->prompt = sb_realloc(c->prompt, sizeof(char *) * (size_t)(c->n_prompts + 1));
-        c->offset = sb_realloc(c->offset, sizeof(int) * (size_t)(c->n_prompts + 2));
+        if ((size_t)c->n_prompts + 2 > prompt_cap) {
+            prompt_cap = 2 * ((size_t)c->n_prompts + 2);
+            c->prompt = sb_realloc(c->prompt, sizeof(char *) * prompt_cap);
+            c->offset = sb_realloc(c->offset, sizeof(int) * prompt_cap);
+        }
         c->prompt[c->n_prompts] = sb_strdup(ins);
         int k = 0;
         for (const cJSON *cm = comps->child; cm; cm = cm->next, k++) {
@@ -66,9 +72,12 @@ SbCandidateSets *sb_ultrafeedback_load(const char *path, int skip_bad)
                 c->sources = sb_realloc(c->sources, sizeof(char *) * (size_t)(c->n_sources + 1));
                 c->sources[src = c->n_sources++] = sb_strdup(model);
             }
-            c->text = sb_realloc(c->text, sizeof(char *) * (size_t)(c->n_cand + 1));
-            c->source = sb_realloc(c->source, sizeof(int) * (size_t)(c->n_cand + 1));
-            c->aspects = sb_realloc(c->aspects, sizeof(double) * (size_t)(c->n_cand + 1) * M);
+            if ((size_t)c->n_cand + 1 > cand_cap) {
+                cand_cap = 2 * ((size_t)c->n_cand + 1);
+                c->text = sb_realloc(c->text, sizeof(char *) * cand_cap);
+                c->source = sb_realloc(c->source, sizeof(int) * cand_cap);
+                c->aspects = sb_realloc(c->aspects, sizeof(double) * cand_cap * M);
+            }
             c->text[c->n_cand] = sb_strdup(response);
             c->source[c->n_cand] = src;
             for (int j = 0; j < M; j++)
