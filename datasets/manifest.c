@@ -22,6 +22,7 @@
  * hash it again. Not thread-safe: data files are resolved while loading, on
  * the main thread. */
 #include "manifest.h"
+#include "digest.h"
 #include "sb.h"
 
 #include <cJSON.h>

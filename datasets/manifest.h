@@ -36,10 +36,4 @@ char *sb_data_cache_dir(void);
  * NULL when the file is nowhere. */
 char *sb_data_locate(const char *path);
 
-/* SHA-256 of a file as 64 lowercase hex digits into hex[65]; -1 if the file
- * cannot be read. */
-int sb_sha256_file(const char *path, char hex[65]);
-/* SHA-256 of a buffer. */
-void sb_sha256(const void *data, unsigned long n, unsigned char digest[32]);
-
 #endif

@@ -10,7 +10,7 @@
 # SB_DEPS_COMMANDS replace the lists checked below.
 set -u
 
-MODULES=${SB_DEPS_MODULES-"hdf5-serial openblas lapacke libcjson zlib cmocka"}
+MODULES=${SB_DEPS_MODULES-"hdf5-serial openblas lapacke libcjson zlib libcrypto cmocka"}
 COMMANDS=${SB_DEPS_COMMANDS-"cc make pkg-config gnuplot h5dump h5diff git curl"}
 
 # The Debian package providing a pkg-config module or a command.
@@ -22,6 +22,7 @@ package_of() {
     libcjson) echo libcjson-dev ;;
     zlib) echo zlib1g-dev ;;
     cmocka) echo libcmocka-dev ;;
+    libcrypto) echo libssl-dev ;;
     cc | make) echo build-essential ;;
     pkg-config) echo pkg-config ;;
     gnuplot) echo gnuplot-nox ;;

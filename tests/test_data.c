@@ -27,6 +27,7 @@
 #include <zlib.h>
 
 #include "commands.h"
+#include "digest.h"
 #include "manifest.h"
 #include "reader.h"
 #include "sb.h"

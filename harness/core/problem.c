@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "manifest.h"
+#include "digest.h"
 #include "refnet.h"
 #include "results.h"
 #include "sb.h"
@@ -180,8 +180,7 @@ void sb_problem_reference_sha256(const SbProblem *p, char hex[65])
         put(&buf, &len, &cap, p->logit_offset, n_sa);
     unsigned char digest[32];
     sb_sha256(buf, sizeof(double) * len, digest);
-    for (int i = 0; i < 32; i++)
-        snprintf(hex + 2 * i, 3, "%02x", digest[i]);
+    sb_sha256_hex(digest, hex);
     free(buf);
 }
 

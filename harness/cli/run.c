@@ -22,10 +22,6 @@
 #include "realdata_report.h"
 #include "synthetic.h"
 
-#ifndef SB_GIT_COMMIT
-#define SB_GIT_COMMIT "unknown"
-#endif
-
 static const char usage[] =
     "usage: soupbench run CONFIG.json [--out FILE.h5] [--seed N] [--threads N] [--quiet] [--skip-bad]\n"
     "\n"
@@ -67,7 +63,7 @@ static void write_provenance(SbResults *r, const SbConfig *cfg, int argc, char *
     char *json = sb_config_to_json(cfg);
     sb_results_attr_int(r, "/", "format_version", SB_FORMAT_VERSION);
     sb_results_attr_str(r, "/", "harness_version", SB_VERSION);
-    sb_results_attr_str(r, "/", "git_commit", SB_GIT_COMMIT);
+    sb_results_attr_str(r, "/", "git_commit", sb_git_commit);
     sb_results_attr_str(r, "/", "created_utc", when);
     sb_results_attr_str(r, "/", "command_line", line);
     sb_results_attr_str(r, "/", "config", json);

@@ -9,6 +9,7 @@
  * under a temporary name, is verified, and only then renamed into place, so
  * a failed or corrupted download leaves nothing behind. */
 #include "commands.h"
+#include "digest.h"
 #include "manifest.h"
 #include "sb.h"
 
