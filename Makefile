@@ -33,6 +33,14 @@ PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS))
 PKG_LIBS   = $(shell pkg-config --libs $(PKGS))
 LDLIBS     = $(PKG_LIBS) -lm
 COMPILE    = $(CC) $(SB_CPPFLAGS) $(CPPFLAGS) $(WARNINGS) $(CFLAGS)
+# Quiet by default (one line per file); `make V=1` prints every command.
+ifeq ($(V),1)
+Q :=
+say = @:
+else
+Q := @
+say = @printf '  %-5s %s\n'
+endif
 
 LIB_SRC    := $(filter-out harness/cli/main.c,$(foreach r,$(ROOMS),$(wildcard $(r)/*.c)))
 LIB_OBJ    := $(LIB_SRC:%.c=build/%.o) build/plot_templates.o build/manifest_data.o build/version.o
@@ -45,12 +53,14 @@ QUICKSTART := paper/experiments/quickstart.json
 all: soupbench
 
 soupbench: build/harness/cli/main.o $(LIB_OBJ)
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+	$(say) LINK $@
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 # -MMD -MP: each object depends on exactly the headers it includes.
 build/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(COMPILE) -MMD -MP -c -o $@ $<
+	$(say) CC $<
+	$(Q)$(COMPILE) -MMD -MP -c -o $@ $<
 
 # The commit and the dirty flag, in one small object: version.c is
 # rewritten (hence version.o rebuilt and soupbench relinked) whenever HEAD
@@ -80,7 +90,8 @@ build/manifest_data.c: datasets/manifest.json
 
 build/tests/%: tests/%.c $(LIB_OBJ)
 	@mkdir -p build/tests
-	$(COMPILE) -Itests -MMD -MP -o $@ $< $(LIB_OBJ) $(LDLIBS) $(shell pkg-config --libs cmocka)
+	$(say) LINK $@
+	$(Q)$(COMPILE) -Itests -MMD -MP -o $@ $< $(LIB_OBJ) $(LDLIBS) $(shell pkg-config --libs cmocka)
 
 deps:
 	@sh harness/ensure_deps.sh
@@ -99,11 +110,11 @@ data: deps
 	./soupbench data fetch
 
 test: deps
-	@$(MAKE) --no-print-directory soupbench $(TEST_BIN)
+	@$(MAKE) -s --no-print-directory soupbench $(TEST_BIN)
 	@sh tests/run.sh $(TEST_BIN)
 
 check-release: deps
-	@sh tests/release/readme_commands.sh
+	@SB_TEST_SCRIPTS='tests/release/*.sh' sh tests/run.sh
 
 clean:
 	rm -rf build soupbench

@@ -29,3 +29,10 @@ finish() {
     echo "$0: $((checks - failures)) of $checks checks passed"
     [ "$failures" -eq 0 ]
 }
+# skip_without_shared: end this script as skipped (exit 77, see tests/run.sh)
+# when the real data files of ../shared/data are not there.
+skip_without_shared() {
+    [ -f ../shared/data/SHA256SUMS ] && return 0
+    echo "$0: skipped: it reads the real data files, and ../shared/data is missing (run 'make data', or put the shared folder beside the checkout)"
+    exit 77
+}

@@ -6,6 +6,7 @@
 # with exit 2, the JSON path, and no results file; a malformed record of a
 # user's UltraFeedback file stops the run (or is skipped with --skip-bad).
 . tests/lib.sh
+skip_without_shared
 
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT

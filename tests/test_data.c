@@ -33,8 +33,8 @@
 #include "sb.h"
 
 #include "child.h"
+#include "shared_data.h"
 
-#define SHARED "../shared/data"
 
 /* ------------------------------------------------------------------ */
 /* helpers                                                            */
@@ -139,6 +139,7 @@ static void sha256_file_should_stream_across_its_read_buffer(void **state)
 static void manifest_should_hold_every_file_of_shared_sha256sums(void **state)
 {
     (void)state;
+    SKIP_WITHOUT_SHARED();
     FILE *f = fopen(SHARED "/SHA256SUMS", "r");
     assert_non_null(f);
     char line[1024];
@@ -163,6 +164,7 @@ static void manifest_should_hold_every_file_of_shared_sha256sums(void **state)
 static void sha256_of_every_shared_file_should_equal_the_manifest(void **state)
 {
     (void)state;
+    SKIP_WITHOUT_SHARED();
     int n;
     const SbDataFile *all = sb_manifest_all(&n);
     for (int i = 0; i < n; i++) {
@@ -223,6 +225,7 @@ static void manifest_urls_should_pin_upstream_commit_and_path(void **state)
 static void data_path_should_find_the_shared_copy(void **state)
 {
     (void)state;
+    SKIP_WITHOUT_SHARED();
     unsetenv("SOUPBENCH_DATA");
     char *expected = realpath(SHARED "/vader/vader_lexicon.txt", NULL);
     assert_non_null(expected);
@@ -265,6 +268,7 @@ static void child_data_path(void *arg)
 static void data_path_should_fail_on_a_checksum_mismatch(void **state)
 {
     (void)state;
+    SKIP_WITHOUT_SHARED();
     char dir[64], sub[128], path[160], err[2048], expected[1024];
     temp_dir(dir);
     join(sub, sizeof sub, dir, "ldnoobw");
@@ -661,6 +665,7 @@ static void json_should_reject_other_files_and_unterminated_arrays(void **state)
 static void hh_rlhf_harmless_test_should_hold_2312_pairs(void **state)
 {
     (void)state;
+    SKIP_WITHOUT_SHARED();
     unsetenv("SOUPBENCH_DATA");
     char *path = sb_data_path("hh-rlhf/harmless-base/test.jsonl.gz");
     SbJsonStream *js = sb_json_open(path, 0);
@@ -681,6 +686,7 @@ static void hh_rlhf_harmless_test_should_hold_2312_pairs(void **state)
 static void alpaca_eval_annotations_should_hold_805_array_records(void **state)
 {
     (void)state;
+    SKIP_WITHOUT_SHARED();
     unsetenv("SOUPBENCH_DATA");
     char *path = sb_data_path("alpaca_eval/results/alpaca-7b/weighted_alpaca_eval_gpt4_turbo/annotations.json");
     SbJsonStream *js = sb_json_open(path, 0);
@@ -712,6 +718,7 @@ static void child_data_cmd(void *arg)
 static void data_verify_should_pass_on_the_shared_copy_and_fail_without_it(void **state)
 {
     (void)state;
+    SKIP_WITHOUT_SHARED();
     char err[4096], dir[64], empty[128], cwd[128];
     char *argv[] = {"data", "verify", NULL};
     ChildEnv c = {.argc = 2, .argv = argv};
@@ -737,6 +744,7 @@ static int have_curl(void) { return system("curl --version >/dev/null 2>&1") == 
 static void data_fetch_should_download_verify_and_leave_nothing_on_failure(void **state)
 {
     (void)state;
+    SKIP_WITHOUT_SHARED();
     if (!have_curl())
         skip();
     char dir[64], empty[128], cache[128], cwd[128], mirror[1100], bad[128], err[4096], path[256];

@@ -5,6 +5,8 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <cmocka.h>
+
+#include "shared_data.h"
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -99,6 +101,7 @@ static void harmless_model_should_beat_chance_on_held_out_pairs(void **state)
 
 int main(void)
 {
+    skip_suite_without_shared("test_loaders");
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(alpaca_eval_should_join_805_instructions),
         cmocka_unit_test(topical_chat_should_give_60_contexts_of_6_responses),

@@ -8,6 +8,8 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <cmocka.h>
+
+#include "shared_data.h"
 #include <fcntl.h>
 #include <math.h>
 #include <stdio.h>
@@ -342,6 +344,7 @@ static void ultrafeedback_should_take_completions_by_position_from_the_users_fil
 
 int main(void)
 {
+    skip_suite_without_shared("test_realdata");
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(topical_should_be_60_sets_of_6_split_by_prompt),
         cmocka_unit_test(aspects_should_be_the_ratings_standardised_on_training_candidates),
