@@ -42,3 +42,19 @@ const SbMethod *sb_method_find(const char *name)
             return all[i];
     return NULL;
 }
+
+const SbMethod *sb_method_with_role(unsigned role)
+{
+    int n;
+    const SbMethod *const *all = sb_method_all(&n);
+    int i = sb_method_index_with_role(all, n, role);
+    return i < 0 ? NULL : all[i];
+}
+
+int sb_method_index_with_role(const SbMethod *const *methods, int n, unsigned role)
+{
+    for (int i = 0; i < n; i++)
+        if ((methods[i]->roles & role) == role)
+            return i;
+    return -1;
+}
