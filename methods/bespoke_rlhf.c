@@ -47,5 +47,8 @@ const SbMethod sb_method_bespoke_rlhf = {
     .description = "a policy trained for each user alone on r_u (basis trainer and budget); cost counted per user",
     .prepare = bespoke_prepare,
     .serve = bespoke_serve,
+    .roles = SB_ROLE_NORMALISER,
+    .cost = SB_COST_PER_USER_TRAINING,
+    .style = {.rgb = 0x2ca02c, .point = 5},
     .release = free,
 };

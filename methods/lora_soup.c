@@ -42,6 +42,7 @@ const SbMethod sb_method_lora_soup = {
     .needs = SB_NEEDS_EXPERTS,
     .online = SB_ONLINE_WEIGHTS,
     .serve = lora_soup_serve,
+    .style = {.rgb = 0x9467bd, .point = 7},
 };
 
 const SbMethod sb_method_lora_soup_psoups = {
@@ -50,4 +51,5 @@ const SbMethod sb_method_lora_soup_psoups = {
     .needs = SB_NEEDS_EXPERTS,
     .online = SB_ONLINE_WEIGHTS,
     .serve = psoups_serve,
+    .style = {.rgb = 0xc49cde, .point = 11},
 };

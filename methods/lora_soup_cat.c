@@ -173,5 +173,7 @@ const SbMethod sb_method_lora_soup_cat = {
     .adapt = cat_adapt,
     .warm_size = cat_warm_size,
     .adapt_at_checkpoints = 1,
+    .cost = SB_COST_PER_USER_ADAPTATION,
+    .style = {.rgb = 0xe377c2, .point = 13},
     .release = cat_release,
 };

@@ -28,4 +28,5 @@ const SbMethod sb_method_mod = {
     .needs = SB_NEEDS_EXPERTS,
     .online = SB_ONLINE_WEIGHTS,
     .serve = mod_serve,
+    .style = {.rgb = 0x17becf, .point = 5},
 };

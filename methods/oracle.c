@@ -25,4 +25,6 @@ const SbMethod sb_method_oracle = {
     .name = "oracle",
     .description = "the exact soft-optimal policy pi* of the user's reward (enumerable MDPs only)",
     .serve = oracle_serve,
+    .roles = SB_ROLE_ORACLE,
+    .style = {.rgb = 0x000000, .point = 7},
 };

@@ -57,6 +57,7 @@ const SbMethod sb_method_pad = {
     .prepare = pad_prepare,
     .online = SB_ONLINE_WEIGHTS,
     .serve = pad_serve,
+    .style = {.rgb = 0x393b79, .point = 9},
     .release = free,
 };
 
@@ -66,5 +67,6 @@ const SbMethod sb_method_pad_sf = {
     .prepare = pad_sf_prepare,
     .online = SB_ONLINE_WEIGHTS,
     .serve = pad_serve,
+    .style = {.rgb = 0x6b6ecf, .point = 11},
     .release = free,
 };

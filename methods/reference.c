@@ -15,4 +15,7 @@ const SbMethod sb_method_reference = {
     .name = "reference",
     .description = "the reference policy pi_ref, served unchanged to every user",
     .serve = reference_serve,
+    .same_for_all = 1,
+    .roles = SB_ROLE_REFERENCE,
+    .style = {.rgb = 0x7f7f7f, .point = 5},
 };

@@ -1,40 +1,31 @@
 /* soupbench: the method registry. A new method is one file in methods/
- * and one line in each list below. */
+ * and one line in the list below; the list's order is the order of
+ * `soupbench list` and of every figure's legend. */
 #include <string.h>
 
 #include "method.h"
 
-extern const SbMethod sb_method_reference;
-extern const SbMethod sb_method_oracle;
-extern const SbMethod sb_method_spectral_soup;
-extern const SbMethod sb_method_spectral_soup_implicit;
-extern const SbMethod sb_method_spectral_soup_param;
-extern const SbMethod sb_method_bespoke_rlhf;
-extern const SbMethod sb_method_rlhf_avg;
-extern const SbMethod sb_method_rewarded_soup;
-extern const SbMethod sb_method_lora_soup;
-extern const SbMethod sb_method_lora_soup_psoups;
-extern const SbMethod sb_method_lora_soup_cat;
-extern const SbMethod sb_method_mod;
-extern const SbMethod sb_method_pad;
-extern const SbMethod sb_method_pad_sf;
+/* X(id): the method defined as `const SbMethod sb_method_<id>`. */
+#define SB_METHODS(X) \
+    X(reference) \
+    X(oracle) \
+    X(spectral_soup) \
+    X(spectral_soup_implicit) \
+    X(spectral_soup_param) \
+    X(bespoke_rlhf) \
+    X(rlhf_avg) \
+    X(rewarded_soup) \
+    X(lora_soup) \
+    X(lora_soup_psoups) \
+    X(lora_soup_cat) \
+    X(mod) \
+    X(pad) \
+    X(pad_sf)
 
-static const SbMethod *const registry[] = {
-    &sb_method_reference,
-    &sb_method_oracle,
-    &sb_method_spectral_soup,
-    &sb_method_spectral_soup_implicit,
-    &sb_method_spectral_soup_param,
-    &sb_method_bespoke_rlhf,
-    &sb_method_rlhf_avg,
-    &sb_method_rewarded_soup,
-    &sb_method_lora_soup,
-    &sb_method_lora_soup_psoups,
-    &sb_method_lora_soup_cat,
-    &sb_method_mod,
-    &sb_method_pad,
-    &sb_method_pad_sf,
-};
+#define SB_DECLARE(id) extern const SbMethod sb_method_##id;
+SB_METHODS(SB_DECLARE)
+#define SB_ENTRY(id) &sb_method_##id,
+static const SbMethod *const registry[] = {SB_METHODS(SB_ENTRY)};
 
 const SbMethod *const *sb_method_all(int *n)
 {
@@ -50,4 +41,20 @@ const SbMethod *sb_method_find(const char *name)
         if (strcmp(all[i]->name, name) == 0)
             return all[i];
     return NULL;
+}
+
+const SbMethod *sb_method_with_role(unsigned role)
+{
+    int n;
+    const SbMethod *const *all = sb_method_all(&n);
+    int i = sb_method_index_with_role(all, n, role);
+    return i < 0 ? NULL : all[i];
+}
+
+int sb_method_index_with_role(const SbMethod *const *methods, int n, unsigned role)
+{
+    for (int i = 0; i < n; i++)
+        if ((methods[i]->roles & role) == role)
+            return i;
+    return -1;
 }

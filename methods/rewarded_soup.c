@@ -26,4 +26,5 @@ const SbMethod sb_method_rewarded_soup = {
     .needs = SB_NEEDS_EXPERTS,
     .online = SB_ONLINE_WEIGHTS,
     .serve = rewarded_soup_serve,
+    .style = {.rgb = 0x1f77b4, .point = 9},
 };

@@ -45,5 +45,9 @@ const SbMethod sb_method_rlhf_avg = {
     .description = "RLHF averaging: one policy trained on the training users' mean weights, served to everyone",
     .prepare = rlhf_avg_prepare,
     .serve = rlhf_avg_serve,
+    .same_for_all = 1,
+    .roles = SB_ROLE_POPULATION,
+    .cost = SB_COST_OFFLINE,
+    .style = {.rgb = 0xbcbd22, .point = 13},
     .release = free,
 };

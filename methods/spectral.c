@@ -65,6 +65,30 @@ void sb_spectral_logits(const SbContext *ctx, int f, const double *lam, double *
     }
 }
 
+int sb_spectral_active_query(const SbContext *ctx, const SbSpectralState *st, const SbPairs *answers,
+                             const double *lam, const SbPairs *candidates)
+{
+    const SbProblem *p = ctx->p;
+    int K = st->K, c = candidates->n;
+    double *X = sb_zeros((size_t)(answers->n > 0 ? answers->n : 1) * K), *cov = sb_zeros((size_t)K * K);
+    double *xc = sb_zeros((size_t)c * K);
+    sb_pairs_features(p, answers, st->q, K, X);
+    sb_logreg_covariance(X, NULL, answers->n, K, ctx->cfg->online.l2, lam, cov);
+    sb_pairs_features(p, candidates, st->q, K, xc);
+    int best = 0;
+    double best_var = -1;
+    for (int i = 0; i < c; i++) {
+        double var = 0;
+        for (int a = 0; a < K; a++)
+            for (int b = 0; b < K; b++)
+                var += xc[(size_t)i * K + a] * cov[(size_t)a * K + b] * xc[(size_t)i * K + b];
+        if (var > best_var)
+            best_var = var, best = i;
+    }
+    free(xc), free(cov), free(X);
+    return best;
+}
+
 int sb_spectral_sample_token(const SbProblem *p, const double *q_lam, int s, SbRng *rng, long *proposals)
 {
     int V = p->V;

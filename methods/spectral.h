@@ -48,6 +48,12 @@ void sb_spectral_state_free(SbSpectralState *st);
 /* The online hooks shared by the three soups: K warm numbers (lam). */
 int sb_spectral_warm_size(const SbContext *ctx, void *state);
 
+/* Active query: of the candidate pairs, the index of the one whose
+ * implicit-reward difference x has the largest x' Cov x under the Laplace
+ * posterior of lam at the answers so far (l2 = online.l2). */
+int sb_spectral_active_query(const SbContext *ctx, const SbSpectralState *st, const SbPairs *answers,
+                             const double *lam, const SbPairs *candidates);
+
 /* One token at state s by rejection from pi_ref: propose a ~ pi_ref(.|s),
  * accept with probability exp((q_lam(s,a) - max_a' q_lam(s,a')) / beta);
  * q_lam [n_states * V]. *proposals counts the proposals made. */

@@ -2,7 +2,11 @@
  * `spectral_soup_param` (parameter merging of the basis LoRA adapters,
  * W + sum_k lam_k (alpha/r) B_k A_k), both with lam fitted to the user's
  * feedback. The fitted lam of every served user is stored in
- * /methods/<name>/lambda (test users first, then the Pareto sweeps). */
+ * /methods/<name>/lambda (test users first, then the Pareto sweeps).
+ * spectral_soup is the comparison's lead: it drives the online streams,
+ * is the method whose basis the ablations vary, and has the online
+ * protocol's active variant (the other two soups share its fit and target,
+ * so one active run answers the question for all three). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -51,6 +55,13 @@ static void param_adapt(const SbContext *ctx, void *state, const SbPairs *answer
     sb_policy_free(merged);
 }
 
+/* Online, active variant: the candidate pair lam is most uncertain about. */
+static int explicit_active_query(const SbContext *ctx, void *state, const SbPairs *answers, const double *lam,
+                                 const SbPairs *candidates)
+{
+    return sb_spectral_active_query(ctx, state, answers, lam, candidates);
+}
+
 static void spectral_write(const SbContext *ctx, void *state, SbResults *r, const char *group)
 {
     (void)ctx;
@@ -69,6 +80,9 @@ const SbMethod sb_method_spectral_soup = {
     .online = SB_ONLINE_FEEDBACK,
     .adapt = explicit_adapt,
     .warm_size = sb_spectral_warm_size,
+    .active_query = explicit_active_query,
+    .roles = SB_ROLE_DRIVER | SB_ROLE_ABLATED,
+    .style = {.rgb = 0xd62728, .point = 7},
     .write = spectral_write,
     .release = spectral_release,
 };
@@ -82,6 +96,7 @@ const SbMethod sb_method_spectral_soup_param = {
     .online = SB_ONLINE_FEEDBACK,
     .adapt = param_adapt,
     .warm_size = sb_spectral_warm_size,
+    .style = {.rgb = 0x8c564b, .point = 11},
     .write = spectral_write,
     .release = spectral_release,
 };

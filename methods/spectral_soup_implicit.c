@@ -124,6 +124,7 @@ const SbMethod sb_method_spectral_soup_implicit = {
     .online = SB_ONLINE_FEEDBACK,
     .adapt = implicit_adapt,
     .warm_size = sb_spectral_warm_size,
+    .style = {.rgb = 0xff7f0e, .point = 9},
     .write = implicit_write,
     .release = implicit_release,
 };

@@ -7,6 +7,7 @@
  * the figure's template with its placeholders filled. The templates live in
  * plots/<name>.gp and are compiled into the binary (build/plot_templates.c). */
 #include "commands.h"
+#include "method.h"
 #include "results.h"
 #include "sb.h"
 
@@ -42,48 +43,30 @@ static const char *plot_usage =
 /* ------------------------------------------------------------------ */
 /* one colour per method, the same in every figure                    */
 
-/* Point types come in filled/hollow pairs (filled = pt, hollow = pt - 1). */
-static const struct {
-    const char *name;
-    unsigned rgb;
-    int pt;
-} method_styles[] = {
-    {"reference", 0x7f7f7f, 5},
-    {"oracle", 0x000000, 7},
-    {"spectral_soup", 0xd62728, 7},
-    {"spectral_soup_implicit", 0xff7f0e, 9},
-    {"spectral_soup_param", 0x8c564b, 11},
-    {"bespoke_rlhf", 0x2ca02c, 5},
-    {"rlhf_avg", 0xbcbd22, 13},
-    {"rewarded_soup", 0x1f77b4, 9},
-    {"lora_soup", 0x9467bd, 7},
-    {"lora_soup_psoups", 0xc49cde, 11},
-    {"lora_soup_cat", 0xe377c2, 13},
-    {"mod", 0x17becf, 5},
-    {"pad", 0x393b79, 9},
-    {"pad_sf", 0x6b6ecf, 11},
-};
-#define N_METHOD_STYLES (int)(sizeof method_styles / sizeof method_styles[0])
-
 /* Colours for unknown methods and for spectra. */
 static const unsigned fallback_rgb[] = {0x1b9e77, 0xd95f02, 0x7570b3, 0xe7298a,
                                         0x66a61e, 0xe6ab02, 0xa6761d, 0x666666};
 #define N_FALLBACK (int)(sizeof fallback_rgb / sizeof fallback_rgb[0])
 
+/* A registered method's index in the registry, else their number. */
 static int method_rank(const char *name)
 {
-    for (int i = 0; i < N_METHOD_STYLES; i++)
-        if (strcmp(method_styles[i].name, name) == 0)
+    int n;
+    const SbMethod *const *all = sb_method_all(&n);
+    for (int i = 0; i < n; i++)
+        if (strcmp(all[i]->name, name) == 0)
             return i;
-    return N_METHOD_STYLES;
+    return n;
 }
 
+/* A registered method's own style (SbMethod.style: point types come in
+ * filled/hollow pairs, filled = pt, hollow = pt - 1). */
 static void method_style(const char *name, unsigned *rgb, int *pt)
 {
-    int i = method_rank(name);
-    if (i < N_METHOD_STYLES) {
-        *rgb = method_styles[i].rgb;
-        *pt = method_styles[i].pt;
+    const SbMethod *m = sb_method_find(name);
+    if (m) {
+        *rgb = m->style.rgb;
+        *pt = m->style.point;
         return;
     }
     /* Unknown name: FNV-1a hash, so the choice is deterministic. */
@@ -94,8 +77,8 @@ static void method_style(const char *name, unsigned *rgb, int *pt)
     *pt = 5 + 2 * (int)((h >> 8) % 5);
 }
 
-/* Known methods in table order (the legend order of every figure), then
- * unknown ones by name. */
+/* Registered methods in registry order (the legend order of every
+ * figure), then unknown ones by name. */
 static int cmp_methods(const void *a, const void *b)
 {
     const char *x = *(char *const *)a, *y = *(char *const *)b;
@@ -400,7 +383,8 @@ static int plot_pareto_pair(PlotCtx *ctx, char **methods, int n_methods, const c
         else
             snprintf(title, sizeof title, "%s", qname);
         free(qname);
-        if (strcmp(methods[m], "oracle") == 0 && n_nd > 1) {
+        const SbMethod *known = sb_method_find(methods[m]);
+        if (known && (known->roles & SB_ROLE_ORACLE) && n_nd > 1) {
             /* The front: the oracle's non-dominated points joined by x. */
             qsort(pts, (size_t)n_nd, sizeof *pts, cmp_points);
             fputs("$ORACLE_FRONT << EOD\n", b);
@@ -431,7 +415,7 @@ static int plot_pareto_pair(PlotCtx *ctx, char **methods, int n_methods, const c
     if (have_ref) {
         unsigned rgb;
         int pt;
-        method_style("reference", &rgb, &pt);
+        method_style(sb_method_with_role(SB_ROLE_REFERENCE)->name, &rgb, &pt);
         fputs("$REF << EOD\n", b);
         put_number(b, ref[0]);
         fputc(' ', b);

@@ -74,23 +74,34 @@ static void write_provenance(SbResults *r, const SbConfig *cfg, int argc, char *
     free(json);
 }
 
-/* One line per cost group of the ledger that this run filled. */
+/* One line for a cost group of the ledger, if this run filled it; the
+ * heading before the first. */
+static void print_cost_group(const char *group, int *printed)
+{
+    double seconds, flops;
+    int count;
+    sb_cost_total(group, &seconds, &flops, &count);
+    if (!count)
+        return;
+    if (!(*printed)++)
+        printf("\ntraining cost (wall time, floating-point operations):\n");
+    printf("  %-14s %3d polic%s  %8.3f s  %8.3f GFLOP  (%.4f s, %.4f GFLOP each)\n", group, count,
+           count == 1 ? "y " : "ies", seconds, flops * 1e-9, seconds / count, flops * 1e-9 / count);
+}
+
+/* The shared basis and experts, then the methods' own groups (their
+ * names) in the order of SbCostGroup. */
 static void print_cost(void)
 {
-    static const char *const groups[] = {"basis/lora", "basis/full", "experts/lora", "experts/full",
-                                         "rlhf_avg",   "bespoke_rlhf", "lora_soup_cat"};
-    int printed = 0;
-    for (size_t i = 0; i < sizeof groups / sizeof groups[0]; i++) {
-        double seconds, flops;
-        int count;
-        sb_cost_total(groups[i], &seconds, &flops, &count);
-        if (!count)
-            continue;
-        if (!printed++)
-            printf("\ntraining cost (wall time, floating-point operations):\n");
-        printf("  %-14s %3d polic%s  %8.3f s  %8.3f GFLOP  (%.4f s, %.4f GFLOP each)\n", groups[i], count,
-               count == 1 ? "y " : "ies", seconds, flops * 1e-9, seconds / count, flops * 1e-9 / count);
-    }
+    static const char *const shared[] = {"basis/lora", "basis/full", "experts/lora", "experts/full"};
+    int printed = 0, n;
+    for (size_t i = 0; i < sizeof shared / sizeof shared[0]; i++)
+        print_cost_group(shared[i], &printed);
+    const SbMethod *const *all = sb_method_all(&n);
+    for (int c = SB_COST_OFFLINE; c <= SB_COST_PER_USER_ADAPTATION; c++)
+        for (int k = 0; k < n; k++)
+            if ((int)all[k]->cost == c)
+                print_cost_group(all[k]->name, &printed);
 }
 
 int sb_cmd_run(int argc, char **argv)

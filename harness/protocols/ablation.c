@@ -17,6 +17,15 @@
 
 #define ABLATION_COLS 11 /* width, K, rank_lora, rank_full, effective ranks, normalized mean, lo, hi, basis s, trained */
 
+/* The method whose basis is ablated (SB_ROLE_ABLATED): it adapts online
+ * and needs nothing but the basis. */
+static const SbMethod *ablated_method(void)
+{
+    const SbMethod *m = sb_method_with_role(SB_ROLE_ABLATED);
+    SB_ASSERT(m && m->online == SB_ONLINE_FEEDBACK && m->warm_size && !(m->needs & SB_NEEDS_EXPERTS));
+    return m;
+}
+
 /* One (width, K) setting into row. */
 static void run_setting(const SbConfig *base, int width, int K, double *row)
 {
@@ -33,11 +42,13 @@ static void run_setting(const SbConfig *base, int width, int K, double *row)
     SbBasis *basis = sb_basis_build(p, &cfg, &pg);
     double basis_seconds = sb_now() - start;
     SbContext ctx = {p, &cfg, basis, NULL};
-    const SbMethod *soup = sb_method_find("spectral_soup"), *bespoke = sb_method_find("bespoke_rlhf");
-    void *soup_state = soup->prepare(&ctx), *bespoke_state = bespoke->prepare(&ctx);
+    const SbMethod *soup = ablated_method(), *bespoke = sb_method_with_role(SB_ROLE_NORMALISER);
+    SB_ASSERT(bespoke);
+    void *soup_state = soup->prepare ? soup->prepare(&ctx) : NULL;
+    void *bespoke_state = bespoke->prepare ? bespoke->prepare(&ctx) : NULL;
     int users = cfg.ablation.users < p->n_test ? cfg.ablation.users : p->n_test;
     size_t n_sa = (size_t)p->n_states * p->V;
-    double *score = sb_zeros(users), *lam = sb_zeros(K), *r = sb_zeros(n_sa), *bl = sb_zeros(n_sa);
+    double *score = sb_zeros(users), *lam = sb_zeros(soup->warm_size(&ctx, soup_state)), *r = sb_zeros(n_sa), *bl = sb_zeros(n_sa);
     for (int u = 0; u < users; u++) {
         const double *w = p->users_test + (size_t)u * p->m;
         sb_problem_user_reward(p, w, r);
@@ -64,8 +75,10 @@ static void run_setting(const SbConfig *base, int width, int K, double *row)
     sb_bootstrap_mean_ci(score, users, cfg.bootstrap, &rng, &row[7], &row[8]);
     row[9] = basis_seconds;
     row[10] = 2.0 * K;
-    soup->release(soup_state);
-    bespoke->release(bespoke_state);
+    if (soup->release)
+        soup->release(soup_state);
+    if (bespoke->release)
+        bespoke->release(bespoke_state);
     free(bl), free(r), free(lam), free(score);
     sb_basis_free(basis);
     sb_problem_free(p);
@@ -87,11 +100,12 @@ void sb_ablation_run(const SbConfig *cfg, SbResults *r, int quiet)
     double *table = sb_zeros((size_t)rows * ABLATION_COLS);
     SbProgress pg;
     sb_progress_start(&pg, "ablations", rows, quiet);
+    const char *soup = ablated_method()->name;
     if (!quiet)
-        printf("\nablation: final normalised score of spectral_soup after %d answers (%d users) against the basis "
+        printf("\nablation: final normalised score of %s after %d answers (%d users) against the basis "
                "size K;\nranks of the basis implicit-Q matrix (numerical at basis.rank_tol, and effective)\n"
                "  %5s %4s %9s %9s %8s %8s   %-24s %s\n",
-               ac->rounds, ac->users, "width", "K", "rank lora", "rank full", "eff lora", "eff full",
+               soup, ac->rounds, ac->users, "width", "K", "rank lora", "rank full", "eff lora", "eff full",
                "normalised score [95% CI]", "basis s");
     for (int a = 0; a < n_w; a++)
         for (int b = 0; b < ac->n_K; b++) {
@@ -106,12 +120,15 @@ void sb_ablation_run(const SbConfig *cfg, SbResults *r, int quiet)
     if (!quiet && pg.enabled)
         for (int i = 0; i < rows; i++)
             print_row(table + (size_t)i * ABLATION_COLS);
+    char description[512];
+    snprintf(description, sizeof description,
+             "per reference width and basis size K: numerical rank of the basis implicit-Q matrix and %s's final "
+             "normalised score in the online protocol (95%% bootstrap CI over users)",
+             soup);
     sb_results_write_table(r, "/ablations/K", rows, ABLATION_COLS, table,
                            "width,K,rank_lora,rank_full,effective_rank_lora,effective_rank_full,normalized_mean,"
                            "normalized_lo,normalized_hi,basis_seconds,policies_trained",
-                           "per reference width and basis size K: numerical rank of the basis implicit-Q matrix and "
-                           "spectral_soup's final normalised score in the online protocol (95% bootstrap CI over "
-                           "users)");
+                           description);
     sb_results_attr_int(r, "/ablations/K", "rounds", ac->rounds);
     sb_results_attr_int(r, "/ablations/K", "users", ac->users);
     sb_results_attr_double(r, "/ablations/K", "rank_tol", cfg->basis.rank_tol);

@@ -2,7 +2,7 @@
  * For every reference width of $.ablation.widths (the config's width when
  * empty) and every basis size K of $.ablation.K: a fresh reference, a
  * random signed basis of K policies, and the online protocol driven by
- * spectral_soup alone for the first $.ablation.users held-out users, one
+ * the ablated method (SB_ROLE_ABLATED: spectral_soup) alone for the first $.ablation.users held-out users, one
  * stream each of $.ablation.rounds answers. Per (width, K): the final
  * normalised score (mean and 95% bootstrap interval over users) and the
  * numerical rank of the basis implicit-Q matrix (LoRA and full). Written to

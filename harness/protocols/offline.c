@@ -54,7 +54,8 @@ static void put_winrate(double *at, SbWinRate w)
     at[2] = w.hi;
 }
 
-/* Every held-out user, true weights. avg_logits: rlhf_avg's policy, or NULL. */
+/* Every held-out user, true weights. avg_logits: the population
+ * baseline's policy (SB_ROLE_POPULATION), or NULL. */
 static void evaluate_users(const SbContext *ctx, SbProgress *pg, SbMethodResult *out, const double *avg_logits,
                            double *logits, double *r)
 {
@@ -190,12 +191,22 @@ static void pooled_score(const SbConfig *cfg, SbMethodResult *res, const double 
     free(gain);
 }
 
-static const SbMethodResult *find_result(const SbMethodResult *res, int n, const char *name)
+/* The first result of a method holding role, or NULL. */
+static const SbMethodResult *find_result(const SbMethodResult *res, int n, unsigned role)
 {
     for (int i = 0; i < n; i++)
-        if (strcmp(res[i].method->name, name) == 0)
+        if (res[i].method->roles & role)
             return &res[i];
     return NULL;
+}
+
+/* The name of the registered method holding role, for descriptions that
+ * name the comparison whether it is run or not. */
+static const char *role_name(unsigned role)
+{
+    const SbMethod *m = sb_method_with_role(role);
+    SB_ASSERT(m);
+    return m->name;
 }
 
 void sb_offline_run(const SbContext *ctx, const SbMethod *const *methods, int n, SbProgress *pg,
@@ -210,7 +221,8 @@ void sb_offline_run(const SbContext *ctx, const SbMethod *const *methods, int n,
         memset(&res[k], 0, sizeof res[k]);
         res[k].method = methods[k];
         res[k].state = methods[k]->prepare ? methods[k]->prepare(ctx) : NULL;
-        if (strcmp(methods[k]->name, "rlhf_avg") == 0) { /* the same policy for every user */
+        if (!avg && (methods[k]->roles & SB_ROLE_POPULATION)) {
+            SB_ASSERT(methods[k]->same_for_all); /* served once, for every user */
             avg = sb_zeros(n_sa);
             methods[k]->serve(ctx, res[k].state, zero, avg);
         }
@@ -228,7 +240,7 @@ void sb_offline_run(const SbContext *ctx, const SbMethod *const *methods, int n,
         trace_fronts(ctx, ref_point, pg, out, logits, r);
     }
     /* normalised score: 100 (J(pi) - J(pi_ref)) / (J(bespoke) - J(pi_ref)) */
-    const SbMethodResult *bespoke = find_result(res, n, "bespoke_rlhf");
+    const SbMethodResult *bespoke = find_result(res, n, SB_ROLE_NORMALISER);
     double *J_ref = sb_zeros(p->n_test), *span = sb_zeros(p->n_test);
     if (bespoke)
         for (int u = 0; u < p->n_test; u++) {
@@ -257,7 +269,7 @@ void sb_offline_run(const SbContext *ctx, const SbMethod *const *methods, int n,
 static void write_method(SbResults *r, const SbContext *ctx, SbMethodResult *res)
 {
     const SbProblem *p = ctx->p;
-    char path[256], columns[1024];
+    char path[256], columns[1024], description[1024];
     const char *name = res->method->name;
     snprintf(path, sizeof path, "/methods/%s", name);
     sb_results_attr_str(r, path, "description", res->method->description);
@@ -269,10 +281,12 @@ static void write_method(SbResults *r, const SbContext *ctx, SbMethodResult *res
              aspects);
     free(aspects);
     snprintf(path, sizeof path, "/methods/%s/users", name);
-    sb_results_write_table(r, path, res->n_users, res->user_cols, res->users, columns,
-                           "per held-out user, true weights: exact J_u, KL to pi_ref, E[r_u], expected aspect "
-                           "rewards, win-rates against pi_ref and rlhf_avg with 95% intervals, normalised score "
-                           "(NaN where rlhf_avg or bespoke_rlhf is not run)");
+    const char *avg = role_name(SB_ROLE_POPULATION), *bespoke = role_name(SB_ROLE_NORMALISER);
+    snprintf(description, sizeof description,
+             "per held-out user, true weights: exact J_u, KL to pi_ref, E[r_u], expected aspect rewards, win-rates "
+             "against pi_ref and %s with 95%% intervals, normalised score (NaN where %s or %s is not run)",
+             avg, avg, bespoke);
+    sb_results_write_table(r, path, res->n_users, res->user_cols, res->users, columns, description);
 
     for (int k = 0; k < res->n_pairs; k++) {
         int i, j;
@@ -322,10 +336,13 @@ void sb_offline_write(SbResults *r, const SbContext *ctx, SbMethodResult *res, i
         write_method(r, ctx, &res[i]);
         memcpy(table + (size_t)i * SB_SUMMARY_COLS, res[i].summary, sizeof res[i].summary);
     }
-    sb_results_write_table(r, "/summary", n, SB_SUMMARY_COLS, table, summary_columns,
-                           "per method over held-out users: mean J_u, mean KL, mean win-rates against pi_ref and "
-                           "rlhf_avg, mean normalised score, pooled normalised score (ratio of the sums over "
-                           "users), each with its 95% bootstrap interval over users");
+    char description[1024];
+    snprintf(description, sizeof description,
+             "per method over held-out users: mean J_u, mean KL, mean win-rates against pi_ref and %s, mean "
+             "normalised score, pooled normalised score (ratio of the sums over users), each with its 95%% "
+             "bootstrap interval over users",
+             role_name(SB_ROLE_POPULATION));
+    sb_results_write_table(r, "/summary", n, SB_SUMMARY_COLS, table, summary_columns, description);
     sb_results_attr_str(r, "/summary", "rows", rows);
     free(rows);
     free(table);
@@ -343,8 +360,10 @@ static int hv_width(const SbProblem *p, int k)
 void sb_offline_print_summary(const SbProblem *p, const SbMethodResult *res, int n)
 {
     int pairs = sb_aspect_pairs(p->m);
+    char win_avg[96];
+    snprintf(win_avg, sizeof win_avg, "win vs %s", role_name(SB_ROLE_POPULATION));
     printf("\n%-23s %-25s %-7s %-21s %-21s %-21s %-21s", "method", "J_u mean [95% CI]", "KL", "win vs pi_ref",
-           "win vs rlhf_avg", "normalised score %", "pooled score %");
+           win_avg, "normalised score %", "pooled score %");
     for (int k = 0; k < pairs; k++) {
         int i, j;
         sb_aspect_pair(p->m, k, &i, &j);

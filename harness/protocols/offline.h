@@ -1,9 +1,10 @@
 /* soupbench: the offline protocol (SPEC sections 2 and 6). Every method
  * serves every held-out user with the user's true weights; each served
  * policy is evaluated exactly (J_u, KL, expected aspect rewards), against
- * pi_ref and against rlhf_avg (win-rates), and normalised against
- * bespoke_rlhf; each aspect pair's weight grid traces the method's Pareto
- * front. */
+ * pi_ref and against the population baseline (win-rates; SB_ROLE_POPULATION,
+ * rlhf_avg), and normalised against the normaliser (SB_ROLE_NORMALISER,
+ * bespoke_rlhf) when these are run; each aspect pair's weight grid traces
+ * the method's Pareto front. */
 #ifndef SB_OFFLINE_H
 #define SB_OFFLINE_H
 

@@ -12,7 +12,6 @@
 #include "progress.h"
 #include "sb.h"
 #include "solver.h"
-#include "spectral.h"
 #include "stats.h"
 #include "winrate.h"
 
@@ -83,40 +82,25 @@ static void refresh(const SbContext *ctx, Run *run, const User *user, const SbPa
     run->J = sb_policy_eval_objective(ctx->p, user->r, run->logits);
 }
 
-/* Active query: of `candidates` pairs from the stream's policies, the one
- * whose implicit-reward difference x has the largest x' Cov x under the
- * Laplace posterior of lam at the current answers. */
-static void add_active(const SbContext *ctx, const Run *soup, SbPairs *answers, const User *user,
-                       const double *l1, const double *l2, int x_hi, const SbPairLabels *labels, SbRng *rng)
+/* Active query: online.candidates pairs from the stream's policies, of
+ * which the run's method picks the one to ask (its active_query, given
+ * the answers so far and its coefficients fitted to them). */
+static void add_active(const SbContext *ctx, const Run *run, SbPairs *answers, const User *user, const double *l1,
+                       const double *l2, int x_hi, const SbPairLabels *labels, SbRng *rng)
 {
     const SbProblem *p = ctx->p;
-    const SbSpectralState *st = soup->state;
-    int K = st->K, c = ctx->cfg->online.candidates, H = p->H;
+    int c = ctx->cfg->online.candidates, H = p->H;
     SbPairs cand;
     sb_pairs_reserve(&cand, H, c);
     for (int i = 0; i < c; i++)
         sb_pairs_add(p, &cand, user->r, 0, x_hi, l1, l2, labels, rng);
-    double *X = sb_zeros((size_t)(answers->n > 0 ? answers->n : 1) * K), *cov = sb_zeros((size_t)K * K);
-    double *xc = sb_zeros((size_t)c * K);
-    sb_pairs_features(p, answers, st->q, K, X);
-    sb_logreg_covariance(X, NULL, answers->n, K, ctx->cfg->online.l2, soup->warm, cov);
-    sb_pairs_features(p, &cand, st->q, K, xc);
-    int best = 0;
-    double best_var = -1;
-    for (int i = 0; i < c; i++) {
-        double var = 0;
-        for (int a = 0; a < K; a++)
-            for (int b = 0; b < K; b++)
-                var += xc[(size_t)i * K + a] * cov[(size_t)a * K + b] * xc[(size_t)i * K + b];
-        if (var > best_var)
-            best_var = var, best = i;
-    }
+    int best = run->m->active_query(ctx, run->state, answers, run->warm, &cand);
+    SB_ASSERT(best >= 0 && best < cand.n);
     int n = answers->n++;
     SB_ASSERT(n < answers->cap);
     memcpy(answers->s + (size_t)n * 2 * H, cand.s + (size_t)best * 2 * H, sizeof(int) * 2 * (size_t)H);
     memcpy(answers->a + (size_t)n * 2 * H, cand.a + (size_t)best * 2 * H, sizeof(int) * 2 * (size_t)H);
     answers->y[n] = cand.y[best];
-    free(xc), free(cov), free(X);
     sb_pairs_free(&cand);
 }
 
@@ -222,7 +206,9 @@ static void free_runs(Run *runs, int n)
     free(runs);
 }
 
-/* The user's fixed points of comparison: pi_ref, bespoke_rlhf, pi*. */
+/* The user's fixed points of comparison: pi_ref, the normaliser (bespoke),
+ * pi*. With bespoke NULL pi_ref stands in for it (J_bespoke = J_ref), for
+ * streams where only the coefficients and the regret matter. */
 static void user_setup(const SbContext *ctx, const SbMethod *bespoke, void *bespoke_state, const double *w,
                        User *user, SbSoftSolution *sol)
 {
@@ -236,7 +222,10 @@ static void user_setup(const SbContext *ctx, const SbMethod *bespoke, void *besp
     user->oracle_logits = sol->logits;
     user->J_ref = sb_policy_eval_objective(p, user->r, p->ref_logits);
     double *bl = sb_zeros(n_sa);
-    bespoke->serve(ctx, bespoke_state, w, bl);
+    if (bespoke)
+        bespoke->serve(ctx, bespoke_state, w, bl);
+    else
+        memcpy(bl, p->ref_logits, sizeof(double) * n_sa);
     user->J_bespoke = sb_policy_eval_objective(p, user->r, bl);
     user->bespoke_logits = bl;
 }
@@ -246,14 +235,6 @@ static void user_free(User *user, SbSoftSolution *sol)
     free(user->r);
     free((double *)user->bespoke_logits);
     sb_soft_solution_free(sol);
-}
-
-static int find_method(const SbMethod *const *methods, int n, const char *name)
-{
-    for (int k = 0; k < n; k++)
-        if (strcmp(methods[k]->name, name) == 0)
-            return k;
-    return -1;
 }
 
 SbOnlineCurve *sb_online_run(const SbContext *ctx, const SbMethod *const *methods, void *const *states, int n,
@@ -268,19 +249,29 @@ SbOnlineCurve *sb_online_run(const SbContext *ctx, const SbMethod *const *method
     int users = cfg->online.users < p->n_test ? cfg->online.users : p->n_test;
     int streams = users * cfg->online.seeds;
     int cps[64], n_cp = sb_online_checkpoints(T, cps);
-    int soup = find_method(methods, n, "spectral_soup");
-    int active = cfg->online.active && soup >= 0;
-    int n_runs = n + active;
+    /* the driver proposes the responses; every method with active queries
+     * also runs in streams of its own that it drives, asking its queries */
+    int driver = sb_method_index_with_role(methods, n, SB_ROLE_DRIVER);
+    const SbMethod **act_methods = sb_calloc((size_t)n + 1, sizeof *act_methods);
+    void **act_states = sb_calloc((size_t)n + 1, sizeof *act_states);
+    int n_active = 0;
+    for (int k = 0; k < n && cfg->online.active; k++)
+        if (methods[k]->active_query) {
+            act_methods[n_active] = methods[k];
+            act_states[n_active++] = states[k];
+        }
+    int n_runs = n + n_active;
     /* samples [stream][checkpoint][run][metric] */
     double *samples = sb_zeros((size_t)streams * n_cp * n_runs * N_METRICS);
     double *cost_s = sb_zeros(n_runs), *cost_f = sb_zeros(n_runs), *span = sb_zeros(streams);
     Run *runs = make_runs(ctx, methods, states, n);
-    Run *act = active ? make_runs(ctx, methods + soup, states + soup, 1) : NULL;
-    /* bespoke_rlhf is the 100% point of the normalised score, run or not;
+    Run *act = n_active ? make_runs(ctx, act_methods, act_states, n_active) : NULL;
+    /* the normaliser is the 100% point of the normalised score, run or not;
      * its policies are the offline protocol's (seeded by the weights), so
      * reusing them does not count their cost twice */
-    const SbMethod *bespoke = sb_method_find("bespoke_rlhf");
-    void *bespoke_state = bespoke->prepare(ctx);
+    const SbMethod *bespoke = sb_method_with_role(SB_ROLE_NORMALISER);
+    SB_ASSERT(bespoke);
+    void *bespoke_state = bespoke->prepare ? bespoke->prepare(ctx) : NULL;
     int ledger = sb_cost_mark();
     SbProgress pg;
     sb_progress_start(&pg, "online protocol", streams, quiet);
@@ -297,17 +288,18 @@ SbOnlineCurve *sb_online_run(const SbContext *ctx, const SbMethod *const *method
             SbRng seeder;
             sb_rng_derive(&seeder, cfg->seed, purpose);
             uint64_t seed = sb_rng_u64(&seeder);
-            run_stream(ctx, runs, n, soup, 0, &user, seed, T, cps, n_cp, out);
-            if (active)
-                run_stream(ctx, act, 1, 0, 1, &user, seed, T, cps, n_cp, out_a);
-            for (int c = 0; c < n_cp; c++) {
-                double *dst = samples + ((size_t)stream * n_cp + c) * n_runs * N_METRICS;
-                memcpy(dst, out + (size_t)c * n * N_METRICS, sizeof(double) * n * N_METRICS);
-                if (active)
-                    memcpy(dst + (size_t)n * N_METRICS, out_a + (size_t)c * N_METRICS, sizeof(double) * N_METRICS);
+            run_stream(ctx, runs, n, driver, 0, &user, seed, T, cps, n_cp, out);
+            for (int c = 0; c < n_cp; c++)
+                memcpy(samples + ((size_t)stream * n_cp + c) * n_runs * N_METRICS, out + (size_t)c * n * N_METRICS,
+                       sizeof(double) * n * N_METRICS);
+            for (int a = 0; a < n_active; a++) {
+                run_stream(ctx, &act[a], 1, 0, 1, &user, seed, T, cps, n_cp, out_a);
+                for (int c = 0; c < n_cp; c++)
+                    memcpy(samples + (((size_t)stream * n_cp + c) * n_runs + n + a) * N_METRICS,
+                           out_a + (size_t)c * N_METRICS, sizeof(double) * N_METRICS);
             }
             for (int k = 0; k < n_runs; k++) {
-                const Run *run = k < n ? &runs[k] : &act[0];
+                const Run *run = k < n ? &runs[k] : &act[k - n];
                 cost_s[k] += run->seconds / streams;
                 cost_f[k] += run->flops / streams;
             }
@@ -317,13 +309,14 @@ SbOnlineCurve *sb_online_run(const SbContext *ctx, const SbMethod *const *method
     }
     sb_progress_finish(&pg);
     sb_cost_truncate(ledger);
-    bespoke->release(bespoke_state);
+    if (bespoke->release)
+        bespoke->release(bespoke_state);
 
     SbOnlineCurve *curves = sb_calloc((size_t)n_runs, sizeof *curves);
     double *x = sb_zeros(streams), *gain = sb_zeros(streams);
     for (int k = 0; k < n_runs; k++) {
         SbOnlineCurve *cv = &curves[k];
-        cv->method = k < n ? methods[k] : methods[soup];
+        cv->method = k < n ? methods[k] : act_methods[k - n];
         cv->active = k >= n;
         cv->n_checkpoints = n_cp;
         cv->curve = sb_zeros((size_t)n_cp * SB_ONLINE_COLS);
@@ -360,7 +353,9 @@ SbOnlineCurve *sb_online_run(const SbContext *ctx, const SbMethod *const *method
     free(x), free(gain), free(span), free(out), free(out_a), free(cost_f), free(cost_s), free(samples);
     free_runs(runs, n);
     if (act)
-        free_runs(act, 1);
+        free_runs(act, n_active);
+    free(act_states);
+    free(act_methods);
     *n_curves = n_runs;
     return curves;
 }
@@ -373,16 +368,19 @@ static const char *const curve_columns =
 
 void sb_online_write(SbResults *r, const SbOnlineCurve *curves, int n)
 {
+    const SbMethod *bespoke = sb_method_with_role(SB_ROLE_NORMALISER);
+    char description[1024];
+    snprintf(description, sizeof description,
+             "online protocol at checkpoints t = 0, 1, 2, 4, ..., T answers: normalised score, win-rate against "
+             "pi_ref, cumulative regret against %s and the oracle, simple regret, gain J - J_ref; mean and 95%% "
+             "bootstrap interval over users x seeds; then the pooled normalised score 100 sum(J - J_ref) / "
+             "sum(J_bespoke - J_ref) over users x seeds with its bootstrap interval",
+             bespoke->name);
     for (int k = 0; k < n; k++) {
         const SbOnlineCurve *cv = &curves[k];
         char path[256];
         snprintf(path, sizeof path, "/methods/%s/%s", cv->method->name, cv->active ? "online_active" : "online");
-        sb_results_write_table(r, path, cv->n_checkpoints, SB_ONLINE_COLS, cv->curve, curve_columns,
-                               "online protocol at checkpoints t = 0, 1, 2, 4, ..., T answers: normalised score, "
-                               "win-rate against pi_ref, cumulative regret against bespoke_rlhf and the oracle, "
-                               "simple regret, gain J - J_ref; mean and 95% bootstrap interval over users x seeds; "
-                               "then the pooled normalised score 100 sum(J - J_ref) / sum(J_bespoke - J_ref) over "
-                               "users x seeds with its bootstrap interval");
+        sb_results_write_table(r, path, cv->n_checkpoints, SB_ONLINE_COLS, cv->curve, curve_columns, description);
     }
     /* wall times differ between runs: they go under /cost, not /methods */
     double *table = sb_zeros((size_t)n * 2);
@@ -433,19 +431,21 @@ void sb_online_print(const SbContext *ctx, const SbOnlineCurve *curves, int n)
                  last[COL_POOLED + 2]);
         printf("   [%5.1f, %5.1f]   %-22s %8.3f\n", last[2], last[3], pooled, last[7]);
     }
-    /* the cost of adapting to one user against training one bespoke policy */
+    /* the driver's cost of adapting to one user against training one
+     * policy of the normaliser (its ledger group is its name) */
+    const SbMethod *bespoke = sb_method_with_role(SB_ROLE_NORMALISER);
     double b_seconds, b_flops;
     int b_count;
-    sb_cost_total("bespoke_rlhf", &b_seconds, &b_flops, &b_count);
+    sb_cost_total(bespoke->name, &b_seconds, &b_flops, &b_count);
     for (int k = 0; k < n; k++) {
         const SbOnlineCurve *cv = &curves[k];
-        if (strcmp(cv->method->name, "spectral_soup") != 0 || cv->active || b_count == 0)
+        if (!(cv->method->roles & SB_ROLE_DRIVER) || cv->active || b_count == 0)
             continue;
         int T = (int)cv->curve[(size_t)(cv->n_checkpoints - 1) * SB_ONLINE_COLS];
-        printf("\ncost of one user: spectral_soup adapting over %d answers %.4f s, %.4f GFLOP; one bespoke_rlhf "
+        printf("\ncost of one user: %s adapting over %d answers %.4f s, %.4f GFLOP; one %s "
                "policy %.4f s, %.4f GFLOP;\nratio bespoke / soup: %.1fx in time, %.1fx in FLOPs\n",
-               T, cv->adapt_seconds, cv->adapt_flops * 1e-9, b_seconds / b_count, b_flops * 1e-9 / b_count,
-               b_seconds / b_count / cv->adapt_seconds, b_flops / b_count / cv->adapt_flops);
+               cv->method->name, T, cv->adapt_seconds, cv->adapt_flops * 1e-9, bespoke->name, b_seconds / b_count,
+               b_flops * 1e-9 / b_count, b_seconds / b_count / cv->adapt_seconds, b_flops / b_count / cv->adapt_flops);
     }
 }
 
@@ -462,10 +462,9 @@ double sb_online_soup_final(const SbContext *ctx, const SbMethod *soup, void *st
     const SbMethod *const methods[1] = {soup};
     void *const states[1] = {state};
     Run *runs = make_runs(ctx, methods, states, 1);
-    const SbMethod *bespoke = sb_method_find("reference"); /* no training: only lam and the regret matter */
     User user;
     SbSoftSolution sol;
-    user_setup(ctx, bespoke, NULL, w, &user, &sol);
+    user_setup(ctx, NULL, NULL, w, &user, &sol); /* no normaliser: only lam and the regret matter */
     int cps[64], n_cp = sb_online_checkpoints(T, cps);
     double *out = sb_zeros((size_t)n_cp * N_METRICS);
     run_stream(ctx, runs, 1, 0, 0, &user, seed, T, cps, n_cp, out);

@@ -2,9 +2,10 @@
  *
  * For each of the first online.users held-out users and each of
  * online.seeds answer streams: round t = 1..T draws a training prompt and
- * two responses (online.responses: one from Spectral Souping's current
- * policy and one from pi_ref, both from the current soup, or both from
- * pi_ref), and the simulated user answers y1 > y2 with probability
+ * two responses (online.responses: one from the driver's current policy
+ * and one from pi_ref, both from the driver, or both from pi_ref; the
+ * driver is the selected method with SB_ROLE_DRIVER, Spectral Souping,
+ * and pi_ref when none is selected), and the simulated user answers y1 > y2 with probability
  * sigmoid((R_u(y1) - R_u(y2)) / T) (online.labels: sampled, noise_free, or
  * the probability itself). Every method learns from the same answers:
  * Spectral Souping refits lam after every answer (logistic regression on
@@ -15,10 +16,12 @@
  * bespoke_rlhf and rlhf_avg do not adapt. Policies are evaluated exactly
  * after every round (regret) and at checkpoints t = 0, 1, 2, 4, ..., T
  * (normalised score, win-rate against pi_ref, simple regret); means with
- * 95% bootstrap intervals over users x seeds. With online.active, Spectral
- * Souping is also run with active queries: of online.candidates candidate
- * pairs it asks the one whose implicit-reward difference has the largest
- * variance under the Laplace posterior of lam. */
+ * 95% bootstrap intervals over users x seeds; the normalised score's 100%
+ * is the method with SB_ROLE_NORMALISER (bespoke_rlhf), run or not. With
+ * online.active, every selected method with an active_query (Spectral
+ * Souping: the candidate whose implicit-reward difference has the largest
+ * variance under the Laplace posterior of lam) is also run in streams it
+ * drives itself, asking one of online.candidates candidate pairs a round. */
 #ifndef SB_ONLINE_H
 #define SB_ONLINE_H
 
@@ -31,7 +34,7 @@
 
 typedef struct {
     const SbMethod *method;
-    int active;          /* the active-query run of spectral_soup */
+    int active;          /* the active-query variant of the method */
     int n_checkpoints;
     double *curve;       /* [n_checkpoints x SB_ONLINE_COLS] */
     double adapt_seconds, adapt_flops; /* per user stream, mean */
@@ -49,9 +52,10 @@ void sb_online_write(SbResults *r, const SbOnlineCurve *curves, int n);
 void sb_online_print(const SbContext *ctx, const SbOnlineCurve *curves, int n);
 void sb_online_free(SbOnlineCurve *curves, int n);
 
-/* One answer stream driven by a spectral soup alone (tests, ablations):
- * its lam (K numbers) after T answers of the user with weights w, from the
- * stream seed. Returns the simple regret J_u(pi*) - J_u(soup) at T. */
+/* One answer stream driven by one adaptive method alone (tests, the
+ * ablations): its coefficients (warm_size numbers, lam for a soup) after T
+ * answers of the user with weights w, from the stream seed. Returns the
+ * simple regret J_u(pi*) - J_u(pi) at T. */
 double sb_online_soup_final(const SbContext *ctx, const SbMethod *soup, void *state, const double *w, uint64_t seed,
                             int T, double *lam);
 
