@@ -114,7 +114,7 @@ test: deps
 	@sh tests/run.sh $(TEST_BIN)
 
 check-release: deps
-	@SB_TEST_SCRIPTS='tests/release/*.sh' sh tests/run.sh
+	@sh tests/run.sh --scripts tests/release/*.sh
 
 clean:
 	rm -rf build soupbench
