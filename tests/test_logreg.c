@@ -391,6 +391,51 @@ static void logreg_should_handle_no_data(void **state)
     assert_true(lam[0] == 1.0 && lam[1] == -2.0);
 }
 
+/* A prior centre: with no data the fit is the centre itself; with data the
+ * stationarity condition X^T (s - y) + l2 (lam - centre) = 0, computed here
+ * in plain loops, holds at the fitted lam; and fitting delta = lam - centre
+ * against the offset-free model on the same answers is a different problem
+ * (the centre is not a warm start). */
+static void logreg_should_shrink_towards_its_centre(void **state)
+{
+    (void)state;
+    double centre[K];
+    for (int k = 0; k < K; k++)
+        centre[k] = 0.5 - 0.25 * k;
+    SbLogregOptions opt;
+    sb_logreg_options_default(&opt);
+    opt.centre = centre;
+    double lam[K] = {0};
+    assert_int_equal(sb_logreg_fit(NULL, NULL, NULL, 0, K, 2.0, lam, &opt, NULL), 0);
+    for (int k = 0; k < K; k++)
+        assert_true(fabs(lam[k] - centre[k]) < 1e-12);
+
+    SbRng rng;
+    sb_rng_seed(&rng, 23);
+    double *X = sb_zeros(N * K), *y = sb_zeros(N), fit[K] = {0}, plain[K] = {0}, g[K] = {0};
+    gaussian_matrix(&rng, X, N, K);
+    sample_answers(&rng, X, N, y);
+    double l2 = 5.0;
+    assert_int_equal(sb_logreg_fit(X, y, NULL, N, K, l2, fit, &opt, NULL), 0);
+    for (int i = 0; i < N; i++) {
+        double z = 0;
+        for (int k = 0; k < K; k++)
+            z += X[i * K + k] * fit[k];
+        double r = 1.0 / (1.0 + exp(-z)) - y[i];
+        for (int k = 0; k < K; k++)
+            g[k] += r * X[i * K + k];
+    }
+    for (int k = 0; k < K; k++)
+        assert_true(fabs(g[k] + l2 * (fit[k] - centre[k])) < 1e-8);
+    assert_int_equal(sb_logreg_fit(X, y, NULL, N, K, l2, plain, NULL, NULL), 0);
+    double diff = 0;
+    for (int k = 0; k < K; k++)
+        diff += fabs(plain[k] - fit[k]);
+    assert_true(diff > 1e-3);
+    free(y);
+    free(X);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -405,6 +450,7 @@ int main(void)
         cmocka_unit_test(logreg_should_ridge_a_singular_hessian),
         cmocka_unit_test(logreg_should_report_an_unfinished_fit),
         cmocka_unit_test(logreg_should_handle_no_data),
+        cmocka_unit_test(logreg_should_shrink_towards_its_centre),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

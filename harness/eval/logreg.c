@@ -30,6 +30,7 @@ void sb_logreg_options_default(SbLogregOptions *opt)
 {
     opt->max_iter = SB_LOGREG_MAX_ITER;
     opt->tol = SB_LOGREG_TOL;
+    opt->centre = NULL;
 }
 
 /* ---- stable scalar pieces ---- */
@@ -76,8 +77,9 @@ static double logreg_inf_norm(const double *v, int K)
 
 /* ---- objective, gradient, Hessian ---- */
 
-double sb_logreg_objective(const double *X, const double *y, const double *w, int n, int K, double l2,
-                           const double *lam, double *grad)
+/* f with the penalty (l2/2) ||lam - centre||^2 (centre NULL: 0). */
+static double objective_centred(const double *X, const double *y, const double *w, int n, int K, double l2,
+                                const double *centre, const double *lam, double *grad)
 {
     double f = 0;
     if (grad)
@@ -100,11 +102,20 @@ double sb_logreg_objective(const double *X, const double *y, const double *w, in
                 grad[k] += r * x[k];
         }
     }
-    f += 0.5 * l2 * logreg_dot(lam, lam, K);
-    if (grad)
-        for (int k = 0; k < K; k++)
-            grad[k] += l2 * lam[k];
-    return f;
+    double pen = 0;
+    for (int k = 0; k < K; k++) {
+        double dk = lam[k] - (centre ? centre[k] : 0.0);
+        pen += dk * dk;
+        if (grad)
+            grad[k] += l2 * dk;
+    }
+    return f + 0.5 * l2 * pen;
+}
+
+double sb_logreg_objective(const double *X, const double *y, const double *w, int n, int K, double l2,
+                           const double *lam, double *grad)
+{
+    return objective_centred(X, y, w, n, K, l2, NULL, lam, grad);
 }
 
 void sb_logreg_hessian(const double *X, const double *w, int n, int K, double l2, const double *lam, double *H)
@@ -199,7 +210,8 @@ int sb_logreg_fit(const double *X, const double *y, const double *w, int n, int 
 
     double *g = sb_zeros(K), *gt = sb_zeros(K), *d = sb_zeros(K), *trial = sb_zeros(K);
     double *H = sb_zeros((size_t)K * K);
-    double f = sb_logreg_objective(X, y, w, n, K, l2, lam, g);
+    const double *centre = opt ? opt->centre : NULL;
+    double f = objective_centred(X, y, w, n, K, l2, centre, lam, g);
     if (!isfinite(f))
         sb_fail(SB_EXIT_FAIL, "logistic regression: the objective at the starting lam is %g", f);
     double gi = logreg_inf_norm(g, K);
@@ -226,7 +238,7 @@ int sb_logreg_fit(const double *X, const double *y, const double *w, int n, int 
         for (int h = 0; h < SB_LOGREG_HALVINGS && !accepted; h++, t *= 0.5) {
             for (int k = 0; k < K; k++)
                 trial[k] = lam[k] + t * d[k];
-            ft = sb_logreg_objective(X, y, w, n, K, l2, trial, gt);
+            ft = objective_centred(X, y, w, n, K, l2, centre, trial, gt);
             gti = logreg_inf_norm(gt, K);
             if (ft <= f + SB_LOGREG_ARMIJO * t * gd ||
                 (ft <= f + SB_LOGREG_SLACK * (1.0 + fabs(f)) && gti < gi))

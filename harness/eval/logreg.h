@@ -19,6 +19,9 @@
 typedef struct {
     int max_iter; /* Newton iterations at most; <= 0 means 100 */
     double tol;   /* stop when ||grad||_inf < tol; <= 0 means 1e-10 */
+    /* [K] or NULL: the penalty becomes (l2/2) ||lam - centre||^2, so the
+     * fit shrinks towards a prior (the population's) instead of towards 0 */
+    const double *centre;
 } SbLogregOptions;
 
 typedef struct {
