@@ -417,6 +417,20 @@ static void info_should_return_2_for_missing_file_or_bad_usage(void **state)
     free(out);
 }
 
+static void info_should_report_a_malformed_summary(void **state)
+{
+    (void)state;
+    char *argv[] = {"info", malformed};
+    char *err = NULL;
+    assert_int_equal(run_stderr_captured(sb_cmd_info, 2, argv, &err), SB_EXIT_USAGE);
+    char expected[256];
+    snprintf(expected, sizeof expected, "%s: /summary: expected a dataset, found a group",
+             malformed);
+    if (!strstr(err, expected))
+        fail_msg("stderr lacks \"%s\":\n%s", expected, err);
+    free(err);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -429,6 +443,7 @@ int main(void)
         cmocka_unit_test(plot_should_report_malformed_data_and_draw_the_rest),
         cmocka_unit_test(info_should_print_provenance_tree_and_summary),
         cmocka_unit_test(info_should_return_2_for_missing_file_or_bad_usage),
+        cmocka_unit_test(info_should_report_a_malformed_summary),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
