@@ -605,7 +605,8 @@ static void results_read_dataset_should_name_the_path_of_what_is_wrong(void **st
         SbResultsStatus st;
         const char *what;
     } cases[] = {
-        {"/bad/cube", SB_RESULTS_INVALID, "expected a numeric dataset of rank 1 or 2, found rank 3"},
+        {"/bad/cube", SB_RESULTS_INVALID,
+         "expected a numeric dataset of rank 1 or 2, found rank 3"},
         {"/bad/scalar", SB_RESULTS_INVALID, "found a scalar"},
         {"/bad/text", SB_RESULTS_INVALID, "expected a numeric dataset, found a string dataset"},
         {"/bad", SB_RESULTS_INVALID, "expected a dataset, found a group"},
@@ -659,7 +660,8 @@ static void results_read_attr_should_check_type_and_count(void **state)
     free(s);
     assert_int_equal(sb_results_read_attr_string(rd, "/m", "hv", &s), SB_RESULTS_INVALID);
     assert_null(s);
-    assert_error_names(rd, path, "/m", "attribute 'hv': expected a string, found one float64 value");
+    assert_error_names(rd, path, "/m",
+                       "attribute 'hv': expected a string, found one float64 value");
     assert_int_equal(sb_results_read_attr_string(rd, "/m", "fixed", &s), SB_RESULTS_INVALID);
     assert_error_names(rd, path, "/m", "found 3 string values");
     assert_int_equal(sb_results_read_attr_string(rd, "/m", "absent", &s), SB_RESULTS_ABSENT);
@@ -686,7 +688,8 @@ static void results_read_attr_should_check_type_and_count(void **state)
     assert_int_equal(sb_results_read_attr_doubles(rd, "/m", "ref3", 3, x), SB_RESULTS_OK);
     assert_memory_equal(x, ref, sizeof ref);
     assert_int_equal(sb_results_read_attr_doubles(rd, "/m", "ref3", 2, x), SB_RESULTS_INVALID);
-    assert_error_names(rd, path, "/m", "attribute 'ref3': expected 2 numbers, found 3 float64 values");
+    assert_error_names(rd, path, "/m",
+                       "attribute 'ref3': expected 2 numbers, found 3 float64 values");
     assert_int_equal(sb_results_read_attr_doubles(rd, "/m", "aspects", 1, x), SB_RESULTS_INVALID);
     assert_error_names(rd, path, "/m", "expected 1 number, found one string value");
     assert_int_equal(sb_results_read_attr_doubles(rd, "/m", "none", 1, x), SB_RESULTS_INVALID);

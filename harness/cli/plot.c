@@ -100,7 +100,6 @@ static int cmp_methods(const void *a, const void *b)
     return rx != ry ? rx - ry : strcmp(x, y);
 }
 
-
 /* ------------------------------------------------------------------ */
 /* reading the file                                                   */
 
@@ -797,7 +796,8 @@ static int plot_online(PlotCtx *ctx)
         return SB_EXIT_OK;
     OnlineRun *runs = read_online_runs(ctx, methods, n_methods, &n_runs);
     int rc = plot_online_stat(ctx, runs, n_runs, "normalized", "learning_curves",
-                              "Normalised score", "normalised score (%: pi_ref 0, bespoke_rlhf 100)");
+                              "Normalised score",
+                              "normalised score (%: pi_ref 0, bespoke_rlhf 100)");
     if (rc == SB_EXIT_OK)
         rc = plot_online_stat(ctx, runs, n_runs, "normalized_pooled", "learning_curves_pooled",
                               "Pooled normalised score",

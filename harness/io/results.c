@@ -4,8 +4,11 @@
  * sb_fail removes it) and sb_results_commit renames it, so a reader never
  * sees a half-written file. Every object is created with time tracking off,
  * so two identical runs write identical datasets. HDF5's own error printing
- * is silenced; failures go through sb_fail naming the file and the object,
- * with the innermost message of the HDF5 error stack as the reason. */
+ * is silenced; write failures go through sb_fail naming the file and the
+ * object, with the innermost message of the HDF5 error stack as the reason.
+ * Reading never exits: the checked readers check rank, shape and type
+ * before use and return a status, keeping the message (file, HDF5 path,
+ * what was expected and found) for sb_results_error. */
 #include "results.h"
 #include "sb.h"
 
@@ -548,7 +551,8 @@ static SbResultsStatus read_numeric(SbResultsReader *rd, const char *path, SbRes
     double *data = sb_malloc(n * sizeof(double));
     hid_t d = H5Dopen2(rd->file, path, H5P_DEFAULT);
     /* HDF5 converts integer datasets to double on read. */
-    if (d < 0 || (n > 0 && H5Dread(d, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, data) < 0)) {
+    if (d < 0 ||
+        (n > 0 && H5Dread(d, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, data) < 0)) {
         st = read_fail(rd, SB_RESULTS_INVALID, path, "cannot read: %s", h5_reason());
         free(data);
         if (d >= 0)
@@ -783,8 +787,8 @@ SbResultsStatus sb_results_read_attr_doubles(SbResultsReader *rd, const char *ob
             out[i] = a.reals ? a.reals[i] : (double)a.ints[i];
     } else {
         char found[64];
-        st = read_fail(rd, SB_RESULTS_INVALID, obj, "attribute '%s': expected %d number%s, found %s",
-                       name, n, n == 1 ? "" : "s", attr_found(&a, found, sizeof found));
+        st = read_fail(rd, SB_RESULTS_INVALID, obj,
+                       "attribute '%s': expected %d number%s, found %s", name, n, n == 1 ? "" : "s", attr_found(&a, found, sizeof found));
     }
     sb_results_attr_free(&a);
     return st;
