@@ -24,6 +24,8 @@
 static char tmpdir[64];
 static char fixture[128]; /* full layout */
 static char bare[128];    /* provenance and one spectrum only */
+static char hostile[128]; /* names with quotes and newlines */
+static char malformed[128]; /* /summary is a group */
 
 static int rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
 {
@@ -121,6 +123,27 @@ static int setup(void **state)
     write_provenance(r);
     write_spectrum(r, "/data/synthetic/spectrum", 12, 0.3);
     sb_results_commit(r);
+
+    /* Names that would end a gnuplot string or data block, and run a
+     * command after it, if written as they are. */
+    snprintf(hostile, sizeof hostile, "%s/hostile.h5", tmpdir);
+    r = sb_results_create(hostile);
+    write_provenance(r);
+    sb_results_attr_str(r, "/", "experiment", "it's'\nquit\n'");
+    write_pareto(r, "o'k\nquit\n", 1.0, 3);
+    write_spectrum(r, "/data/synthetic/spectrum", 8, 0.5);
+    sb_results_attr_str(r, "/data/synthetic/spectrum", "label", "x'\nquit\n'");
+    sb_results_write_table(r, "/summary", 3, 7, summary,
+                           "J_mean,J_lo,J_hi,KL_mean,winrate_mean,winrate_lo,winrate_hi", "s");
+    sb_results_attr_str(r, "/summary", "rows", "a\"\nEOD\nquit\n,b'\nquit,c");
+    sb_results_commit(r);
+
+    snprintf(malformed, sizeof malformed, "%s/malformed.h5", tmpdir);
+    r = sb_results_create(malformed);
+    write_provenance(r);
+    write_spectrum(r, "/data/synthetic/spectrum", 8, 0.5);
+    write_spectrum(r, "/summary/J", 3, 0.5); /* a group where a table belongs */
+    sb_results_commit(r);
     return 0;
 }
 
@@ -145,6 +168,26 @@ static int run_captured(int (*cmd)(int, char **), int argc, char **argv, char **
     dup2(saved, 1);
     close(saved);
     *out = sb_read_file(path, NULL);
+    return rc;
+}
+
+/* Run a command with stderr captured into a malloc'd string. */
+static int run_stderr_captured(int (*cmd)(int, char **), int argc, char **argv, char **err)
+{
+    char path[128];
+    snprintf(path, sizeof path, "%s/stderr.txt", tmpdir);
+    char *out = NULL;
+    fflush(stderr);
+    int saved = dup(2);
+    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    dup2(fd, 2);
+    close(fd);
+    int rc = run_captured(cmd, argc, argv, &out);
+    fflush(stderr);
+    dup2(saved, 2);
+    close(saved);
+    free(out);
+    *err = sb_read_file(path, NULL);
     return rc;
 }
 
@@ -268,6 +311,52 @@ static void plot_should_return_2_on_bad_usage(void **state)
     free(out);
 }
 
+/* A name that ended its string early would run `quit` before the plot:
+ * gnuplot would then draw nothing and the figure would fail. */
+static void plot_should_encode_names_from_the_file(void **state)
+{
+    (void)state;
+    char dir[128];
+    snprintf(dir, sizeof dir, "%s/hostile", tmpdir);
+    char *argv[] = {"plot", hostile, "--outdir", dir, "--format", "svg"};
+    char *err = NULL;
+    assert_int_equal(run_stderr_captured(sb_cmd_plot, 6, argv, &err), SB_EXIT_OK);
+    free(err);
+    const char *figures[] = {"pareto_helpfulness_conciseness", "spectrum", "summary"};
+    for (int i = 0; i < 3; i++)
+        assert_figure(dir, figures[i], "svg");
+    /* The names are shown, encoded: in '...' as written; gnuplot breaks
+     * tic labels (the summary's rows) at \n, and draws the row after. */
+    char path[256];
+    snprintf(path, sizeof path, "%s/summary.svg", dir);
+    char *svg = sb_read_file(path, NULL);
+    assert_non_null(strstr(svg, ">EOD</text>"));
+    assert_non_null(strstr(svg, ">c</text>"));
+    free(svg);
+    snprintf(path, sizeof path, "%s/pareto_helpfulness_conciseness.svg", dir);
+    svg = sb_read_file(path, NULL);
+    assert_non_null(strstr(svg, "o'k\\nquit\\n (HV 0.5)"));
+    free(svg);
+}
+
+static void plot_should_report_malformed_data_and_draw_the_rest(void **state)
+{
+    (void)state;
+    char dir[128];
+    snprintf(dir, sizeof dir, "%s/malformed", tmpdir);
+    char *argv[] = {"plot", malformed, "--outdir", dir};
+    char *err = NULL;
+    assert_int_equal(run_stderr_captured(sb_cmd_plot, 4, argv, &err), SB_EXIT_USAGE);
+    char expected[256];
+    snprintf(expected, sizeof expected, "%s: /summary: expected a dataset, found a group",
+             malformed);
+    if (!strstr(err, expected))
+        fail_msg("stderr lacks \"%s\":\n%s", expected, err);
+    free(err);
+    assert_figure(dir, "spectrum", "png");
+    assert_false(file_exists(dir, "summary.png"));
+}
+
 static void info_should_print_provenance_tree_and_summary(void **state)
 {
     (void)state;
@@ -328,6 +417,20 @@ static void info_should_return_2_for_missing_file_or_bad_usage(void **state)
     free(out);
 }
 
+static void info_should_report_a_malformed_summary(void **state)
+{
+    (void)state;
+    char *argv[] = {"info", malformed};
+    char *err = NULL;
+    assert_int_equal(run_stderr_captured(sb_cmd_info, 2, argv, &err), SB_EXIT_USAGE);
+    char expected[256];
+    snprintf(expected, sizeof expected, "%s: /summary: expected a dataset, found a group",
+             malformed);
+    if (!strstr(err, expected))
+        fail_msg("stderr lacks \"%s\":\n%s", expected, err);
+    free(err);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -336,8 +439,11 @@ int main(void)
         cmocka_unit_test(plot_should_skip_figures_without_data),
         cmocka_unit_test(plot_should_default_to_plots_folder_named_after_file),
         cmocka_unit_test(plot_should_return_2_on_bad_usage),
+        cmocka_unit_test(plot_should_encode_names_from_the_file),
+        cmocka_unit_test(plot_should_report_malformed_data_and_draw_the_rest),
         cmocka_unit_test(info_should_print_provenance_tree_and_summary),
         cmocka_unit_test(info_should_return_2_for_missing_file_or_bad_usage),
+        cmocka_unit_test(info_should_report_a_malformed_summary),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

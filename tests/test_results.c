@@ -487,6 +487,268 @@ static void results_writes_should_be_byte_identical_across_runs(void **state)
     free(big);
 }
 
+/* ---- the checked readers ---- */
+
+/* The reader's message names the file, the HDF5 path and `what`. */
+static void assert_error_names(SbResultsReader *rd, const char *file, const char *obj,
+                               const char *what)
+{
+    const char *e = sb_results_error(rd);
+    char head[512];
+    snprintf(head, sizeof head, "%s: %s: ", file, obj);
+    if (strncmp(e, head, strlen(head)) != 0 || !strstr(e, what))
+        fail_msg("error \"%s\" does not start \"%s\" and mention \"%s\"", e, head, what);
+}
+
+/* Raw HDF5, independent of the writer: a dataset of rank `rank` (dims
+ * all 2) and element type `type` at `path` of an open file. */
+static void raw_dataset(hid_t f, const char *path, int rank, hid_t type)
+{
+    hsize_t dims[3] = {2, 2, 2};
+    hid_t s = rank ? H5Screate_simple(rank, dims, NULL) : H5Screate(H5S_SCALAR);
+    hid_t d = H5Dcreate2(f, path, type, s, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+    char zeros[64] = {0};
+    if (H5Tget_class(type) != H5T_STRING)
+        H5Dwrite(d, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, zeros);
+    H5Dclose(d);
+    H5Sclose(s);
+}
+
+/* A 1-D attribute of n fixed-length strings of `size` bytes, or of
+ * variable-length strings when size is 0. */
+static void raw_string_array_attr(hid_t f, const char *obj, const char *name, int n,
+                                  const char *const *v, size_t size)
+{
+    hid_t o = H5Oopen(f, obj, H5P_DEFAULT);
+    hsize_t dims[1] = {(hsize_t)n};
+    hid_t s = H5Screate_simple(1, dims, NULL), t = H5Tcopy(H5T_C_S1);
+    H5Tset_size(t, size ? size : H5T_VARIABLE);
+    hid_t a = H5Acreate2(o, name, t, s, H5P_DEFAULT, H5P_DEFAULT);
+    if (size) {
+        char buf[256] = {0};
+        for (int i = 0; i < n; i++)
+            strncpy(buf + i * size, v[i], size);
+        H5Awrite(a, t, buf);
+    } else {
+        H5Awrite(a, t, v);
+    }
+    H5Aclose(a);
+    H5Tclose(t);
+    H5Sclose(s);
+    H5Oclose(o);
+}
+
+static void results_read_dataset_should_return_shape_and_column_names(void **state)
+{
+    (void)state;
+    const char *path = tmp_path("dataset.h5");
+    double t[6] = {1, 2, 3, 4, 5, 6}, v[2] = {0.5, 0.25};
+    int64_t idx[3] = {7, -8, 9};
+    SbResults *r = new_results(path);
+    sb_results_write_table(r, "/m/table", 2, 3, t, "w,r_a,r_b", "2 x 3");
+    sb_results_write_table(r, "/m/vector", 2, 1, v, "singular_value", "1-D");
+    sb_results_write_ints(r, "/m/idx", 3, 1, idx, "i", "int64");
+    sb_results_commit(r);
+
+    SbResultsReader *rd = sb_results_open(path);
+    SbResultsTable tab;
+    assert_int_equal(sb_results_read_dataset(rd, "/m/table", &tab), SB_RESULTS_OK);
+    assert_int_equal(tab.rank, 2);
+    assert_int_equal(tab.rows, 2);
+    assert_int_equal(tab.cols, 3);
+    assert_memory_equal(tab.data, t, sizeof t);
+    assert_string_equal(tab.names[1], "r_a");
+    assert_int_equal(sb_results_table_column(&tab, "r_b"), 2);
+    assert_int_equal(sb_results_table_column(&tab, "r_"), -1);
+    sb_results_table_free(&tab);
+    assert_null(tab.data);
+
+    assert_int_equal(sb_results_read_dataset(rd, "/m/vector", &tab), SB_RESULTS_OK);
+    assert_int_equal(tab.rank, 1);
+    assert_int_equal(tab.rows, 2);
+    assert_int_equal(tab.cols, 1);
+    assert_string_equal(tab.names[0], "singular_value");
+    sb_results_table_free(&tab);
+
+    assert_int_equal(sb_results_read_dataset(rd, "/m/idx", &tab), SB_RESULTS_OK);
+    assert_true(tab.data[1] == -8.0); /* int64 read as double */
+    sb_results_table_free(&tab);
+    sb_results_close(rd);
+}
+
+static void results_read_dataset_should_name_the_path_of_what_is_wrong(void **state)
+{
+    (void)state;
+    const char *path = tmp_path("malformed.h5");
+    double t[6] = {0};
+    SbResults *r = new_results(path);
+    sb_results_write_table(r, "/ok/table", 2, 3, t, "a,b,c", "fine");
+    sb_results_commit(r);
+    /* What the writer never writes, with HDF5 directly. */
+    hid_t f = H5Fopen(path, H5F_ACC_RDWR, H5P_DEFAULT);
+    hid_t g = H5Gcreate2(f, "/bad", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+    H5Gclose(g);
+    raw_dataset(f, "/bad/cube", 3, H5T_IEEE_F64LE);
+    raw_dataset(f, "/bad/scalar", 0, H5T_IEEE_F64LE);
+    hid_t str = H5Tcopy(H5T_C_S1);
+    H5Tset_size(str, 8);
+    raw_dataset(f, "/bad/text", 2, str);
+    H5Tclose(str);
+    raw_dataset(f, "/bad/narrow", 2, H5T_IEEE_F64LE);
+    H5Lcreate_soft("/nowhere", f, "/bad/dangling", H5P_DEFAULT, H5P_DEFAULT);
+    H5Fclose(f);
+
+    SbResultsReader *rd = sb_results_open(path);
+    SbResultsTable tab;
+    struct {
+        const char *obj;
+        SbResultsStatus st;
+        const char *what;
+    } cases[] = {
+        {"/bad/cube", SB_RESULTS_INVALID,
+         "expected a numeric dataset of rank 1 or 2, found rank 3"},
+        {"/bad/scalar", SB_RESULTS_INVALID, "found a scalar"},
+        {"/bad/text", SB_RESULTS_INVALID, "expected a numeric dataset, found a string dataset"},
+        {"/bad", SB_RESULTS_INVALID, "expected a dataset, found a group"},
+        {"/bad/dangling", SB_RESULTS_INVALID, "cannot open"},
+        {"/bad/missing", SB_RESULTS_ABSENT, "not found"},
+        {"/nothing/here", SB_RESULTS_ABSENT, "not found"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        assert_int_equal(sb_results_read_dataset(rd, cases[i].obj, &tab), cases[i].st);
+        assert_null(tab.data);
+        assert_error_names(rd, path, cases[i].obj, cases[i].what);
+    }
+    sb_results_close(rd);
+
+    /* A columns attribute that does not name every column, or is no string. */
+    f = H5Fopen(path, H5F_ACC_RDWR, H5P_DEFAULT);
+    const char *two[] = {"a", "b"};
+    raw_string_array_attr(f, "/bad/narrow", "columns", 1, two, 4);
+    H5Fclose(f);
+    rd = sb_results_open(path);
+    assert_int_equal(sb_results_read_dataset(rd, "/bad/narrow", &tab), SB_RESULTS_INVALID);
+    assert_error_names(rd, path, "/bad/narrow", "names 1 column, the dataset has 2");
+    sb_results_close(rd);
+}
+
+static void results_read_attr_should_check_type_and_count(void **state)
+{
+    (void)state;
+    const char *path = tmp_path("attrs.h5");
+    double ref[3] = {0.1, -0.2, 0.3};
+    SbResults *r = new_results(path);
+    sb_results_attr_str(r, "/m", "aspects", "helpfulness,conciseness");
+    sb_results_attr_str(r, "/m", "empty", "");
+    sb_results_attr_doubles(r, "/m", "ref3", ref, 3);
+    sb_results_attr_doubles(r, "/m", "none", ref, 0);
+    sb_results_attr_double(r, "/m", "hv", 0.5);
+    sb_results_attr_int(r, "/m", "seed", 1234567890123LL);
+    sb_results_commit(r);
+    hid_t f = H5Fopen(path, H5F_ACC_RDWR, H5P_DEFAULT);
+    const char *names[] = {"first", "second", "third"};
+    raw_string_array_attr(f, "/m", "fixed", 3, names, 8);
+    raw_string_array_attr(f, "/m", "vlen", 3, names, 0);
+    H5Fclose(f);
+
+    SbResultsReader *rd = sb_results_open(path);
+    char *s = NULL, **v = NULL;
+    int n = -1;
+    double x[3];
+    assert_int_equal(sb_results_read_attr_string(rd, "/m", "aspects", &s), SB_RESULTS_OK);
+    assert_string_equal(s, "helpfulness,conciseness");
+    free(s);
+    assert_int_equal(sb_results_read_attr_string(rd, "/m", "hv", &s), SB_RESULTS_INVALID);
+    assert_null(s);
+    assert_error_names(rd, path, "/m",
+                       "attribute 'hv': expected a string, found one float64 value");
+    assert_int_equal(sb_results_read_attr_string(rd, "/m", "fixed", &s), SB_RESULTS_INVALID);
+    assert_error_names(rd, path, "/m", "found 3 string values");
+    assert_int_equal(sb_results_read_attr_string(rd, "/m", "absent", &s), SB_RESULTS_ABSENT);
+    assert_error_names(rd, path, "/m", "no attribute 'absent'");
+    assert_int_equal(sb_results_read_attr_string(rd, "/x", "aspects", &s), SB_RESULTS_ABSENT);
+    assert_error_names(rd, path, "/x", "not found");
+
+    /* Names: a comma-separated string, or an array of strings (fixed or
+     * variable length, as h5py writes them). */
+    const char *attrs[] = {"aspects", "fixed", "vlen", "empty"};
+    const int counts[] = {2, 3, 3, 1};
+    for (int k = 0; k < 4; k++) {
+        assert_int_equal(sb_results_read_attr_names(rd, "/m", attrs[k], &v, &n), SB_RESULTS_OK);
+        assert_int_equal(n, counts[k]);
+        assert_string_equal(v[n - 1], k == 0 ? "conciseness" : k < 3 ? "third" : "");
+        sb_results_free_names(v, n);
+    }
+    assert_int_equal(sb_results_read_attr_names(rd, "/m", "ref3", &v, &n), SB_RESULTS_INVALID);
+    assert_null(v);
+    assert_int_equal(n, 0);
+    assert_error_names(rd, path, "/m", "attribute 'ref3': expected a comma-separated string");
+
+    /* Numbers: exactly as many as asked for. */
+    assert_int_equal(sb_results_read_attr_doubles(rd, "/m", "ref3", 3, x), SB_RESULTS_OK);
+    assert_memory_equal(x, ref, sizeof ref);
+    assert_int_equal(sb_results_read_attr_doubles(rd, "/m", "ref3", 2, x), SB_RESULTS_INVALID);
+    assert_error_names(rd, path, "/m",
+                       "attribute 'ref3': expected 2 numbers, found 3 float64 values");
+    assert_int_equal(sb_results_read_attr_doubles(rd, "/m", "aspects", 1, x), SB_RESULTS_INVALID);
+    assert_error_names(rd, path, "/m", "expected 1 number, found one string value");
+    assert_int_equal(sb_results_read_attr_doubles(rd, "/m", "none", 1, x), SB_RESULTS_INVALID);
+    assert_error_names(rd, path, "/m", "found no value");
+    assert_int_equal(sb_results_read_attr_doubles(rd, "/m", "seed", 1, x), SB_RESULTS_OK);
+    assert_true(x[0] == 1234567890123.0);
+
+    /* Any attribute as found: int64 kept exact, an empty one has n = 0. */
+    SbResultsAttr a;
+    assert_int_equal(sb_results_read_attr(rd, "/m", "seed", &a), SB_RESULTS_OK);
+    assert_int_equal(a.type, SB_RESULTS_INT);
+    assert_int_equal(a.n, 1);
+    assert_true(a.ints[0] == 1234567890123LL);
+    sb_results_attr_free(&a);
+    assert_int_equal(sb_results_read_attr(rd, "/m", "none", &a), SB_RESULTS_OK);
+    assert_int_equal(a.type, SB_RESULTS_FLOAT);
+    assert_int_equal(a.n, 0);
+    sb_results_attr_free(&a);
+
+    char **list = sb_results_list_attrs(rd, "/m", &n);
+    const char *sorted[] = {"aspects", "empty", "fixed", "hv", "none", "ref3", "seed", "vlen"};
+    assert_int_equal(n, 8);
+    for (int i = 0; i < n; i++)
+        assert_string_equal(list[i], sorted[i]);
+    sb_results_free_names(list, n);
+    assert_null(sb_results_list_attrs(rd, "/x", &n));
+    assert_int_equal(n, 0);
+    sb_results_close(rd);
+}
+
+static void results_stat_should_give_kind_type_and_shape(void **state)
+{
+    (void)state;
+    const char *path = tmp_path("stat.h5");
+    double t[6] = {0};
+    int64_t idx[2] = {0, 1};
+    SbResults *r = new_results(path);
+    sb_results_write_table(r, "/g/table", 2, 3, t, "a,b,c", "2 x 3");
+    sb_results_write_ints(r, "/g/idx", 2, 1, idx, "i", "int64");
+    sb_results_commit(r);
+
+    SbResultsReader *rd = sb_results_open(path);
+    SbResultsObject o;
+    assert_int_equal(sb_results_stat(rd, "/g", &o), SB_RESULTS_OK);
+    assert_int_equal(o.kind, SB_RESULTS_GROUP);
+    assert_int_equal(sb_results_stat(rd, "/g/table", &o), SB_RESULTS_OK);
+    assert_int_equal(o.kind, SB_RESULTS_DATASET);
+    assert_int_equal(o.type, SB_RESULTS_FLOAT);
+    assert_int_equal(o.size, 8);
+    assert_int_equal(o.rank, 2);
+    assert_true(o.dims[0] == 2 && o.dims[1] == 3);
+    assert_int_equal(sb_results_stat(rd, "/g/idx", &o), SB_RESULTS_OK);
+    assert_int_equal(o.type, SB_RESULTS_INT);
+    assert_int_equal(o.rank, 1);
+    assert_int_equal(sb_results_stat(rd, "/g/none", &o), SB_RESULTS_ABSENT);
+    assert_error_names(rd, path, "/g/none", "not found");
+    sb_results_close(rd);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -505,6 +767,10 @@ int main(void)
         cmocka_unit_test(results_open_should_return_null_for_missing_or_foreign_files),
         cmocka_unit_test(results_list_should_name_children_sorted),
         cmocka_unit_test(results_writes_should_be_byte_identical_across_runs),
+        cmocka_unit_test(results_read_dataset_should_return_shape_and_column_names),
+        cmocka_unit_test(results_read_dataset_should_name_the_path_of_what_is_wrong),
+        cmocka_unit_test(results_read_attr_should_check_type_and_count),
+        cmocka_unit_test(results_stat_should_give_kind_type_and_shape),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -4,13 +4,19 @@
  * sb_fail removes it) and sb_results_commit renames it, so a reader never
  * sees a half-written file. Every object is created with time tracking off,
  * so two identical runs write identical datasets. HDF5's own error printing
- * is silenced; failures go through sb_fail naming the file and the object,
- * with the innermost message of the HDF5 error stack as the reason. */
+ * is silenced; write failures go through sb_fail naming the file and the
+ * object, with the innermost message of the HDF5 error stack as the reason.
+ * Reading never exits: the checked readers check rank, shape and type
+ * before use and return a status, keeping the message (file, HDF5 path,
+ * what was expected and found) for sb_results_error. */
 #include "results.h"
 #include "sb.h"
 
 #include <errno.h>
 #include <hdf5.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,6 +32,7 @@ struct SbResults {
 struct SbResultsReader {
     hid_t file;
     char *path;
+    char err[1024]; /* why the last checked read failed */
 };
 
 /* ------------------------------------------------------------------ */
@@ -390,110 +397,425 @@ int sb_results_exists(SbResultsReader *rd, const char *path)
     return path_exists(rd->file, path);
 }
 
-double *sb_results_read_table(SbResultsReader *rd, const char *path, int *rows, int *cols)
+const char *sb_results_error(const SbResultsReader *rd)
 {
-    if (!path_exists(rd->file, path))
-        return NULL;
-    hid_t d = H5Dopen2(rd->file, path, H5P_DEFAULT);
-    if (d < 0) { /* a group, not a dataset */
-        H5Eclear2(H5E_DEFAULT);
-        return NULL;
-    }
-    hid_t space = H5Dget_space(d);
-    int rank = H5Sget_simple_extent_ndims(space);
-    hsize_t dims[2] = {1, 1};
-    double *data = NULL;
-    if (rank >= 0 && rank <= 2) {
-        H5Sget_simple_extent_dims(space, dims, NULL);
-        size_t n = (size_t)(rank >= 1 ? dims[0] : 1) * (rank == 2 ? dims[1] : 1);
-        data = sb_malloc(n * sizeof(double));
-        /* HDF5 converts int64 datasets to double on read. */
-        if (n > 0 && H5Dread(d, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, data) < 0) {
-            fprintf(stderr, "soupbench: %s: cannot read %s: %s\n", rd->path, path, h5_reason());
-            free(data);
-            data = NULL;
-        } else {
-            *rows = rank >= 1 ? (int)dims[0] : 1;
-            *cols = rank == 2 ? (int)dims[1] : 1;
-        }
-    }
-    H5Sclose(space);
-    H5Dclose(d);
-    return data;
+    return rd->err;
 }
 
-/* Open attribute `name` of `obj`, or -1 if either is absent. */
-static hid_t open_attr(SbResultsReader *rd, const char *obj, const char *name, hid_t *o)
+/* Record why a read failed, "FILE: OBJ: <message>", and return st. */
+static SbResultsStatus read_fail(SbResultsReader *rd, SbResultsStatus st, const char *obj,
+                                 const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+static SbResultsStatus read_fail(SbResultsReader *rd, SbResultsStatus st, const char *obj,
+                                 const char *fmt, ...)
+{
+    int k = snprintf(rd->err, sizeof rd->err, "%s: %s: ", rd->path, obj);
+    if (k >= 0 && (size_t)k < sizeof rd->err) {
+        va_list ap;
+        va_start(ap, fmt);
+        vsnprintf(rd->err + k, sizeof rd->err - (size_t)k, fmt, ap);
+        va_end(ap);
+    }
+    H5Eclear2(H5E_DEFAULT);
+    return st;
+}
+
+static SbResultsType type_of(hid_t t, int *size)
+{
+    *size = (int)H5Tget_size(t);
+    switch (H5Tget_class(t)) {
+    case H5T_FLOAT:
+        return SB_RESULTS_FLOAT;
+    case H5T_INTEGER:
+        return SB_RESULTS_INT;
+    case H5T_STRING:
+        return SB_RESULTS_STRING;
+    default:
+        return SB_RESULTS_OTHER;
+    }
+}
+
+/* "float64", "int32", "string", "non-numeric": for messages. */
+static const char *type_text(SbResultsType type, int size, char *buf, size_t n)
+{
+    if (type == SB_RESULTS_FLOAT || type == SB_RESULTS_INT)
+        snprintf(buf, n, "%s%d", type == SB_RESULTS_FLOAT ? "float" : "int", 8 * size);
+    else
+        snprintf(buf, n, "%s", type == SB_RESULTS_STRING ? "string" : "non-numeric");
+    return buf;
+}
+
+/* What an attribute holds, for messages: "one float64 value", "3 string
+ * values", "no value". */
+static const char *attr_found(const SbResultsAttr *a, char *buf, size_t n)
+{
+    char t[32];
+    type_text(a->type, a->size, t, sizeof t);
+    if (a->n == 0)
+        snprintf(buf, n, "no value");
+    else if (a->n == 1)
+        snprintf(buf, n, "one %s value", t);
+    else
+        snprintf(buf, n, "%lld %s values", (long long)a->n, t);
+    return buf;
+}
+
+/* Split "a,b,c" into malloc'd names; "" is one empty name. */
+static char **split_names(const char *s, int *n)
+{
+    *n = 1;
+    for (const char *p = s; *p; p++)
+        *n += *p == ',';
+    char **names = sb_calloc((size_t)*n, sizeof *names);
+    for (int i = 0; i < *n; i++) {
+        size_t len = strcspn(s, ",");
+        names[i] = sb_malloc(len + 1);
+        memcpy(names[i], s, len);
+        names[i][len] = '\0';
+        s += len + (s[len] == ',');
+    }
+    return names;
+}
+
+/* Open the object at path: ABSENT if there is no such link, INVALID if the
+ * link leads nowhere. */
+static SbResultsStatus open_object(SbResultsReader *rd, const char *path, hid_t *o)
 {
     *o = -1;
-    if (!path_exists(rd->file, obj))
-        return -1;
-    *o = H5Oopen(rd->file, obj, H5P_DEFAULT);
-    if (*o < 0 || H5Aexists(*o, name) <= 0) {
-        if (*o >= 0)
-            H5Oclose(*o);
-        *o = -1;
-        H5Eclear2(H5E_DEFAULT);
-        return -1;
+    if (!path_exists(rd->file, path))
+        return read_fail(rd, SB_RESULTS_ABSENT, path, "not found");
+    *o = H5Oopen(rd->file, path, H5P_DEFAULT);
+    if (*o < 0)
+        return read_fail(rd, SB_RESULTS_INVALID, path, "cannot open: %s", h5_reason());
+    return SB_RESULTS_OK;
+}
+
+SbResultsStatus sb_results_stat(SbResultsReader *rd, const char *path, SbResultsObject *o)
+{
+    memset(o, 0, sizeof *o);
+    hid_t h;
+    SbResultsStatus st = open_object(rd, path, &h);
+    if (st != SB_RESULTS_OK)
+        return st;
+    H5I_type_t kind = H5Iget_type(h);
+    if (kind == H5I_GROUP) {
+        o->kind = SB_RESULTS_GROUP;
+    } else if (kind == H5I_DATATYPE) {
+        o->kind = SB_RESULTS_NAMED_TYPE;
+    } else {
+        o->kind = SB_RESULTS_DATASET;
+        hid_t space = H5Dget_space(h), t = H5Dget_type(h);
+        o->type = type_of(t, &o->size);
+        o->rank = H5Sget_simple_extent_ndims(space);
+        if (o->rank > 0 && o->rank <= SB_RESULTS_MAX_RANK) {
+            hsize_t dims[SB_RESULTS_MAX_RANK];
+            H5Sget_simple_extent_dims(space, dims, NULL);
+            for (int i = 0; i < o->rank; i++)
+                o->dims[i] = dims[i];
+        }
+        H5Tclose(t);
+        H5Sclose(space);
     }
-    return H5Aopen(*o, name, H5P_DEFAULT);
+    H5Oclose(h);
+    H5Eclear2(H5E_DEFAULT);
+    return SB_RESULTS_OK;
+}
+
+/* The numeric rank-1 or rank-2 dataset at path, read as doubles into t
+ * (without its column names). */
+static SbResultsStatus read_numeric(SbResultsReader *rd, const char *path, SbResultsTable *t)
+{
+    memset(t, 0, sizeof *t);
+    SbResultsObject o;
+    SbResultsStatus st = sb_results_stat(rd, path, &o);
+    if (st != SB_RESULTS_OK)
+        return st;
+    char type[32];
+    if (o.kind != SB_RESULTS_DATASET)
+        return read_fail(rd, SB_RESULTS_INVALID, path, "expected a dataset, found a %s",
+                         o.kind == SB_RESULTS_GROUP ? "group" : "named type");
+    if (o.type != SB_RESULTS_FLOAT && o.type != SB_RESULTS_INT)
+        return read_fail(rd, SB_RESULTS_INVALID, path,
+                         "expected a numeric dataset, found a %s dataset",
+                         type_text(o.type, o.size, type, sizeof type));
+    if (o.rank == 0)
+        return read_fail(rd, SB_RESULTS_INVALID, path,
+                         "expected a numeric dataset of rank 1 or 2, found a scalar");
+    if (o.rank != 1 && o.rank != 2)
+        return read_fail(rd, SB_RESULTS_INVALID, path,
+                         "expected a numeric dataset of rank 1 or 2, found rank %d", o.rank);
+    uint64_t rows = o.dims[0], cols = o.rank == 2 ? o.dims[1] : 1;
+    if (rows > INT_MAX || cols > INT_MAX || (cols && rows > SIZE_MAX / sizeof(double) / cols))
+        return read_fail(rd, SB_RESULTS_INVALID, path, "too large to read (%llu x %llu)",
+                         (unsigned long long)rows, (unsigned long long)cols);
+    size_t n = (size_t)(rows * cols);
+    double *data = sb_malloc(n * sizeof(double));
+    hid_t d = H5Dopen2(rd->file, path, H5P_DEFAULT);
+    /* HDF5 converts integer datasets to double on read. */
+    if (d < 0 ||
+        (n > 0 && H5Dread(d, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, data) < 0)) {
+        st = read_fail(rd, SB_RESULTS_INVALID, path, "cannot read: %s", h5_reason());
+        free(data);
+        if (d >= 0)
+            H5Dclose(d);
+        return st;
+    }
+    H5Dclose(d);
+    t->data = data;
+    t->rows = (int)rows;
+    t->cols = (int)cols;
+    t->rank = o.rank;
+    return SB_RESULTS_OK;
+}
+
+SbResultsStatus sb_results_read_dataset(SbResultsReader *rd, const char *path, SbResultsTable *t)
+{
+    SbResultsStatus st = read_numeric(rd, path, t);
+    if (st != SB_RESULTS_OK)
+        return st;
+    int n;
+    st = sb_results_read_attr_names(rd, path, "columns", &t->names, &n);
+    if (st == SB_RESULTS_ABSENT)
+        return SB_RESULTS_OK;
+    if (st == SB_RESULTS_OK && n != t->cols) {
+        sb_results_free_names(t->names, n);
+        t->names = NULL;
+        st = read_fail(rd, SB_RESULTS_INVALID, path,
+                       "its columns attribute names %d column%s, the dataset has %d", n,
+                       n == 1 ? "" : "s", t->cols);
+    }
+    if (st != SB_RESULTS_OK)
+        sb_results_table_free(t);
+    return st;
+}
+
+int sb_results_table_column(const SbResultsTable *t, const char *name)
+{
+    for (int c = 0; t->names && c < t->cols; c++)
+        if (strcmp(t->names[c], name) == 0)
+            return c;
+    return -1;
+}
+
+void sb_results_table_free(SbResultsTable *t)
+{
+    free(t->data);
+    sb_results_free_names(t->names, t->cols);
+    memset(t, 0, sizeof *t);
+}
+
+/* The n strings of a string attribute, fixed or variable length. */
+static int read_strings(hid_t a, hid_t ft, size_t n, char **out)
+{
+    hid_t mt = H5Tcopy(H5T_C_S1);
+    int ok;
+    if (H5Tis_variable_str(ft) > 0) { /* as h5py writes them */
+        char **v = sb_calloc(n, sizeof *v);
+        H5Tset_size(mt, H5T_VARIABLE);
+        ok = H5Aread(a, mt, v) >= 0;
+        for (size_t i = 0; i < n; i++) {
+            out[i] = sb_strdup(ok && v[i] ? v[i] : "");
+            if (v[i])
+                H5free_memory(v[i]);
+        }
+        free(v);
+    } else {
+        size_t size = H5Tget_size(ft) + 1; /* room for the terminating NUL */
+        char *buf = sb_calloc(n, size);
+        H5Tset_size(mt, size);
+        H5Tset_strpad(mt, H5T_STR_NULLTERM);
+        ok = H5Aread(a, mt, buf) >= 0;
+        for (size_t i = 0; i < n; i++)
+            out[i] = sb_strdup(ok ? buf + i * size : "");
+        free(buf);
+    }
+    H5Tclose(mt);
+    return ok;
+}
+
+/* Read the values of an open attribute into a (its type and n set). */
+static int read_attr_values(hid_t attr, hid_t ft, SbResultsAttr *a)
+{
+    size_t n = (size_t)a->n;
+    switch (a->type) {
+    case SB_RESULTS_FLOAT:
+        a->reals = sb_malloc(n * sizeof *a->reals);
+        return H5Aread(attr, H5T_NATIVE_DOUBLE, a->reals) >= 0;
+    case SB_RESULTS_INT:
+        a->ints = sb_malloc(n * sizeof *a->ints);
+        return H5Aread(attr, H5T_NATIVE_INT64, a->ints) >= 0;
+    case SB_RESULTS_STRING:
+        a->strs = sb_calloc(n, sizeof *a->strs);
+        return read_strings(attr, ft, n, a->strs);
+    default:
+        return 1; /* described, not read */
+    }
+}
+
+SbResultsStatus sb_results_read_attr(SbResultsReader *rd, const char *obj, const char *name,
+                                     SbResultsAttr *a)
+{
+    memset(a, 0, sizeof *a);
+    hid_t o;
+    SbResultsStatus st = open_object(rd, obj, &o);
+    if (st != SB_RESULTS_OK)
+        return st;
+    if (H5Aexists(o, name) <= 0) {
+        H5Oclose(o);
+        return read_fail(rd, SB_RESULTS_ABSENT, obj, "no attribute '%s'", name);
+    }
+    hid_t attr = H5Aopen(o, name, H5P_DEFAULT);
+    hid_t ft = attr >= 0 ? H5Aget_type(attr) : -1, space = attr >= 0 ? H5Aget_space(attr) : -1;
+    hssize_t n = space >= 0 ? H5Sget_simple_extent_npoints(space) : -1;
+    int ok = ft >= 0 && n >= 0;
+    if (ok) {
+        a->type = type_of(ft, &a->size);
+        a->rank = H5Sget_simple_extent_ndims(space);
+        a->n = n;
+        ok = n == 0 || read_attr_values(attr, ft, a);
+    }
+    st = ok ? SB_RESULTS_OK
+            : read_fail(rd, SB_RESULTS_INVALID, obj, "cannot read attribute '%s': %s", name,
+                        h5_reason());
+    if (space >= 0)
+        H5Sclose(space);
+    if (ft >= 0)
+        H5Tclose(ft);
+    if (attr >= 0)
+        H5Aclose(attr);
+    H5Oclose(o);
+    H5Eclear2(H5E_DEFAULT);
+    if (!ok)
+        sb_results_attr_free(a);
+    return st;
+}
+
+void sb_results_attr_free(SbResultsAttr *a)
+{
+    for (int64_t i = 0; a->strs && i < a->n; i++)
+        free(a->strs[i]);
+    free(a->strs);
+    free(a->ints);
+    free(a->reals);
+    memset(a, 0, sizeof *a);
+}
+
+static herr_t collect_attr(hid_t loc, const char *name, const H5A_info_t *info, void *data)
+{
+    (void)loc, (void)info;
+    char ***names = data;
+    size_t n = 0;
+    while ((*names)[n])
+        n++;
+    *names = sb_realloc(*names, sizeof **names * (n + 2));
+    (*names)[n] = sb_strdup(name);
+    (*names)[n + 1] = NULL;
+    return 0;
+}
+
+char **sb_results_list_attrs(SbResultsReader *rd, const char *obj, int *n)
+{
+    *n = 0;
+    hid_t o;
+    if (open_object(rd, obj, &o) != SB_RESULTS_OK)
+        return NULL;
+    char **names = sb_calloc(1, sizeof *names); /* NULL-terminated while collecting */
+    hsize_t idx = 0;
+    H5Aiterate2(o, H5_INDEX_NAME, H5_ITER_INC, &idx, collect_attr, &names);
+    H5Oclose(o);
+    H5Eclear2(H5E_DEFAULT);
+    while (names[*n])
+        (*n)++;
+    return names;
+}
+
+SbResultsStatus sb_results_read_attr_string(SbResultsReader *rd, const char *obj,
+                                            const char *name, char **out)
+{
+    *out = NULL;
+    SbResultsAttr a;
+    SbResultsStatus st = sb_results_read_attr(rd, obj, name, &a);
+    if (st != SB_RESULTS_OK)
+        return st;
+    if (a.type == SB_RESULTS_STRING && a.n == 1) {
+        *out = a.strs[0];
+        a.strs[0] = NULL;
+    } else {
+        char found[64];
+        st = read_fail(rd, SB_RESULTS_INVALID, obj, "attribute '%s': expected a string, found %s",
+                       name, attr_found(&a, found, sizeof found));
+    }
+    sb_results_attr_free(&a);
+    return st;
+}
+
+SbResultsStatus sb_results_read_attr_names(SbResultsReader *rd, const char *obj,
+                                           const char *name, char ***names, int *n)
+{
+    *names = NULL;
+    *n = 0;
+    SbResultsAttr a;
+    SbResultsStatus st = sb_results_read_attr(rd, obj, name, &a);
+    if (st != SB_RESULTS_OK)
+        return st;
+    if (a.type == SB_RESULTS_STRING && a.n == 1) {
+        *names = split_names(a.strs[0], n);
+    } else if (a.type == SB_RESULTS_STRING && a.rank == 1 && a.n <= INT_MAX) {
+        *names = a.strs;
+        *n = (int)a.n;
+        a.strs = NULL;
+    } else {
+        char found[64];
+        st = read_fail(rd, SB_RESULTS_INVALID, obj,
+                       "attribute '%s': expected a comma-separated string or an array of "
+                       "strings, found %s",
+                       name, attr_found(&a, found, sizeof found));
+    }
+    sb_results_attr_free(&a);
+    return st;
+}
+
+SbResultsStatus sb_results_read_attr_doubles(SbResultsReader *rd, const char *obj,
+                                             const char *name, int n, double *out)
+{
+    SbResultsAttr a;
+    SbResultsStatus st = sb_results_read_attr(rd, obj, name, &a);
+    if (st != SB_RESULTS_OK)
+        return st;
+    int numeric = a.type == SB_RESULTS_FLOAT || a.type == SB_RESULTS_INT;
+    if (numeric && a.n == n && a.rank <= 1) {
+        for (int i = 0; i < n; i++)
+            out[i] = a.reals ? a.reals[i] : (double)a.ints[i];
+    } else {
+        char found[64];
+        st = read_fail(rd, SB_RESULTS_INVALID, obj,
+                       "attribute '%s': expected %d number%s, found %s", name, n, n == 1 ? "" : "s", attr_found(&a, found, sizeof found));
+    }
+    sb_results_attr_free(&a);
+    return st;
+}
+
+/* ---- the unchecked forms ---- */
+
+double *sb_results_read_table(SbResultsReader *rd, const char *path, int *rows, int *cols)
+{
+    SbResultsTable t;
+    if (read_numeric(rd, path, &t) != SB_RESULTS_OK)
+        return NULL;
+    *rows = t.rows;
+    *cols = t.cols;
+    return t.data;
 }
 
 char *sb_results_read_attr_str(SbResultsReader *rd, const char *obj, const char *name)
 {
-    hid_t o;
-    hid_t a = open_attr(rd, obj, name, &o);
-    if (a < 0)
-        return NULL;
-    char *out = NULL;
-    hid_t ft = H5Aget_type(a);
-    if (H5Tget_class(ft) == H5T_STRING) {
-        hid_t mt = H5Tcopy(H5T_C_S1);
-        if (H5Tis_variable_str(ft) > 0) {
-            /* Written by other tools (h5py) as variable-length. */
-            char *v = NULL;
-            H5Tset_size(mt, H5T_VARIABLE);
-            if (H5Aread(a, mt, &v) >= 0 && v) {
-                out = sb_strdup(v);
-                H5free_memory(v);
-            }
-        } else {
-            size_t n = H5Tget_size(ft);
-            H5Tset_size(mt, n + 1);
-            H5Tset_strpad(mt, H5T_STR_NULLTERM);
-            out = sb_calloc(n + 1, 1);
-            if (H5Aread(a, mt, out) < 0) {
-                free(out);
-                out = NULL;
-            }
-        }
-        H5Tclose(mt);
-    }
-    H5Tclose(ft);
-    H5Aclose(a);
-    H5Oclose(o);
-    H5Eclear2(H5E_DEFAULT);
-    return out;
+    char *s;
+    sb_results_read_attr_string(rd, obj, name, &s);
+    return s;
 }
 
 int sb_results_read_attr_double(SbResultsReader *rd, const char *obj, const char *name, double *out)
 {
-    hid_t o;
-    hid_t a = open_attr(rd, obj, name, &o);
-    if (a < 0)
-        return -1;
-    int rc = -1;
-    hid_t ft = H5Aget_type(a);
-    hid_t space = H5Aget_space(a);
-    H5T_class_t c = H5Tget_class(ft);
-    if ((c == H5T_INTEGER || c == H5T_FLOAT) && H5Sget_simple_extent_npoints(space) == 1)
-        rc = H5Aread(a, H5T_NATIVE_DOUBLE, out) < 0 ? -1 : 0;
-    H5Sclose(space);
-    H5Tclose(ft);
-    H5Aclose(a);
-    H5Oclose(o);
-    H5Eclear2(H5E_DEFAULT);
-    return rc;
+    return sb_results_read_attr_doubles(rd, obj, name, 1, out) == SB_RESULTS_OK ? 0 : -1;
 }
 
 static int cmp_names(const void *a, const void *b)

@@ -52,6 +52,106 @@ SbResultsReader *sb_results_open(const char *path);
 void sb_results_close(SbResultsReader *rd);
 /* 1 if the object exists. */
 int sb_results_exists(SbResultsReader *rd, const char *path);
+/* Names of the direct children of a group, sorted; *n set; NULL if the
+ * group is absent. Free with sb_results_free_names. */
+char **sb_results_list(SbResultsReader *rd, const char *group, int *n);
+void sb_results_free_names(char **names, int n);
+
+/* The readers below check what they find before using it. Each returns
+ * SB_RESULTS_OK, SB_RESULTS_ABSENT (no such object or attribute) or
+ * SB_RESULTS_INVALID (there is one, but not of the rank, shape or type
+ * asked for); on anything but OK, sb_results_error says what, naming the
+ * file and the HDF5 path:
+ *   "q.h5: /summary: expected a numeric dataset of rank 1 or 2, found rank 3"
+ * and every output is left empty (NULL, 0). */
+typedef enum {
+    SB_RESULTS_OK = 0,
+    SB_RESULTS_ABSENT,
+    SB_RESULTS_INVALID,
+} SbResultsStatus;
+
+/* The message of the last failed read (empty if none). */
+const char *sb_results_error(const SbResultsReader *rd);
+
+/* Element types, as found in the file. */
+typedef enum {
+    SB_RESULTS_FLOAT,
+    SB_RESULTS_INT,
+    SB_RESULTS_STRING,
+    SB_RESULTS_OTHER,
+} SbResultsType;
+
+typedef enum {
+    SB_RESULTS_GROUP,
+    SB_RESULTS_DATASET,
+    SB_RESULTS_NAMED_TYPE,
+} SbResultsKind;
+
+#define SB_RESULTS_MAX_RANK 8
+
+/* What an object is: its kind and, for a dataset, its element type and
+ * shape (dims filled when 0 < rank <= SB_RESULTS_MAX_RANK). */
+typedef struct {
+    SbResultsKind kind;
+    SbResultsType type;
+    int size; /* bytes per element */
+    int rank; /* 0 for a scalar */
+    uint64_t dims[SB_RESULTS_MAX_RANK];
+} SbResultsObject;
+
+/* The object at `path`; INVALID if its link leads nowhere. With
+ * sb_results_list, this walks the file (info). */
+SbResultsStatus sb_results_stat(SbResultsReader *rd, const char *path, SbResultsObject *o);
+
+/* A numeric dataset of rank 1 or 2 read as doubles (int64 converted), with
+ * its `columns` attribute split into one name per column. */
+typedef struct {
+    double *data;   /* rows x cols, row-major */
+    int rows, cols; /* a 1-D dataset of n values: rows = n, cols = 1 */
+    int rank;       /* 1 or 2 */
+    char **names;   /* cols names; NULL if the dataset has no `columns` */
+} SbResultsTable;
+
+/* INVALID if the dataset is not numeric, not of rank 1 or 2, or its
+ * `columns` attribute is not a string naming exactly cols columns. */
+SbResultsStatus sb_results_read_dataset(SbResultsReader *rd, const char *path, SbResultsTable *t);
+/* Index of the column called `name`, -1 if there is none. */
+int sb_results_table_column(const SbResultsTable *t, const char *name);
+void sb_results_table_free(SbResultsTable *t);
+
+/* Any attribute, as found: n elements (1 for a scalar, 0 for an empty
+ * dataspace) of one type, in the array of that type (the others NULL). */
+typedef struct {
+    SbResultsType type;
+    int size;       /* bytes per element in the file */
+    int rank;       /* of its dataspace: 0 for a scalar or an empty one */
+    int64_t n;
+    char **strs;    /* SB_RESULTS_STRING */
+    int64_t *ints;  /* SB_RESULTS_INT */
+    double *reals;  /* SB_RESULTS_FLOAT */
+} SbResultsAttr;
+
+/* INVALID only if the attribute cannot be read. */
+SbResultsStatus sb_results_read_attr(SbResultsReader *rd, const char *obj, const char *name,
+                                     SbResultsAttr *a);
+void sb_results_attr_free(SbResultsAttr *a);
+/* Names of the attributes of obj, sorted; *n set; NULL if obj is absent.
+ * Free with sb_results_free_names. */
+char **sb_results_list_attrs(SbResultsReader *rd, const char *obj, int *n);
+
+/* A single string (malloc'd into *out). */
+SbResultsStatus sb_results_read_attr_string(SbResultsReader *rd, const char *obj,
+                                            const char *name, char **out);
+/* A list of names: a comma-separated string ("a1,a2") or a 1-D array of
+ * strings; *names malloc'd (free with sb_results_free_names), *n set. */
+SbResultsStatus sb_results_read_attr_names(SbResultsReader *rd, const char *obj,
+                                           const char *name, char ***names, int *n);
+/* Exactly n numbers (a scalar when n = 1) into out[0..n-1]. */
+SbResultsStatus sb_results_read_attr_doubles(SbResultsReader *rd, const char *obj,
+                                             const char *name, int n, double *out);
+
+/* Unchecked forms (NULL or -1 for absent and invalid alike), for callers
+ * that only need "there or not". */
 /* Read a float64 dataset: returns a malloc'd row-major array and its shape
  * (cols = 1 for 1-D), or NULL if absent. */
 double *sb_results_read_table(SbResultsReader *rd, const char *path, int *rows, int *cols);
@@ -59,9 +159,5 @@ double *sb_results_read_table(SbResultsReader *rd, const char *path, int *rows, 
 char *sb_results_read_attr_str(SbResultsReader *rd, const char *obj, const char *name);
 /* Read a scalar numeric attribute; returns 0 on success, -1 if absent. */
 int sb_results_read_attr_double(SbResultsReader *rd, const char *obj, const char *name, double *out);
-/* Names of the direct children of a group, sorted; *n set; NULL if the
- * group is absent. Free with sb_results_free_names. */
-char **sb_results_list(SbResultsReader *rd, const char *group, int *n);
-void sb_results_free_names(char **names, int n);
 
 #endif
