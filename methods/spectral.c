@@ -11,7 +11,7 @@
 #include "spectrum.h"
 #include <stdio.h>
 
-int sb_spectral_form(const SbContext *ctx) { return strcmp(ctx->cfg->soup.form, "full") == 0 ? 1 : 0; }
+SbPolicyForm sb_spectral_form(const SbContext *ctx) { return ctx->cfg->soup.form; }
 
 double *sb_spectral_implicit_q(const SbContext *ctx, int f)
 {

@@ -13,8 +13,8 @@
 #include "logreg.h"
 #include "method.h"
 
-/* The basis form the output soups merge (soup.form): 0 LoRA, 1 full. */
-int sb_spectral_form(const SbContext *ctx);
+/* The basis form the output soups merge ($.soup.form). */
+SbPolicyForm sb_spectral_form(const SbContext *ctx);
 
 /* Implicit Q of every basis policy of form f: q [K x n_states * V]. */
 double *sb_spectral_implicit_q(const SbContext *ctx, int f);

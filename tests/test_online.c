@@ -46,14 +46,15 @@ static SbBasis *exact_basis_h1(const SbProblem *p)
 static double lambda_error(const char *labels, int T, double l2, uint64_t seed)
 {
     SbConfig cfg;
-    sb_config_defaults(&cfg);
+    char json[128]; /* the labels as the config spells them */
+    snprintf(json, sizeof json, "{\"online\": {\"labels\": \"%s\"}}", labels);
+    assert_int_equal(sb_config_parse(json, "lambda_error", &cfg), 0);
     cfg.dataset.horizon = 1;
     cfg.dataset.prompts = 6;
     cfg.dataset.vocab = 5;
     cfg.dataset.aspects = 2;
     cfg.users.test = 1;
-    strcpy(cfg.online.labels, labels);
-    strcpy(cfg.online.responses, "reference");
+    cfg.online.responses = SB_RESPONSES_REFERENCE;
     cfg.online.l2 = l2;
     cfg.soup.train_prompts = 1.0;
     SbProblem *p = sb_synthetic_build(&cfg);

@@ -23,7 +23,7 @@ static void run_setting(const SbConfig *base, int width, int K, double *row)
     int ledger = sb_cost_mark();
     SbConfig cfg = *base;
     cfg.reference.width = width;
-    strcpy(cfg.basis.kind, "random");
+    cfg.basis.kind = SB_BASIS_RANDOM;
     cfg.basis.size = K;
     cfg.basis.load[0] = '\0';
     cfg.online.rounds = cfg.ablation.rounds;

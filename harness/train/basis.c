@@ -13,15 +13,15 @@
 
 int sb_basis_size(const SbConfig *cfg, int m)
 {
-    if (strcmp(cfg->basis.kind, "none") == 0)
+    if (cfg->basis.kind == SB_BASIS_NONE)
         return 0;
-    return strcmp(cfg->basis.kind, "aspects") == 0 ? m : cfg->basis.size;
+    return cfg->basis.kind == SB_BASIS_ASPECTS ? m : cfg->basis.size;
 }
 
 static double *basis_weights(const SbConfig *cfg, int K, int m)
 {
     double *R = sb_zeros((size_t)K * m);
-    if (strcmp(cfg->basis.kind, "aspects") == 0) {
+    if (cfg->basis.kind == SB_BASIS_ASPECTS) {
         for (int k = 0; k < K; k++)
             R[(size_t)k * m + k] = 1.0;
         return R;
@@ -347,9 +347,10 @@ void sb_basis_write(SbResults *r, const SbBasis *b, const SbProblem *p, const Sb
                               "rewards, in LoRA and full fine-tuning form"
                             : "aspect experts: one policy per aspect (R = I) for the merging baselines, in LoRA "
                               "and full fine-tuning form");
-    sb_results_attr_str(r, root, "kind", strcmp(b->name, "basis") == 0 ? cfg->basis.kind : "aspects");
+    SbBasisKind kind = strcmp(b->name, "basis") == 0 ? cfg->basis.kind : SB_BASIS_ASPECTS;
+    sb_results_attr_str(r, root, "kind", sb_basis_kind_name(kind));
     sb_results_attr_int(r, root, "K", b->K);
-    sb_results_attr_str(r, root, "trainer", cfg->train.trainer);
+    sb_results_attr_str(r, root, "trainer", sb_trainer_name(cfg->train.trainer));
     sb_results_attr_str(r, root, "loaded_from", b->loaded ? b->loaded_from : "");
     for (int f = 0; f < SB_BASIS_FORMS; f++) {
         double *stats = sb_zeros((size_t)b->K * 7);
@@ -397,7 +398,7 @@ void sb_basis_free(SbBasis *b)
 
 int sb_experts_are_basis(const SbConfig *cfg, const SbBasis *basis)
 {
-    return basis && strcmp(cfg->basis.kind, "aspects") == 0;
+    return basis && cfg->basis.kind == SB_BASIS_ASPECTS;
 }
 
 const SbBasis *sb_experts_for(const SbProblem *p, const SbConfig *cfg, const SbBasis *basis, SbProgress *pg,
