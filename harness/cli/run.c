@@ -187,7 +187,7 @@ int sb_cmd_run(int argc, char **argv)
     SbProgress pg;
     int K = sb_basis_size(&cfg, p->m);
     sb_progress_start(&pg, cfg.basis.load[0] ? "loading basis" : "training basis",
-                      cfg.basis.load[0] ? 0 : (long)K * SB_BASIS_FORMS, quiet || K == 0);
+                      cfg.basis.load[0] ? 0 : (long)K * SB_POLICY_FORMS, quiet || K == 0);
     SbBasis *basis = sb_basis_build(p, &cfg, &pg);
     sb_progress_finish(&pg);
     if (basis)
@@ -198,7 +198,7 @@ int sb_cmd_run(int argc, char **argv)
     const SbBasis *expert_set = NULL;
     if (needs & SB_NEEDS_EXPERTS) {
         /* silent when the experts are the basis itself (nothing to train) */
-        sb_progress_start(&pg, "training experts", (long)p->m * SB_BASIS_FORMS,
+        sb_progress_start(&pg, "training experts", (long)p->m * SB_POLICY_FORMS,
                           quiet || sb_experts_are_basis(&cfg, basis));
         expert_set = sb_experts_for(p, &cfg, basis, &pg, &experts);
         sb_progress_finish(&pg);
