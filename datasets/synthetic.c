@@ -24,6 +24,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "dataset.h"
 #include "refnet.h"
 #include "spectrum.h"
 #include "sb.h"
@@ -295,3 +296,9 @@ void sb_synthetic_write(SbResults *r, const SbProblem *p, const SbConfig *cfg)
     free(sv);
     free(names);
 }
+
+/* built by sb_synthetic_build, not loaded: no candidate sets, no ratings */
+const SbDataset sb_dataset_synthetic = {
+    .name = "synthetic",
+    .description = "enumerable language MDP, transitions tree or linear (exact Q*, values, win-rates)",
+};

@@ -4,7 +4,7 @@
 
 #include "commands.h"
 #include "method.h"
-#include "realdata.h"
+#include "dataset.h"
 #include "sb.h"
 
 static const char usage[] =
@@ -40,17 +40,14 @@ int sb_cmd_list(int argc, char **argv)
     printf("methods:\n");
     for (int i = 0; i < n; i++)
         printf("  %-24s %s\n", all[i]->name, all[i]->description);
-    printf("datasets:\n  %-24s %s\n", "synthetic",
-           "enumerable language MDP, transitions tree or linear (exact Q*, values, win-rates)");
-    printf("  %-24s %s\n", "alpaca_eval",
-           "AlpacaEval 2.0: 805 instructions x (reference + 16 models' answers), H = 1 candidate sets");
-    printf("  %-24s %s\n", "topical_chat",
-           "Topical-Chat (USR ratings): 60 contexts x 6 responses, H = 1 candidate sets");
-    printf("  %-24s %s\n", "ultrafeedback",
-           "your UltraFeedback JSON Lines file ($.dataset.path): completions by position, H = 1 candidate sets");
+    printf("datasets:\n");
+    const SbDataset *d;
+    for (int i = 0; (d = sb_dataset_at(i)); i++)
+        printf("  %-24s %s\n", d->name, d->description);
     printf("aspects of the real datasets ($.dataset.aspect_names):\n");
-    for (const char *const *a = sb_realdata_aspects(); *a; a++)
-        printf("  %-24s %s\n", *a, sb_realdata_aspect_description(*a));
+    const SbAspect *a;
+    for (int i = 0; (a = sb_aspect_at(i)); i++)
+        printf("  %-24s %s\n", a->name, a->description);
     return SB_EXIT_OK;
 }
 

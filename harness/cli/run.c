@@ -11,6 +11,7 @@
 #include "basis.h"
 #include "config.h"
 #include "cost.h"
+#include "dataset.h"
 #include "gap.h"
 #include "online.h"
 #include "method.h"
@@ -153,8 +154,9 @@ int sb_cmd_run(int argc, char **argv)
 
     double start = sb_now();
     SbRealData *rd = NULL;
-    SbProblem *p = sb_realdata_kind(cfg.dataset.kind) ? sb_realdata_build(&cfg, config_path, skip_bad, &rd)
-                                                      : sb_synthetic_build(&cfg);
+    const SbDataset *dataset = sb_dataset_find(cfg.dataset.kind);
+    SB_ASSERT(dataset); /* the config checked the kind against the registry */
+    SbProblem *p = dataset->load ? sb_realdata_build(&cfg, config_path, skip_bad, &rd) : sb_synthetic_build(&cfg);
     if (!quiet) {
         char desc[512];
         if (rd)

@@ -16,7 +16,7 @@
 #include <string.h>
 
 #include "method.h"
-#include "realdata.h"
+#include "dataset.h"
 #include "sb.h"
 
 /* ------------------------------------------------------------------ */
@@ -28,8 +28,8 @@ typedef enum {
     SB_KEY_NUMBER, /* finite double */
     SB_KEY_STRING, /* string of min..max bytes; `name_chars` limits it to [A-Za-z0-9_-] */
     SB_KEY_ENUM,   /* one string out of `choices`, stored as its enum value (an int) */
-    SB_KEY_NAME,   /* one string out of the open set `one_of`, stored as the string */
-    SB_KEY_NAMES,  /* array of distinct names, each accepted by `known` or, with `names`, enum values */
+    SB_KEY_NAME,   /* one string out of the open set `name_at`, stored as the string */
+    SB_KEY_NAMES,  /* array of distinct names out of `name_at` or, with `names`, enum values */
     SB_KEY_NUMBERS, /* array (possibly empty) of numbers in [min, max]; `integers`: whole numbers only */
 } SbKeyType;
 
@@ -49,8 +49,7 @@ typedef struct {
     const char *const *names;
     int n_names;
     const int *choices;
-    const char *const *one_of;           /* SB_KEY_NAME: the names, NULL-terminated */
-    int (*known)(const char *name);      /* SB_KEY_NAMES of strings: is the name registered? */
+    const char *(*name_at)(int i);       /* SB_KEY_NAME(S) of strings: the i-th name of the set, NULL past the last */
     const char *noun;                    /* SB_KEY_NAMES: "method" */
     size_t count_offset;                 /* SB_KEY_NAMES: the int count field */
     int max_count;                       /* SB_KEY_NAMES, SB_KEY_NUMBERS: capacity of the field */
@@ -92,9 +91,35 @@ const char *sb_trainer_name(SbTrainer t) { return name_of(trainer_names, N_NAMES
 const char *sb_policy_form_name(SbPolicyForm f) { return name_of(policy_form_names, N_NAMES(policy_form_names), f); }
 const char *sb_basis_kind_name(SbBasisKind k) { return name_of(basis_kind_names, N_NAMES(basis_kind_names), k); }
 
-static const char *const dataset_kinds[] = {"synthetic", "alpaca_eval", "topical_chat", "ultrafeedback", NULL};
 
-static int method_known(const char *name) { return sb_method_find(name) != NULL; }
+static const char *dataset_at(int i)
+{
+    const SbDataset *d = sb_dataset_at(i);
+    return d ? d->name : NULL;
+}
+
+static const char *aspect_at(int i)
+{
+    const SbAspect *a = sb_aspect_at(i);
+    return a ? a->name : NULL;
+}
+
+static const char *method_at(int i)
+{
+    int n;
+    const SbMethod *const *all = sb_method_all(&n);
+    return i < n ? all[i]->name : NULL;
+}
+
+/* Is name in the set? */
+static int name_known(const SbKey *k, const char *name)
+{
+    const char *known;
+    for (int i = 0; (known = k->name_at(i)); i++)
+        if (strcmp(known, name) == 0)
+            return 1;
+    return 0;
+}
 
 /* Designated initializers: each kind of key names only what it uses. */
 #define FIELD(f) .offset = offsetof(SbConfig, f), .size = sizeof(((SbConfig *)0)->f)
@@ -107,13 +132,13 @@ static int method_known(const char *name) { return sb_method_find(name) != NULL;
 #define ENUM(p, k, d, f, table, ...)                                                                      \
     {.parent = p, .key = k, .type = SB_KEY_ENUM, .def = d, FIELD(f), .names = table, .n_names = N_NAMES(table), \
      .choices = (const int[]){__VA_ARGS__, -1}}
-#define NAME(p, k, names, d, f) {.parent = p, .key = k, .type = SB_KEY_NAME, .def = d, FIELD(f), .one_of = names}
-#define NAMES_KEY(p, k, is_known, what, why, empty, d, f, count)                                          \
+#define NAME(p, k, set, d, f) {.parent = p, .key = k, .type = SB_KEY_NAME, .def = d, FIELD(f), .name_at = set}
+#define NAMES_KEY(p, k, set, what, why, empty, d, f, count)                                               \
     {.parent = p, .key = k, .type = SB_KEY_NAMES, .def = d, .offset = offsetof(SbConfig, f),              \
-     .size = sizeof(((SbConfig *)0)->f[0]), .known = is_known, .noun = what, .hint = why,                  \
+     .size = sizeof(((SbConfig *)0)->f[0]), .name_at = set, .noun = what, .hint = why,                     \
      .allow_empty = empty, .count_offset = offsetof(SbConfig, count),                                      \
      .max_count = (int)(sizeof(((SbConfig *)0)->f) / sizeof(((SbConfig *)0)->f[0]))}
-#define NAMES(p, k, is_known, what, why, d, f, count) NAMES_KEY(p, k, is_known, what, why, 0, d, f, count)
+#define NAMES(p, k, set, what, why, d, f, count) NAMES_KEY(p, k, set, what, why, 0, d, f, count)
 /* A non-empty array of distinct values of an enum, every one accepted. */
 #define ENUM_LIST(p, k, table, what, why, d, f, count)                                                     \
     {.parent = p, .key = k, .type = SB_KEY_NAMES, .def = d, .offset = offsetof(SbConfig, f),              \
@@ -137,7 +162,7 @@ static const SbKey schema[] = {
     INT("$", "seed", 0, MAX_EXACT, "1", seed),
     NUMBER("$", "beta", 0, 1, INF, "1.0", beta),
     OBJECT("$", "dataset"),
-    NAME("$.dataset", "kind", dataset_kinds, "\"synthetic\"", dataset.kind),
+    NAME("$.dataset", "kind", dataset_at, "\"synthetic\"", dataset.kind),
     ENUM("$.dataset", "transition", "\"tree\"", dataset.transition, transition_names, SB_TRANSITION_TREE,
          SB_TRANSITION_LINEAR),
     INT("$.dataset", "prompts", 1, INF, "8", dataset.prompts),
@@ -148,7 +173,7 @@ static const SbKey schema[] = {
     INT("$.dataset", "aspects", 1, 16, "3", dataset.aspects),
     NUMBER("$.dataset", "misspecification", 0, 0, 1, "0.0", dataset.misspecification),
     ENUM("$.dataset", "inputs", "\"embedding\"", dataset.inputs, inputs_names, SB_INPUTS_EMBEDDING, SB_INPUTS_ONEHOT),
-    NAMES_KEY("$.dataset", "aspect_names", sb_realdata_aspect_known, "aspect", "see 'soupbench list'", 1, "[]",
+    NAMES_KEY("$.dataset", "aspect_names", aspect_at, "aspect", "see 'soupbench list'", 1, "[]",
               dataset.aspect_names, dataset.n_aspect_names),
     STRING("$.dataset", "path", 0, 255, 0, "\"\"", dataset.path),
     OBJECT("$", "reference"),
@@ -199,7 +224,7 @@ static const SbKey schema[] = {
     ENUM_LIST("$.gap", "transitions", transition_names, "transition", "expected \"tree\" or \"linear\"",
               "[\"tree\", \"linear\"]", gap.transitions, gap.n_transitions),
     NUMBERS("$.gap", "misspecification", 0, 1, 0, "[0]", gap.misspecification, gap.n_misspecification),
-    NAMES("$.gap", "methods", method_known, "method", "see 'soupbench list'",
+    NAMES("$.gap", "methods", method_at, "method", "see 'soupbench list'",
           "[\"spectral_soup\", \"spectral_soup_param\", \"mod\", \"pad\", \"pad_sf\"]", gap.methods,
           gap.n_methods),
     OBJECT("$", "online"),
@@ -219,7 +244,7 @@ static const SbKey schema[] = {
     NUMBERS("$.ablation", "widths", 1, 4096, 1, "[]", ablation.widths, ablation.n_widths),
     INT("$.ablation", "rounds", 1, 1 << 20, "64", ablation.rounds),
     INT("$.ablation", "users", 1, INF, "8", ablation.users),
-    NAMES("$", "methods", method_known, "method", "see 'soupbench list'", "[\"reference\", \"oracle\"]", methods, n_methods),
+    NAMES("$", "methods", method_at, "method", "see 'soupbench list'", "[\"reference\", \"oracle\"]", methods, n_methods),
     OBJECT("$", "pareto"),
     INT("$.pareto", "grid", 2, 1001, "11", pareto_grid),
     OBJECT("$", "winrate"),
@@ -308,8 +333,9 @@ static void describe_expected(const SbKey *k, double max, char *buf, size_t n)
     }
     case SB_KEY_NAME: {
         size_t used = (size_t)snprintf(buf, n, "one of ");
-        for (const char *const *c = k->one_of; *c && used < n; c++)
-            used += (size_t)snprintf(buf + used, n - used, "%s\"%s\"", c == k->one_of ? "" : ", ", *c);
+        const char *name;
+        for (int i = 0; (name = k->name_at(i)) && used < n; i++)
+            used += (size_t)snprintf(buf + used, n - used, "%s\"%s\"", i ? ", " : "", name);
         break;
     }
     case SB_KEY_NAMES:
@@ -389,7 +415,7 @@ static int store_names(const SbKey *k, const cJSON *v, const char *label, const 
         }
         const char *s = item->valuestring;
         int value = k->names ? enum_value(k, s) : 0;
-        if (k->names ? value < 0 : !k->known(s)) {
+        if (k->names ? value < 0 : !name_known(k, s)) {
             describe_found(item, found, sizeof found);
             fprintf(stderr, "%s: %s[%d]: unknown %s %s (%s)\n", label, path, i, k->noun, found, k->hint);
             return -1;
@@ -481,9 +507,7 @@ static int store(const SbKey *k, const cJSON *v, const char *label, SbConfig *cf
         size_t len = strlen(s);
         int ok = 1;
         if (k->type == SB_KEY_NAME) {
-            ok = 0;
-            for (const char *const *c = k->one_of; *c; c++)
-                ok |= strcmp(s, *c) == 0;
+            ok = name_known(k, s);
         } else {
             ok = len >= k->min && len <= k->max && (!k->name_chars || name_chars_ok(s));
         }
