@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "candidates.h"
+#include "dataset.h"
 #include "manifest.h"
 #include "reader.h"
 #include "sb.h"
@@ -132,3 +133,23 @@ SbCandidateSets *sb_alpaca_eval_load(const char *const *names, int n_models)
     free(ix.slot), free(judge), free(answer), free(reference);
     return c;
 }
+
+static SbCandidateSets *load(const SbDatasetConfig *dc, const char *label, int skip_bad)
+{
+    (void)dc, (void)label, (void)skip_bad; /* the pinned files, checked by their SHA-256 */
+    int n;
+    const char *const *names = sb_alpaca_eval_models(&n);
+    return sb_alpaca_eval_load(names, n);
+}
+
+const SbDataset sb_dataset_alpaca_eval = {
+    .name = "alpaca_eval",
+    .description = "AlpacaEval 2.0: 805 instructions x (reference + 16 models' answers), H = 1 candidate sets",
+    .load = load,
+    .ratings = (const SbAspect[]){{"judge", "AlpacaEval: the GPT-4-turbo judge's probability that the answer beats "
+                                            "the reference (preference - 1)"},
+                                  {NULL, NULL}},
+    /* SPEC section 5: the judge and the five text scorers */
+    .default_aspects =
+        (const char *const[]){"judge", "conciseness", "sentiment", "profanity", "readability", "formatting", NULL},
+};

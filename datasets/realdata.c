@@ -1,12 +1,11 @@
 /* soupbench: candidate sets as an H = 1 problem (datasets/realdata.h). */
 #include "realdata.h"
 
-#include <errno.h>
 #include <math.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "manifest.h"
 #include "refnet.h"
@@ -16,68 +15,43 @@
 #include "textfeat.h"
 #include "tokenize.h"
 
-typedef struct {
-    const char *name, *description;
-    int text; /* 1: computed by a text scorer; 0: a rating in the data */
-} AspectInfo;
-
-static const AspectInfo aspect_table[] = {
-    {"judge", "AlpacaEval: the GPT-4-turbo judge's probability that the answer beats the reference (preference - 1)", 0},
-    {"naturalness", "Topical-Chat: human rating of naturalness (1-3)", 0},
-    {"coherence", "Topical-Chat: human rating of coherence (1-3)", 0},
-    {"engagingness", "Topical-Chat: human rating of engagingness (1-3)", 0},
-    {"groundedness", "Topical-Chat: human rating of groundedness in the fact (0-1)", 0},
-    {"understandability", "Topical-Chat: human rating of understandability (0-1)", 0},
-    {"conciseness", "minus the log of the answer's token count", 1},
-    {"sentiment", "VADER compound sentiment of the answer", 1},
-    {"profanity", "minus the share of the answer's tokens inside LDNOOBW entries (higher: cleaner)", 1},
-    {"readability", "Flesch reading ease of the answer", 1},
-    {"formatting", "share of the answer's non-empty lines that are list items", 1},
-    {"helpfulness", "UltraFeedback: GPT-4 rating of helpfulness (1-5)", 0},
-    {"honesty", "UltraFeedback: GPT-4 rating of honesty (1-5)", 0},
-    {"instruction_following", "UltraFeedback: GPT-4 rating of instruction following (1-5)", 0},
-    {"truthfulness", "UltraFeedback: GPT-4 rating of truthfulness (1-5)", 0},
+/* The text scorers: what sb_text_aspects computes, by the name a config
+ * gives it, and the sign that makes higher better. */
+static const struct {
+    SbAspect aspect;
+    size_t offset; /* of the score in SbTextAspects */
+    int negate;
+} text_scorers[] = {
+    {{"conciseness", "minus the log of the answer's token count"}, offsetof(SbTextAspects, conciseness), 0},
+    {{"sentiment", "VADER compound sentiment of the answer"}, offsetof(SbTextAspects, sentiment), 0},
+    {{"profanity", "minus the share of the answer's tokens inside LDNOOBW entries (higher: cleaner)"},
+     offsetof(SbTextAspects, profanity), 1},
+    {{"readability", "Flesch reading ease of the answer"}, offsetof(SbTextAspects, readability), 0},
+    {{"formatting", "share of the answer's non-empty lines that are list items"}, offsetof(SbTextAspects, formatting),
+     0},
 };
-#define N_ASPECTS ((int)(sizeof aspect_table / sizeof aspect_table[0]))
+#define N_TEXT_SCORERS ((int)(sizeof text_scorers / sizeof text_scorers[0]))
 
-static const AspectInfo *aspect_info(const char *name)
+const SbAspect *sb_text_scorer_at(int i) { return i >= 0 && i < N_TEXT_SCORERS ? &text_scorers[i].aspect : NULL; }
+
+/* Index of a text scorer, or -1 for a rating. */
+static int text_scorer(const char *name)
 {
-    for (int i = 0; i < N_ASPECTS; i++)
-        if (strcmp(aspect_table[i].name, name) == 0)
-            return &aspect_table[i];
-    return NULL;
+    for (int i = 0; i < N_TEXT_SCORERS; i++)
+        if (strcmp(text_scorers[i].aspect.name, name) == 0)
+            return i;
+    return -1;
 }
 
-int sb_realdata_aspect_known(const char *name) { return aspect_info(name) != NULL; }
-
-const char *const *sb_realdata_aspects(void)
+static double text_score(const SbTextAspects *ta, int scorer)
 {
-    static const char *names[N_ASPECTS + 1];
-    for (int i = 0; i < N_ASPECTS; i++)
-        names[i] = aspect_table[i].name;
-    return names;
+    double v = *(const double *)((const char *)ta + text_scorers[scorer].offset);
+    return text_scorers[scorer].negate ? -v : v;
 }
-
-const char *sb_realdata_aspect_description(const char *name)
-{
-    const AspectInfo *a = aspect_info(name);
-    return a ? a->description : NULL;
-}
-
-int sb_realdata_kind(const char *kind)
-{
-    return strcmp(kind, "alpaca_eval") == 0 || strcmp(kind, "topical_chat") == 0 ||
-           strcmp(kind, "ultrafeedback") == 0;
-}
-
-/* UltraFeedback's candidates come from different models in every record:
- * there, action k is the record's k-th completion. */
-static int by_position(const char *kind) { return strcmp(kind, "ultrafeedback") == 0; }
 
 /* The aspects used: the config's, else the dataset's default set (SPEC
- * section 5): AlpacaEval's judge and the five text scorers; Topical-Chat's
- * five human ratings. */
-static int chosen_aspects(const SbConfig *cfg, const char **names)
+ * section 5). */
+static int chosen_aspects(const SbConfig *cfg, const SbDataset *ds, const char **names)
 {
     const SbDatasetConfig *dc = &cfg->dataset;
     if (dc->n_aspect_names > 0) {
@@ -85,16 +59,9 @@ static int chosen_aspects(const SbConfig *cfg, const char **names)
             names[j] = dc->aspect_names[j];
         return dc->n_aspect_names;
     }
-    static const char *const alpaca[] = {"judge", "conciseness", "sentiment", "profanity", "readability", "formatting"};
-    static const char *const topical[] = {"naturalness", "coherence", "engagingness", "groundedness",
-                                          "understandability"};
-    static const char *const ultra[] = {"helpfulness", "honesty", "instruction_following", "truthfulness"};
-    const char *const *set = strcmp(dc->kind, "alpaca_eval") == 0 ? alpaca
-                             : strcmp(dc->kind, "topical_chat") == 0 ? topical
-                                                                      : ultra;
-    int m = set == alpaca ? 6 : set == topical ? 5 : 4;
-    for (int j = 0; j < m; j++)
-        names[j] = set[j];
+    int m = 0;
+    for (const char *const *a = ds->default_aspects; *a; a++)
+        names[m++] = *a;
     return m;
 }
 
@@ -104,15 +71,18 @@ static int rating_column(const SbCandidateSets *c, const char *name, int j, cons
     for (int k = 0; k < c->m; k++)
         if (strcmp(c->aspect_names[k], name) == 0)
             return k;
-    char have[512];
+    char have[512], scorers[256];
     size_t used = 0;
     have[0] = '\0';
     for (int k = 0; k < c->m && used < sizeof have; k++)
         used += (size_t)snprintf(have + used, sizeof have - used, "%s\"%s\"", k ? ", " : "", c->aspect_names[k]);
+    used = 0;
+    for (int k = 0; k < N_TEXT_SCORERS && used < sizeof scorers; k++)
+        used += (size_t)snprintf(scorers + used, sizeof scorers - used, "%s\"%s\"", k ? ", " : "",
+                                 text_scorers[k].aspect.name);
     sb_fail(SB_EXIT_USAGE,
-            "%s: $.dataset.aspect_names[%d]: \"%s\" is not a rating of %s (its ratings: %s; text scorers: "
-            "\"conciseness\", \"sentiment\", \"profanity\", \"readability\", \"formatting\")",
-            label, j, name, kind, have);
+            "%s: $.dataset.aspect_names[%d]: \"%s\" is not a rating of %s (its ratings: %s; text scorers: %s)", label,
+            j, name, kind, have, scorers);
     return -1;
 }
 
@@ -143,23 +113,6 @@ static void standardise(double *x, int rows, int cols, int n_train_rows, double 
         if (mean)
             mean[j] = mu, sd[j] = s;
     }
-}
-
-static SbCandidateSets *load(const SbDatasetConfig *dc, const char *label, int skip_bad)
-{
-    if (strcmp(dc->kind, "alpaca_eval") == 0) {
-        int n;
-        const char *const *models = sb_alpaca_eval_models(&n);
-        return sb_alpaca_eval_load(models, n);
-    }
-    if (strcmp(dc->kind, "topical_chat") == 0)
-        return sb_topical_chat_load();
-    if (!dc->path[0])
-        sb_fail(SB_EXIT_USAGE, "%s: $.dataset.path: expected the path of an UltraFeedback JSON Lines file for kind "
-                "\"ultrafeedback\", found \"\"", label);
-    if (access(dc->path, R_OK) != 0)
-        sb_fail(SB_EXIT_USAGE, "%s: $.dataset.path: cannot read %s: %s", label, dc->path, strerror(errno));
-    return sb_ultrafeedback_load(dc->path, skip_bad);
 }
 
 /* Candidates per prompt: the number of sources, or by position the most
@@ -211,17 +164,19 @@ static int complete_prompts(const SbCandidateSets *c, int V, int positional, con
 SbProblem *sb_realdata_build(const SbConfig *cfg, const char *label, int skip_bad, SbRealData **out)
 {
     const SbDatasetConfig *dc = &cfg->dataset;
+    const SbDataset *ds = sb_dataset_find(dc->kind);
+    SB_ASSERT(ds && ds->load); /* the config checked the kind; run.c builds the synthetic track itself */
     SbRealData *rd = sb_calloc(1, sizeof *rd);
-    snprintf(rd->kind, sizeof rd->kind, "%s", dc->kind);
-    SbCandidateSets *c = rd->sets = load(dc, label, skip_bad);
+    rd->dataset = ds;
+    SbCandidateSets *c = rd->sets = ds->load(dc, label, skip_bad);
     rd->skipped = c->skipped;
     const char *names[16];
-    int positional = by_position(dc->kind);
-    int m = chosen_aspects(cfg, names), V = set_size(c, positional);
-    rd->positional = positional;
-    int rating_col[16], any_text = 0;
+    int positional = ds->positional;
+    int m = chosen_aspects(cfg, ds, names), V = set_size(c, positional);
+    int rating_col[16], scorer[16], any_text = 0;
     for (int j = 0; j < m; j++) {
-        rating_col[j] = aspect_info(names[j])->text ? -1 : rating_column(c, names[j], j, dc->kind, label);
+        scorer[j] = text_scorer(names[j]);
+        rating_col[j] = scorer[j] >= 0 ? -1 : rating_column(c, names[j], j, dc->kind, label);
         any_text |= rating_col[j] < 0;
     }
 
@@ -271,20 +226,8 @@ SbProblem *sb_realdata_build(const SbConfig *cfg, const char *label, int skip_ba
         if (any_text)
             ta = sb_text_aspects(vader, prof, c->text[ci]);
         for (int j = 0; j < m; j++) {
-            double v;
-            if (rating_col[j] >= 0)
-                v = c->aspects[(size_t)ci * c->m + rating_col[j]];
-            else if (strcmp(names[j], "conciseness") == 0)
-                v = ta.conciseness;
-            else if (strcmp(names[j], "sentiment") == 0)
-                v = ta.sentiment;
-            else if (strcmp(names[j], "profanity") == 0)
-                v = -ta.profanity;
-            else if (strcmp(names[j], "readability") == 0)
-                v = ta.readability;
-            else
-                v = ta.formatting;
-            rd->raw_aspects[(size_t)i * m + j] = v;
+            rd->raw_aspects[(size_t)i * m + j] =
+                rating_col[j] >= 0 ? c->aspects[(size_t)ci * c->m + rating_col[j]] : text_score(&ta, scorer[j]);
         }
     }
     sb_vader_free(vader);
@@ -383,14 +326,14 @@ void sb_realdata_describe(const SbProblem *p, const SbRealData *rd, char *buf, s
     snprintf(buf, n,
              "%s candidate sets: %d prompts (%d train / %d test, %d incomplete left out) x %d candidates, features "
              "d=%d, aspects %s",
-             rd->kind, rd->n_prompts, rd->n_train, rd->n_prompts - rd->n_train, rd->n_dropped, p->V, p->d, aspects);
+             rd->dataset->name, rd->n_prompts, rd->n_train, rd->n_prompts - rd->n_train, rd->n_dropped, p->V, p->d, aspects);
     free(aspects);
 }
 
 void sb_realdata_write(SbResults *r, const SbProblem *p, const SbRealData *rd, const SbConfig *cfg)
 {
     char g[96], path[160], desc[512];
-    snprintf(g, sizeof g, "/data/%s", rd->kind);
+    snprintf(g, sizeof g, "/data/%s", rd->dataset->name);
     const SbCandidateSets *c = rd->sets;
     int V = p->V, n_rows = p->n_prompts * V;
     sb_realdata_describe(p, rd, desc, sizeof desc);
@@ -407,7 +350,7 @@ void sb_realdata_write(SbResults *r, const SbProblem *p, const SbRealData *rd, c
     sb_results_attr_int(r, g, "candidates_per_prompt", V);
     sb_results_attr_int(r, g, "spectral_dim", p->d);
     sb_results_attr_double(r, g, "ref_entropy_over_log_V", rd->ref_entropy);
-    if (rd->positional) {
+    if (rd->dataset->positional) {
         sb_results_attr_str(r, g, "sources", "action k is each record's k-th completion (its model varies)");
     } else {
         char *sources = sb_join_names(c->sources, c->n_sources, "", ",");
@@ -416,7 +359,7 @@ void sb_realdata_write(SbResults *r, const SbProblem *p, const SbRealData *rd, c
     }
     for (int j = 0; j < p->m; j++) {
         snprintf(path, sizeof path, "aspect_%s", p->aspect_names[j]);
-        sb_results_attr_str(r, g, path, sb_realdata_aspect_description(p->aspect_names[j]));
+        sb_results_attr_str(r, g, path, sb_aspect_find(p->aspect_names[j])->description);
     }
     (void)cfg;
 

@@ -37,12 +37,12 @@
 
 #include "candidates.h"
 #include "config.h"
+#include "dataset.h"
 #include "problem.h"
 #include "results.h"
 
 typedef struct {
-    char kind[64];          /* "alpaca_eval" | "topical_chat" | "ultrafeedback" */
-    int positional;         /* action k = the k-th candidate (UltraFeedback), not source k */
+    const SbDataset *dataset; /* $.dataset.kind in the registry (datasets/dataset.h) */
     SbCandidateSets *sets;  /* as loaded */
     int n_complete;         /* prompts with one candidate from every source */
     int n_dropped;          /* prompts left out for an incomplete set */
@@ -56,13 +56,9 @@ typedef struct {
     double ref_entropy;     /* mean entropy of pi_ref on the test prompts / log V (1: uniform) */
 } SbRealData;
 
-/* Is name a known aspect of some dataset (the config's check)? */
-int sb_realdata_aspect_known(const char *name);
-/* Every known aspect name, NULL-terminated, and its one-line meaning. */
-const char *const *sb_realdata_aspects(void);
-const char *sb_realdata_aspect_description(const char *name);
-/* Is kind a real-data kind? */
-int sb_realdata_kind(const char *kind);
+/* The i-th text scorer (an aspect any candidate set has, computed from the
+ * answer's text by datasets/text_aspects.h), NULL past the last. */
+const SbAspect *sb_text_scorer_at(int i);
 
 /* Load, split, featurise and score; the problem and, in *out, what the
  * report needs. Deterministic in cfg->seed. Exit 2 (naming `label`, the

@@ -24,6 +24,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "dataset.h"
 #include "refnet.h"
 #include "spectrum.h"
 #include "sb.h"
@@ -124,9 +125,9 @@ static void build_features_and_rewards(SbProblem *p, double rho, SbRng *rng)
     free(theta);
 }
 
-static void build_inputs(SbProblem *p, const char *kind, SbRng *rng)
+static void build_inputs(SbProblem *p, SbInputs kind, SbRng *rng)
 {
-    if (strcmp(kind, "onehot") == 0) {
+    if (kind == SB_INPUTS_ONEHOT) {
         p->n_in = p->n_states;
         p->inputs = sb_zeros((size_t)p->n_states * p->n_in);
         for (int s = 0; s < p->n_states; s++)
@@ -164,7 +165,7 @@ SbProblem *sb_synthetic_build(const SbConfig *cfg)
 {
     const SbDatasetConfig *dc = &cfg->dataset;
     SbProblem *p = sb_calloc(1, sizeof *p);
-    p->transition = strcmp(dc->transition, "linear") == 0 ? SB_TRANSITION_LINEAR : SB_TRANSITION_TREE;
+    p->transition = dc->transition;
     p->H = dc->horizon;
     p->V = dc->vocab;
     p->m = dc->aspects;
@@ -215,7 +216,7 @@ void sb_synthetic_describe(const SbProblem *p, char *buf, size_t n)
 {
     snprintf(buf, n,
              "synthetic %s MDP: %d prompts, %d actions, horizon %d, %d states, features d=%d, %d aspects",
-             p->transition == SB_TRANSITION_TREE ? "tree" : "linear", p->n_prompts, p->V, p->H,
+             sb_transition_name(p->transition), p->n_prompts, p->V, p->H,
              p->n_states, p->d, p->m);
 }
 
@@ -235,7 +236,7 @@ void sb_synthetic_write(SbResults *r, const SbProblem *p, const SbConfig *cfg)
     char *names = sb_aspect_columns(p, "");
     sb_synthetic_describe(p, desc, sizeof desc);
     sb_results_attr_str(r, g, "description", desc);
-    sb_results_attr_str(r, g, "transition", dc->transition);
+    sb_results_attr_str(r, g, "transition", sb_transition_name(dc->transition));
     sb_results_attr_str(r, g, "aspect_names", names);
     sb_results_attr_double(r, g, "beta", p->beta);
     sb_results_attr_int(r, g, "horizon", p->H);
@@ -295,3 +296,9 @@ void sb_synthetic_write(SbResults *r, const SbProblem *p, const SbConfig *cfg)
     free(sv);
     free(names);
 }
+
+/* built by sb_synthetic_build, not loaded: no candidate sets, no ratings */
+const SbDataset sb_dataset_synthetic = {
+    .name = "synthetic",
+    .description = "enumerable language MDP, transitions tree or linear (exact Q*, values, win-rates)",
+};

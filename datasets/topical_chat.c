@@ -8,12 +8,22 @@
 #include <string.h>
 
 #include "candidates.h"
+#include "dataset.h"
 #include "manifest.h"
 #include "reader.h"
 #include "sb.h"
 
-static const char *const aspects[] = {"naturalness", "coherence", "engagingness", "groundedness",
-                                      "understandability"};
+/* the five human ratings, as `scores` names them (`overall` is left out) */
+static const SbAspect ratings[] = {
+    {"naturalness", "Topical-Chat: human rating of naturalness (1-3)"},
+    {"coherence", "Topical-Chat: human rating of coherence (1-3)"},
+    {"engagingness", "Topical-Chat: human rating of engagingness (1-3)"},
+    {"groundedness", "Topical-Chat: human rating of groundedness in the fact (0-1)"},
+    {"understandability", "Topical-Chat: human rating of understandability (0-1)"},
+    {NULL, NULL},
+};
+static const char *const default_aspects[] = {"naturalness", "coherence", "engagingness", "groundedness",
+                                              "understandability", NULL};
 
 static int find_or_add(char ***list, int *n, const char *s)
 {
@@ -49,7 +59,7 @@ SbCandidateSets *sb_topical_chat_load(void)
         context_of[n] = ctx;
         system_of[n] = sys;
         for (int j = 0; j < M; j++)
-            scores[(size_t)n * M + j] = sb_record_number(sc, aspects[j], path, no);
+            scores[(size_t)n * M + j] = sb_record_number(sc, ratings[j].name, path, no);
         n++;
         cJSON_Delete(rec);
     }
@@ -67,7 +77,7 @@ SbCandidateSets *sb_topical_chat_load(void)
     c->m = M;
     c->aspect_names = sb_calloc(M, sizeof(char *));
     for (int j = 0; j < M; j++)
-        c->aspect_names[j] = sb_strdup(aspects[j]);
+        c->aspect_names[j] = sb_strdup(ratings[j].name);
     /* stable grouping by context */
     int at = 0;
     for (int x = 0; x < n_contexts; x++) {
@@ -86,3 +96,17 @@ SbCandidateSets *sb_topical_chat_load(void)
     free(path);
     return c;
 }
+
+static SbCandidateSets *load(const SbDatasetConfig *dc, const char *label, int skip_bad)
+{
+    (void)dc, (void)label, (void)skip_bad; /* the pinned file, checked by its SHA-256 */
+    return sb_topical_chat_load();
+}
+
+const SbDataset sb_dataset_topical_chat = {
+    .name = "topical_chat",
+    .description = "Topical-Chat (USR ratings): 60 contexts x 6 responses, H = 1 candidate sets",
+    .load = load,
+    .ratings = ratings,
+    .default_aspects = default_aspects,
+};

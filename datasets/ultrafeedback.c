@@ -3,16 +3,28 @@
  * `instruction` and `completions`, each with `model`, `response` and
  * `annotations` holding, for the four fine-grained aspects, a `Rating`
  * ("1".."5", or "N/A" read as NaN). */
+#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "candidates.h"
+#include "dataset.h"
 #include "reader.h"
 #include "sb.h"
 
-static const char *const aspects[] = {"helpfulness", "honesty", "instruction_following", "truthfulness"};
+/* the four fine-grained ratings, as `annotations` names them */
+static const SbAspect ratings[] = {
+    {"helpfulness", "UltraFeedback: GPT-4 rating of helpfulness (1-5)"},
+    {"honesty", "UltraFeedback: GPT-4 rating of honesty (1-5)"},
+    {"instruction_following", "UltraFeedback: GPT-4 rating of instruction following (1-5)"},
+    {"truthfulness", "UltraFeedback: GPT-4 rating of truthfulness (1-5)"},
+    {NULL, NULL},
+};
+static const char *const default_aspects[] = {"helpfulness", "honesty", "instruction_following", "truthfulness",
+                                              NULL};
 
 static double rating(const cJSON *annotations, const char *aspect, const char *path, long no, int k)
 {
@@ -40,7 +52,7 @@ SbCandidateSets *sb_ultrafeedback_load(const char *path, int skip_bad)
     c->m = M;
     c->aspect_names = sb_calloc(M, sizeof(char *));
     for (int j = 0; j < M; j++)
-        c->aspect_names[j] = sb_strdup(aspects[j]);
+        c->aspect_names[j] = sb_strdup(ratings[j].name);
     c->offset = sb_calloc(1, sizeof(int));
     /* capacities, grown geometrically: a full UltraFeedback file holds
      * some 64,000 records and 256,000 completions */
@@ -81,7 +93,7 @@ SbCandidateSets *sb_ultrafeedback_load(const char *path, int skip_bad)
             c->text[c->n_cand] = sb_strdup(response);
             c->source[c->n_cand] = src;
             for (int j = 0; j < M; j++)
-                c->aspects[(size_t)c->n_cand * M + j] = rating(ann, aspects[j], path, no, k);
+                c->aspects[(size_t)c->n_cand * M + j] = rating(ann, ratings[j].name, path, no, k);
             c->n_cand++;
         }
         c->n_prompts++;
@@ -92,3 +104,25 @@ SbCandidateSets *sb_ultrafeedback_load(const char *path, int skip_bad)
     sb_json_close(js);
     return c;
 }
+
+/* The user's own file ($.dataset.path): not in the manifest, so checked
+ * here for being there at all, and skip_bad applies to its records. */
+static SbCandidateSets *load(const SbDatasetConfig *dc, const char *label, int skip_bad)
+{
+    if (!dc->path[0])
+        sb_fail(SB_EXIT_USAGE, "%s: $.dataset.path: expected the path of an UltraFeedback JSON Lines file for kind "
+                "\"ultrafeedback\", found \"\"", label);
+    if (access(dc->path, R_OK) != 0)
+        sb_fail(SB_EXIT_USAGE, "%s: $.dataset.path: cannot read %s: %s", label, dc->path, strerror(errno));
+    return sb_ultrafeedback_load(dc->path, skip_bad);
+}
+
+const SbDataset sb_dataset_ultrafeedback = {
+    .name = "ultrafeedback",
+    .description = "your UltraFeedback JSON Lines file ($.dataset.path): completions by position, H = 1 candidate sets",
+    .load = load,
+    /* its candidates come from different models in every record */
+    .positional = 1,
+    .ratings = ratings,
+    .default_aspects = default_aspects,
+};

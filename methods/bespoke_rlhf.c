@@ -29,8 +29,7 @@ static void bespoke_serve(const SbContext *ctx, void *state, const double *w, do
     sb_problem_user_reward(p, w, r);
     SbRng rng;
     sb_rng_seed(&rng, sb_seed_from_weights(cfg->seed, w, p->m));
-    SbPolicyForm form = strcmp(cfg->train.form, "lora") == 0 ? SB_POLICY_LORA : SB_POLICY_FULL;
-    SbPolicy *pol = sb_policy_new(p->ref_net, form, cfg->lora.rank, cfg->lora.alpha, &rng);
+    SbPolicy *pol = sb_policy_new(p->ref_net, cfg->train.form, cfg->lora.rank, cfg->lora.alpha, &rng);
     char label[64], item[32];
     snprintf(label, sizeof label, "bespoke_rlhf policy %d", b->served);
     SbTrainStats st;

@@ -19,10 +19,7 @@ SbPairs sb_user_feedback(const SbContext *ctx, const double *w)
     sb_rng_seed(&rng, sb_seed_from_weights(ctx->cfg->seed ^ 0x5eedfeedba5eULL, w, p->m));
     double *r = sb_zeros((size_t)p->n_states * p->V);
     sb_problem_user_reward(p, w, r);
-    SbPairLabels labels = {strcmp(sc->labels, "probabilities") == 0 ? SB_LABELS_PROBABILITIES
-                           : strcmp(sc->labels, "sampled") == 0     ? SB_LABELS_SAMPLED
-                                                                    : SB_LABELS_NOISE_FREE,
-                           sc->temperature, 0};
+    SbPairLabels labels = {sc->labels, sc->temperature, 0};
     SbPairs pairs = sb_pairs_sample(p, r, sc->pairs, 0, sb_train_prompts(ctx), &labels, &rng);
     free(r);
     return pairs;

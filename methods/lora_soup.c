@@ -16,7 +16,7 @@ static void serve_merged(const SbContext *ctx, const double *w, double *logits, 
     const SbBasis *e = ctx->experts;
     double *c = sb_zeros(e->K);
     sb_project_simplex(w, e->K, c);
-    const SbPolicy *const *adapters = (const SbPolicy *const *)e->policies[0];
+    const SbPolicy *const *adapters = (const SbPolicy *const *)e->policies[SB_POLICY_LORA];
     SbPolicy *merged =
         product ? sb_policy_lora_product_merge(adapters, c, e->K) : sb_policy_combine(adapters, c, e->K);
     sb_policy_logits(ctx->p, merged, logits);

@@ -35,7 +35,7 @@ static void *cat_prepare(const SbContext *ctx)
         c->size[l] = (size_t)ref->width * (l == 0 ? ref->n_in : ref->width);
         for (int j = 0; j < c->m; j++) {
             c->U[l * c->m + j] = sb_zeros(c->size[l]);
-            sb_policy_lora_update(e->policies[0][j], l, c->U[l * c->m + j]);
+            sb_policy_lora_update(e->policies[SB_POLICY_LORA][j], l, c->U[l * c->m + j]);
         }
     }
     return c;

@@ -16,7 +16,7 @@ static void mod_serve(const SbContext *ctx, void *state, const double *w, double
     for (size_t i = 0; i < n_sa; i++) {
         double acc = 0;
         for (int j = 0; j < e->K; j++)
-            acc += c[j] * e->logits[1][(size_t)j * n_sa + i];
+            acc += c[j] * e->logits[SB_POLICY_FULL][(size_t)j * n_sa + i];
         logits[i] = acc;
     }
     free(c);

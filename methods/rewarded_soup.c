@@ -14,7 +14,7 @@ static void rewarded_soup_serve(const SbContext *ctx, void *state, const double 
     const SbBasis *e = ctx->experts;
     double *c = sb_zeros(e->K);
     sb_project_simplex(w, e->K, c);
-    SbPolicy *merged = sb_policy_combine((const SbPolicy *const *)e->policies[1], c, e->K);
+    SbPolicy *merged = sb_policy_combine((const SbPolicy *const *)e->policies[SB_POLICY_FULL], c, e->K);
     sb_policy_logits(ctx->p, merged, logits);
     sb_policy_free(merged);
     free(c);

@@ -21,8 +21,7 @@ static void *rlhf_avg_prepare(const SbContext *ctx)
     sb_problem_user_reward(p, w, r);
     SbRng rng;
     sb_rng_derive(&rng, cfg->seed, "rlhf_avg/init");
-    SbPolicyForm form = strcmp(cfg->train.form, "lora") == 0 ? SB_POLICY_LORA : SB_POLICY_FULL;
-    SbPolicy *pol = sb_policy_new(p->ref_net, form, cfg->lora.rank, cfg->lora.alpha, &rng);
+    SbPolicy *pol = sb_policy_new(p->ref_net, cfg->train.form, cfg->lora.rank, cfg->lora.alpha, &rng);
     SbTrainStats st;
     sb_train(p, pol, r, &cfg->train, sb_rng_u64(&rng), "rlhf_avg", &st);
     sb_cost_record("rlhf_avg", "policy", &st);

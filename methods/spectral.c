@@ -11,9 +11,9 @@
 #include "spectrum.h"
 #include <stdio.h>
 
-int sb_spectral_form(const SbContext *ctx) { return strcmp(ctx->cfg->soup.form, "full") == 0 ? 1 : 0; }
+SbPolicyForm sb_spectral_form(const SbContext *ctx) { return ctx->cfg->soup.form; }
 
-double *sb_spectral_implicit_q(const SbContext *ctx, int f)
+double *sb_spectral_implicit_q(const SbContext *ctx, SbPolicyForm f)
 {
     const SbBasis *b = ctx->basis;
     double *q = sb_zeros((size_t)b->K * ctx->p->n_states * ctx->p->V);
@@ -49,7 +49,7 @@ int sb_spectral_warm_size(const SbContext *ctx, void *state)
     return ctx->basis->K;
 }
 
-void sb_spectral_logits(const SbContext *ctx, int f, const double *lam, double *logits)
+void sb_spectral_logits(const SbContext *ctx, SbPolicyForm f, const double *lam, double *logits)
 {
     const SbProblem *p = ctx->p;
     const SbBasis *b = ctx->basis;
@@ -140,7 +140,7 @@ double sb_spectral_residual(const SbProblem *p, const double *g, int K, const do
     return res;
 }
 
-SbSpectralState *sb_spectral_state_new(const SbContext *ctx, int form)
+SbSpectralState *sb_spectral_state_new(const SbContext *ctx, SbPolicyForm form)
 {
     SbSpectralState *st = sb_calloc(1, sizeof *st);
     st->form = form;
@@ -171,7 +171,7 @@ void sb_spectral_state_write(const SbSpectralState *st, SbResults *r, const char
     sb_results_write_table(r, path, st->n, st->K + 3, st->lam, columns,
                            "fitted mixture weights of each served user (test users, then the Pareto sweeps) and "
                            "the logistic regression's diagnostics");
-    sb_results_attr_str(r, path, "basis_form", st->form == 0 ? "lora" : "full");
+    sb_results_attr_str(r, path, "basis_form", sb_policy_form_name(st->form));
     free(names);
 }
 

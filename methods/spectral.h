@@ -13,11 +13,11 @@
 #include "logreg.h"
 #include "method.h"
 
-/* The basis form the output soups merge (soup.form): 0 LoRA, 1 full. */
-int sb_spectral_form(const SbContext *ctx);
+/* The basis form the output soups merge ($.soup.form). */
+SbPolicyForm sb_spectral_form(const SbContext *ctx);
 
 /* Implicit Q of every basis policy of form f: q [K x n_states * V]. */
-double *sb_spectral_implicit_q(const SbContext *ctx, int f);
+double *sb_spectral_implicit_q(const SbContext *ctx, SbPolicyForm f);
 
 /* lam [K] fitted to answered pairs, starting from the lam passed in (warm
  * start); l2 the regularisation; rep (nullable) gets the fit report. */
@@ -27,19 +27,19 @@ void sb_spectral_fit_pairs(const SbContext *ctx, const double *q, const SbPairs 
 void sb_spectral_fit(const SbContext *ctx, const double *q, const double *w, double *lam, SbLogregReport *rep);
 
 /* The soup's logits for lam from the basis logits of form f. */
-void sb_spectral_logits(const SbContext *ctx, int f, const double *lam, double *logits);
+void sb_spectral_logits(const SbContext *ctx, SbPolicyForm f, const double *lam, double *logits);
 
 /* A soup method's state: the implicit Q of the basis form it fits on, and
  * the lam fitted for every served user with the fit's diagnostics. */
 typedef struct {
-    int form;    /* basis form: 0 LoRA, 1 full */
+    SbPolicyForm form; /* the basis form it fits on and merges */
     int K;
     double *q;   /* [K x n_states * V] */
     int n, cap;  /* users served */
     double *lam; /* [n x (K + 3)]: lam, Newton iterations, gradient inf-norm, converged */
 } SbSpectralState;
 
-SbSpectralState *sb_spectral_state_new(const SbContext *ctx, int form);
+SbSpectralState *sb_spectral_state_new(const SbContext *ctx, SbPolicyForm form);
 /* Fit lam for w, keep it, and return it. */
 const double *sb_spectral_state_fit(const SbContext *ctx, SbSpectralState *st, const double *w);
 /* <group>/lambda: every kept lam (test users first, then the Pareto sweeps). */

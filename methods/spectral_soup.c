@@ -21,7 +21,8 @@ static void *explicit_prepare(const SbContext *ctx)
     return sb_spectral_state_new(ctx, sb_spectral_form(ctx));
 }
 
-static void *param_prepare(const SbContext *ctx) { return sb_spectral_state_new(ctx, 0); /* LoRA adapters */ }
+/* fits on the LoRA form: its adapters are what it merges */
+static void *param_prepare(const SbContext *ctx) { return sb_spectral_state_new(ctx, SB_POLICY_LORA); }
 
 static void explicit_serve(const SbContext *ctx, void *state, const double *w, double *logits)
 {
@@ -33,7 +34,7 @@ static void param_serve(const SbContext *ctx, void *state, const double *w, doub
 {
     SbSpectralState *st = state;
     const double *lam = sb_spectral_state_fit(ctx, st, w);
-    SbPolicy *merged = sb_policy_lora_product_merge((const SbPolicy *const *)ctx->basis->policies[0], lam, st->K);
+    SbPolicy *merged = sb_policy_lora_product_merge((const SbPolicy *const *)ctx->basis->policies[SB_POLICY_LORA], lam, st->K);
     sb_policy_logits(ctx->p, merged, logits);
     sb_policy_free(merged);
 }
@@ -50,7 +51,7 @@ static void param_adapt(const SbContext *ctx, void *state, const SbPairs *answer
 {
     SbSpectralState *st = state;
     sb_spectral_fit_pairs(ctx, st->q, answers, ctx->cfg->online.l2, lam, NULL);
-    SbPolicy *merged = sb_policy_lora_product_merge((const SbPolicy *const *)ctx->basis->policies[0], lam, st->K);
+    SbPolicy *merged = sb_policy_lora_product_merge((const SbPolicy *const *)ctx->basis->policies[SB_POLICY_LORA], lam, st->K);
     sb_policy_logits(ctx->p, merged, logits);
     sb_policy_free(merged);
 }

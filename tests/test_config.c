@@ -15,30 +15,37 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "commands.h"
 #include "config.h"
+#include "dataset.h"
+#include "method.h"
+#include "registries.h"
 
 /* ------------------------------------------------------------------ */
-/* capturing stderr                                                   */
+/* capturing stderr (or stdout)                                       */
 
-static char captured[8192];
+static char captured[16384];
 static FILE *capture_file;
-static int saved_stderr = -1;
+static int saved_fd = -1, captured_fd = 2;
 
-static void capture_begin(void)
+static void capture_fd_begin(int fd)
 {
-    fflush(stderr);
+    fflush(fd == 1 ? stdout : stderr);
+    captured_fd = fd;
     capture_file = tmpfile();
     assert_non_null(capture_file);
-    saved_stderr = dup(2);
-    assert_true(saved_stderr >= 0);
-    assert_true(dup2(fileno(capture_file), 2) >= 0);
+    saved_fd = dup(fd);
+    assert_true(saved_fd >= 0);
+    assert_true(dup2(fileno(capture_file), fd) >= 0);
 }
+
+static void capture_begin(void) { capture_fd_begin(2); }
 
 static const char *capture_end(void)
 {
-    fflush(stderr);
-    dup2(saved_stderr, 2);
-    close(saved_stderr);
+    fflush(captured_fd == 1 ? stdout : stderr);
+    dup2(saved_fd, captured_fd);
+    close(saved_fd);
     rewind(capture_file);
     size_t n = fread(captured, 1, sizeof captured - 1, capture_file);
     captured[n] = '\0';
@@ -271,6 +278,184 @@ static void config_should_report_missing_file(void **state)
 }
 
 /* ------------------------------------------------------------------ */
+/* the enums                                                          */
+
+/* Every closed set of the config, spelled out by hand: the strings in the
+ * order its messages list them and the enum value each one parses to. */
+typedef struct {
+    const char *object, *key; /* "train", "form" */
+    size_t offset;            /* of the enum field in SbConfig */
+    const char *strings[4];
+    int values[4];
+} EnumKey;
+
+#define AT(f) offsetof(SbConfig, f)
+static const EnumKey enum_keys[] = {
+    {"dataset", "transition", AT(dataset.transition), {"tree", "linear"}, {SB_TRANSITION_TREE, SB_TRANSITION_LINEAR}},
+    {"dataset", "inputs", AT(dataset.inputs), {"embedding", "onehot"}, {SB_INPUTS_EMBEDDING, SB_INPUTS_ONEHOT}},
+    {"reference", "policy", AT(reference.policy), {"auto", "network", "uniform"},
+     {SB_REFERENCE_AUTO, SB_REFERENCE_NETWORK, SB_REFERENCE_UNIFORM}},
+    {"users", "weights", AT(users.weights), {"simplex", "signed"}, {SB_WEIGHTS_SIMPLEX, SB_WEIGHTS_SIGNED}},
+    {"train", "trainer", AT(train.trainer), {"pg", "dpo"}, {SB_TRAINER_PG, SB_TRAINER_DPO}},
+    {"train", "form", AT(train.form), {"full", "lora"}, {SB_POLICY_FULL, SB_POLICY_LORA}},
+    {"train", "labels", AT(train.labels), {"noise_free", "bradley_terry"}, {SB_LABELS_NOISE_FREE, SB_LABELS_SAMPLED}},
+    {"basis", "kind", AT(basis.kind), {"aspects", "random", "none"}, {SB_BASIS_ASPECTS, SB_BASIS_RANDOM, SB_BASIS_NONE}},
+    {"soup", "labels", AT(soup.labels), {"probabilities", "sampled", "noise_free"},
+     {SB_LABELS_PROBABILITIES, SB_LABELS_SAMPLED, SB_LABELS_NOISE_FREE}},
+    {"soup", "form", AT(soup.form), {"lora", "full"}, {SB_POLICY_LORA, SB_POLICY_FULL}},
+    {"online", "responses", AT(online.responses), {"soup_ref", "soup", "reference"},
+     {SB_RESPONSES_SOUP_REF, SB_RESPONSES_SOUP, SB_RESPONSES_REFERENCE}},
+    {"online", "labels", AT(online.labels), {"sampled", "noise_free", "probabilities"},
+     {SB_LABELS_SAMPLED, SB_LABELS_NOISE_FREE, SB_LABELS_PROBABILITIES}},
+};
+
+static int enum_field(const SbConfig *c, const EnumKey *k)
+{
+    int v;
+    memcpy(&v, (const char *)c + k->offset, sizeof v); /* every enum field is int-sized */
+    return v;
+}
+
+/* Is `"key":\t"value"` a member of the object `"object":\t{ ... }` in the
+ * printed JSON (no nested objects below the config's second level)? */
+static int json_has_member(const char *json, const char *object, const char *key, const char *value)
+{
+    char open[64], member[128];
+    snprintf(open, sizeof open, "\"%s\":\t{", object);
+    snprintf(member, sizeof member, "\"%s\":\t\"%s\"", key, value);
+    const char *at = strstr(json, open), *end = at ? strchr(at, '}') : NULL, *found = at ? strstr(at, member) : NULL;
+    return found && found < end;
+}
+
+static void config_should_round_trip_every_enum_value(void **state)
+{
+    (void)state;
+    assert_int_equal(sizeof(SbPolicyForm), sizeof(int));
+    for (size_t i = 0; i < sizeof enum_keys / sizeof enum_keys[0]; i++) {
+        const EnumKey *k = &enum_keys[i];
+        for (int j = 0; j < 4 && k->strings[j]; j++) {
+            char text[160];
+            snprintf(text, sizeof text, "{\"%s\": {\"%s\": \"%s\"}}", k->object, k->key, k->strings[j]);
+            SbConfig c, back;
+            assert_int_equal(sb_config_parse(text, "enum.json", &c), 0);
+            if (enum_field(&c, k) != k->values[j])
+                fail_msg("%s parsed to %d, expected %d", text, enum_field(&c, k), k->values[j]);
+            char *json = sb_config_to_json(&c);
+            if (!json_has_member(json, k->object, k->key, k->strings[j]))
+                fail_msg("$.%s.%s = \"%s\" not written back in:\n%s", k->object, k->key, k->strings[j], json);
+            assert_int_equal(sb_config_parse(json, "back.json", &back), 0);
+            assert_memory_equal(&c, &back, sizeof c);
+            free(json);
+        }
+    }
+    /* the spellings the code prints (results attributes, messages) */
+    assert_string_equal(sb_transition_name(SB_TRANSITION_TREE), "tree");
+    assert_string_equal(sb_transition_name(SB_TRANSITION_LINEAR), "linear");
+    assert_string_equal(sb_trainer_name(SB_TRAINER_PG), "pg");
+    assert_string_equal(sb_trainer_name(SB_TRAINER_DPO), "dpo");
+    assert_string_equal(sb_policy_form_name(SB_POLICY_LORA), "lora");
+    assert_string_equal(sb_policy_form_name(SB_POLICY_FULL), "full");
+    assert_string_equal(sb_basis_kind_name(SB_BASIS_ASPECTS), "aspects");
+    assert_string_equal(sb_basis_kind_name(SB_BASIS_RANDOM), "random");
+    assert_string_equal(sb_basis_kind_name(SB_BASIS_NONE), "none");
+}
+
+static void config_should_refuse_an_unknown_enum_value_naming_path_and_choices(void **state)
+{
+    (void)state;
+    for (size_t i = 0; i < sizeof enum_keys / sizeof enum_keys[0]; i++) {
+        const EnumKey *k = &enum_keys[i];
+        char text[160], message[256];
+        snprintf(text, sizeof text, "{\"%s\": {\"%s\": \"bogus\"}}", k->object, k->key);
+        size_t used = (size_t)snprintf(message, sizeof message, "test.json: $.%s.%s: expected one of ", k->object,
+                                       k->key);
+        for (int j = 0; j < 4 && k->strings[j]; j++)
+            used += (size_t)snprintf(message + used, sizeof message - used, "%s\"%s\"", j ? ", " : "", k->strings[j]);
+        snprintf(message + used, sizeof message - used, ", found \"bogus\"\n");
+        assert_parse_fails(text, message);
+    }
+    /* a value of another key's vocabulary is not accepted */
+    assert_parse_fails("{\"train\": {\"labels\": \"sampled\"}}",
+                       "test.json: $.train.labels: expected one of \"noise_free\", \"bradley_terry\", found "
+                       "\"sampled\"\n");
+}
+
+static void config_should_parse_gap_transitions_into_enum_values(void **state)
+{
+    (void)state;
+    SbConfig c;
+    assert_int_equal(sb_config_parse("{\"gap\": {\"transitions\": [\"linear\", \"tree\"]}}", "gap.json", &c), 0);
+    assert_int_equal(c.gap.n_transitions, 2);
+    assert_int_equal(c.gap.transitions[0], SB_TRANSITION_LINEAR);
+    assert_int_equal(c.gap.transitions[1], SB_TRANSITION_TREE);
+    char *json = sb_config_to_json(&c);
+    assert_non_null(strstr(json, "\"transitions\":\t[\"linear\", \"tree\"]"));
+    free(json);
+    assert_parse_fails("{\"gap\": {\"transitions\": [\"linear\", \"linear\"]}}",
+                       "test.json: $.gap.transitions[1]: duplicate transition \"linear\" (already at "
+                       "$.gap.transitions[0])\n");
+}
+
+/* ------------------------------------------------------------------ */
+/* the registries' names                                              */
+
+static void config_should_accept_every_registered_dataset_and_list_it(void **state)
+{
+    (void)state;
+    char *argv[] = {"list", NULL};
+    capture_fd_begin(1);
+    int rc = sb_cmd_list(1, argv);
+    const char *listed = capture_end();
+    assert_int_equal(rc, 0);
+    const SbDataset *d;
+    int n = 0;
+    for (int i = 0; (d = sb_dataset_at(i)); i++, n++) {
+        char text[160], line[96];
+        snprintf(text, sizeof text, "{\"dataset\": {\"kind\": \"%s\"}}", d->name);
+        SbConfig c;
+        assert_int_equal(sb_config_parse(text, "kind.json", &c), 0);
+        assert_string_equal(c.dataset.kind, d->name);
+        assert_ptr_equal(sb_dataset_find(c.dataset.kind), d);
+        snprintf(line, sizeof line, "\n  %-24s %s\n", d->name, d->description);
+        if (!strstr(listed, line))
+            fail_msg("dataset %s missing from 'soupbench list':\n%s", d->name, listed);
+        /* its default aspects are names the config accepts */
+        for (const char *const *a = d->default_aspects; a && *a; a++) {
+            snprintf(text, sizeof text, "{\"dataset\": {\"kind\": \"%s\", \"aspect_names\": [\"%s\"]}}",
+                     d->name, *a);
+            assert_int_equal(sb_config_parse(text, "aspect.json", &c), 0);
+        }
+    }
+    /* the four kinds of SPEC section 5 and the README, in registry order */
+    assert_int_equal(n, 4);
+    assert_string_equal(sb_dataset_at(0)->name, "synthetic");
+    assert_null(sb_dataset_at(0)->load);
+    assert_null(sb_dataset_find("imdb"));
+}
+
+static void config_should_accept_every_registered_method_and_check_its_defaults(void **state)
+{
+    (void)state;
+    int n;
+    const SbMethod *const *all = sb_method_all(&n);
+    for (int i = 0; i < n; i++) {
+        char text[160];
+        snprintf(text, sizeof text, "{\"methods\": [\"%s\"], \"gap\": {\"methods\": [\"%s\"]}}", all[i]->name,
+                 all[i]->name);
+        SbConfig c;
+        assert_int_equal(sb_config_parse(text, "method.json", &c), 0);
+        assert_string_equal(c.methods[0], all[i]->name);
+    }
+    /* the defaults written in config.c name registered methods and a
+     * registered kind: with the sets installed they pass the same checks */
+    SbConfig c;
+    sb_config_defaults(&c);
+    char *json = sb_config_to_json(&c);
+    assert_int_equal(sb_config_parse(json, "defaults.json", &c), 0);
+    free(json);
+}
+
+/* ------------------------------------------------------------------ */
 /* defaults and round trip                                            */
 
 static void config_should_fill_defaults_for_absent_keys(void **state)
@@ -288,7 +473,7 @@ static void config_should_fill_defaults_for_absent_keys(void **state)
     assert_true(c.seed == 1);
     assert_true(c.beta == 1.0);
     assert_string_equal(c.dataset.kind, "synthetic");
-    assert_string_equal(c.dataset.transition, "tree");
+    assert_int_equal(c.dataset.transition, SB_TRANSITION_TREE);
     assert_int_equal(c.dataset.prompts, 8);
     assert_int_equal(c.dataset.vocab, 4);
     assert_int_equal(c.dataset.horizon, 5); /* the one key given */
@@ -296,42 +481,43 @@ static void config_should_fill_defaults_for_absent_keys(void **state)
     assert_int_equal(c.dataset.spectral_dim, 6);
     assert_int_equal(c.dataset.aspects, 3);
     assert_true(c.dataset.misspecification == 0.0);
-    assert_string_equal(c.dataset.inputs, "embedding");
+    assert_int_equal(c.dataset.inputs, SB_INPUTS_EMBEDDING);
     assert_int_equal(c.reference.width, 16);
     assert_int_equal(c.reference.layers, 2);
     assert_true(c.reference.temperature == 1.0);
     assert_int_equal(c.users.train, 16);
     assert_int_equal(c.users.test, 16);
-    assert_string_equal(c.users.weights, "simplex");
+    assert_int_equal(c.users.weights, SB_WEIGHTS_SIMPLEX);
     assert_int_equal(c.lora.rank, 4);
     assert_true(c.lora.alpha == 8.0);
-    assert_string_equal(c.train.trainer, "pg");
-    assert_string_equal(c.train.form, "full");
+    assert_int_equal(c.train.trainer, SB_TRAINER_PG);
+    assert_int_equal(c.train.form, SB_POLICY_FULL);
     assert_int_equal(c.train.steps, 300);
     assert_true(c.train.lr == 0.02);
     assert_int_equal(c.train.warmup, 10);
     assert_int_equal(c.train.patience, 50);
     assert_int_equal(c.train.pairs, 512);
     assert_int_equal(c.train.heldout_pairs, 256);
-    assert_string_equal(c.train.labels, "noise_free");
+    assert_int_equal(c.train.labels, SB_LABELS_NOISE_FREE);
     assert_true(c.train.label_temperature == 1.0);
-    assert_string_equal(c.basis.kind, "aspects");
+    assert_int_equal(c.basis.kind, SB_BASIS_ASPECTS);
     assert_int_equal(c.basis.size, 6);
     assert_string_equal(c.basis.load, "");
     assert_true(c.basis.rank_tol == 1e-8);
     assert_int_equal(c.basis.spectrum_rows, 4096);
     assert_int_equal(c.soup.pairs, 256);
     assert_true(c.soup.train_prompts == 0.5);
-    assert_string_equal(c.soup.labels, "probabilities");
+    assert_int_equal(c.soup.labels, SB_LABELS_PROBABILITIES);
     assert_true(c.soup.temperature == 1.0);
     assert_true(c.soup.l2 == 1e-4);
-    assert_string_equal(c.soup.form, "lora");
+    assert_int_equal(c.soup.form, SB_POLICY_LORA);
     assert_int_equal(c.soup.cat_steps, 200);
     assert_true(c.soup.cat_lr == 0.05);
     assert_int_equal(c.soup.implicit_samples, 2000);
     assert_int_equal(c.gap.n_horizons, 0);
     assert_int_equal(c.gap.n_transitions, 2);
-    assert_string_equal(c.gap.transitions[1], "linear");
+    assert_int_equal(c.gap.transitions[0], SB_TRANSITION_TREE);
+    assert_int_equal(c.gap.transitions[1], SB_TRANSITION_LINEAR);
     assert_int_equal(c.gap.n_misspecification, 1);
     assert_true(c.gap.misspecification[0] == 0.0);
     assert_int_equal(c.gap.n_methods, 5);
@@ -339,8 +525,8 @@ static void config_should_fill_defaults_for_absent_keys(void **state)
     assert_int_equal(c.online.rounds, 0);
     assert_int_equal(c.online.users, 16);
     assert_int_equal(c.online.seeds, 2);
-    assert_string_equal(c.online.responses, "soup_ref");
-    assert_string_equal(c.online.labels, "sampled");
+    assert_int_equal(c.online.responses, SB_RESPONSES_SOUP_REF);
+    assert_int_equal(c.online.labels, SB_LABELS_SAMPLED);
     assert_true(c.online.temperature == 1.0 && c.online.l2 == 1.0);
     assert_int_equal(c.online.active, 0);
     assert_int_equal(c.online.candidates, 16);
@@ -471,9 +657,15 @@ int main(void)
         cmocka_unit_test(config_should_reject_empty_methods),
         cmocka_unit_test(config_should_reject_non_string_method),
         cmocka_unit_test(config_should_report_missing_file),
+        cmocka_unit_test(config_should_round_trip_every_enum_value),
+        cmocka_unit_test(config_should_refuse_an_unknown_enum_value_naming_path_and_choices),
+        cmocka_unit_test(config_should_parse_gap_transitions_into_enum_values),
+        cmocka_unit_test(config_should_accept_every_registered_dataset_and_list_it),
+        cmocka_unit_test(config_should_accept_every_registered_method_and_check_its_defaults),
         cmocka_unit_test(config_should_fill_defaults_for_absent_keys),
         cmocka_unit_test(config_should_round_trip_through_to_json),
         cmocka_unit_test(config_should_emit_every_key_in_schema_order),
     };
+    sb_registries_install(); /* as main() does: the names of $.dataset.kind, $.methods, ... */
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

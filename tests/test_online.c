@@ -26,7 +26,7 @@ static SbBasis *exact_basis_h1(const SbProblem *p)
     b->m = p->m;
     b->R = sb_zeros(4);
     double w[2][2] = {{1, 1}, {0, 1}}, *rho = sb_zeros(n_sa);
-    for (int f = 0; f < SB_BASIS_FORMS; f++) {
+    for (SbPolicyForm f = 0; f < SB_POLICY_FORMS; f++) {
         b->policies[f] = sb_calloc(2, sizeof(SbPolicy *));
         b->stats[f] = sb_calloc(2, sizeof(SbTrainStats));
         b->logits[f] = sb_zeros(2 * n_sa);
@@ -35,7 +35,7 @@ static SbBasis *exact_basis_h1(const SbProblem *p)
         sb_problem_user_reward(p, w[k], rho);
         SbSoftSolution sol;
         sb_solve_soft(p, rho, p->ref_logits, &sol);
-        for (int f = 0; f < SB_BASIS_FORMS; f++)
+        for (SbPolicyForm f = 0; f < SB_POLICY_FORMS; f++)
             memcpy(b->logits[f] + (size_t)k * n_sa, sol.logits, n_sa * sizeof(double));
         sb_soft_solution_free(&sol);
     }
@@ -46,14 +46,15 @@ static SbBasis *exact_basis_h1(const SbProblem *p)
 static double lambda_error(const char *labels, int T, double l2, uint64_t seed)
 {
     SbConfig cfg;
-    sb_config_defaults(&cfg);
+    char json[128]; /* the labels as the config spells them */
+    snprintf(json, sizeof json, "{\"online\": {\"labels\": \"%s\"}}", labels);
+    assert_int_equal(sb_config_parse(json, "lambda_error", &cfg), 0);
     cfg.dataset.horizon = 1;
     cfg.dataset.prompts = 6;
     cfg.dataset.vocab = 5;
     cfg.dataset.aspects = 2;
     cfg.users.test = 1;
-    strcpy(cfg.online.labels, labels);
-    strcpy(cfg.online.responses, "reference");
+    cfg.online.responses = SB_RESPONSES_REFERENCE;
     cfg.online.l2 = l2;
     cfg.soup.train_prompts = 1.0;
     SbProblem *p = sb_synthetic_build(&cfg);

@@ -270,7 +270,7 @@ static SbProblem *onehot_problem(int H)
     cfg.dataset.vocab = 3;
     cfg.dataset.spectral_dim = 3;
     cfg.dataset.aspects = 2;
-    strcpy(cfg.dataset.inputs, "onehot");
+    cfg.dataset.inputs = SB_INPUTS_ONEHOT;
     cfg.reference.width = 12;
     cfg.reference.layers = 1;
     cfg.users.test = 2;
@@ -325,8 +325,7 @@ static void dpo_trainer_should_rank_heldout_pairs(void **state)
     cfg.users.test = 1;
     cfg.beta = 0.5;
     SbProblem *p = sb_synthetic_build(&cfg);
-    cfg.train.trainer[0] = '\0';
-    strcpy(cfg.train.trainer, "dpo");
+    cfg.train.trainer = SB_TRAINER_DPO;
     cfg.train.steps = 600;
     cfg.train.lr = 0.02;
     cfg.train.pairs = 1024;
@@ -357,9 +356,9 @@ static void training_twice_should_give_identical_weights(void **state)
     SbConfig cfg;
     sb_config_defaults(&cfg);
     cfg.train.steps = 50;
-    const char *trainers[] = {"pg", "dpo"};
+    const SbTrainer trainers[] = {SB_TRAINER_PG, SB_TRAINER_DPO};
     for (int k = 0; k < 2; k++) {
-        strcpy(cfg.train.trainer, trainers[k]);
+        cfg.train.trainer = trainers[k];
         SbPolicy *a, *b;
         SbRng rng;
         sb_rng_seed(&rng, 8);

@@ -270,7 +270,7 @@ static void uniform_reference_should_be_exact_and_still_trainable_with_lora(void
     sb_realdata_free(rd);
     sb_problem_free(p);
 
-    strcpy(cfg.reference.policy, "network");
+    cfg.reference.policy = SB_REFERENCE_NETWORK;
     p = sb_realdata_build(&cfg, "test.json", 0, &rd);
     assert_null(p->logit_offset);
     double spread = 0;

@@ -32,7 +32,7 @@ static SbBasis *exact_basis(const SbProblem *p, const double *rho, int K, double
     b->m = p->m;
     b->R = sb_zeros((size_t)K * p->m);
     *Qstar = sb_zeros(n_sa * K);
-    for (int f = 0; f < SB_BASIS_FORMS; f++) {
+    for (SbPolicyForm f = 0; f < SB_POLICY_FORMS; f++) {
         b->policies[f] = sb_calloc((size_t)K, sizeof(SbPolicy *));
         b->stats[f] = sb_calloc((size_t)K, sizeof(SbTrainStats));
         b->logits[f] = sb_zeros(n_sa * K);
@@ -40,7 +40,7 @@ static SbBasis *exact_basis(const SbProblem *p, const double *rho, int K, double
     for (int k = 0; k < K; k++) {
         SbSoftSolution sol;
         sb_solve_soft(p, rho + (size_t)k * n_sa, p->ref_logits, &sol);
-        for (int f = 0; f < SB_BASIS_FORMS; f++)
+        for (SbPolicyForm f = 0; f < SB_POLICY_FORMS; f++)
             memcpy(b->logits[f] + (size_t)k * n_sa, sol.logits, n_sa * sizeof(double));
         memcpy(*Qstar + (size_t)k * n_sa, sol.Q, n_sa * sizeof(double));
         sb_soft_solution_free(&sol);
@@ -119,7 +119,7 @@ static SpanCase span_case(const char *transition, int H, int V, int d, int K, in
     SbConfig cfg;
     sb_config_defaults(&cfg);
     SbContext ctx = {p, &cfg, b, NULL};
-    sb_spectral_logits(&ctx, 0, c.lam, logits);
+    sb_spectral_logits(&ctx, SB_POLICY_LORA, c.lam, logits);
     c.soup_gap = gap_to_oracle(p, r, user.logits, logits);
     const SbMethod *m = sb_method_find("pad");
     void *state = m->prepare(&ctx);
@@ -195,7 +195,7 @@ static void soup_lambda_should_be_negative_when_basis_mixes_aspects(void **state
     cfg.soup.train_prompts = 1.0;
     cfg.soup.l2 = 0;
     SbContext ctx = {p, &cfg, b, NULL};
-    double *q = sb_spectral_implicit_q(&ctx, 0), fitted[2];
+    double *q = sb_spectral_implicit_q(&ctx, SB_POLICY_LORA), fitted[2];
     sb_spectral_fit(&ctx, q, wu, fitted, NULL);
     print_message("least squares lam (%.4f, %.4f), logistic lam (%.4f, %.4f)\n", lam[0], lam[1], fitted[0],
                   fitted[1]);
@@ -217,11 +217,11 @@ static void explicit_soup_should_match_hand_computation(void **state)
     double both[12];
     memcpy(both, l1, sizeof l1);
     memcpy(both + 6, l2, sizeof l2);
-    b.logits[0] = both;
+    b.logits[SB_POLICY_LORA] = both;
     SbConfig cfg;
     sb_config_defaults(&cfg);
     SbContext ctx = {p, &cfg, &b, NULL};
-    sb_spectral_logits(&ctx, 0, lam, out);
+    sb_spectral_logits(&ctx, SB_POLICY_LORA, lam, out);
     for (int s = 0; s < 3; s++) {
         /* softmax((1 - 0.5 + 1.5) l_ref + 0.5 l1 - 1.5 l2), written out */
         double z[2], e[2], zs = 0;

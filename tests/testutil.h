@@ -3,6 +3,7 @@
 #define SB_TESTUTIL_H
 
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -11,13 +12,15 @@
 #include "sb.h"
 #include "synthetic.h"
 
-/* A small synthetic problem with the given shape, built by the real generator. */
+/* A small synthetic problem with the given shape, built by the real
+ * generator; transition as the config spells it ("tree", "linear"). */
 static inline SbProblem *tiny_problem(const char *transition, int H, int prompts, int V, int states, int d,
                                       int m, double rho, uint64_t seed)
 {
     SbConfig cfg;
-    sb_config_defaults(&cfg);
-    strcpy(cfg.dataset.transition, transition);
+    char json[96];
+    snprintf(json, sizeof json, "{\"dataset\": {\"transition\": \"%s\"}}", transition);
+    SB_ASSERT(sb_config_parse(json, "tiny_problem", &cfg) == 0);
     cfg.dataset.horizon = H;
     cfg.dataset.prompts = prompts;
     cfg.dataset.vocab = V;
@@ -29,7 +32,7 @@ static inline SbProblem *tiny_problem(const char *transition, int H, int prompts
     cfg.beta = 0.7;
     cfg.users.train = 3;
     cfg.users.test = 3;
-    strcpy(cfg.users.weights, "signed");
+    cfg.users.weights = SB_WEIGHTS_SIGNED;
     return sb_synthetic_build(&cfg);
 }
 

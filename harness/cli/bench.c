@@ -204,7 +204,6 @@ static void print_step_shapes(const SbProblem *p, const SbConfig *cfg)
 
 static void bench_steps(const SbProblem *p, const SbConfig *cfg, double peak, int repeats)
 {
-    static const char *const trainers[] = {"pg", "dpo"};
     size_t n_sa = (size_t)p->n_states * p->V;
     /* the reward of aspect 0; any reward costs the same */
     double *w = sb_zeros(p->m), *r = sb_zeros(n_sa);
@@ -217,14 +216,14 @@ static void bench_steps(const SbProblem *p, const SbConfig *cfg, double peak, in
            p->n_states);
     printf("  %-7s %-5s %9s %9s %11s %9s %8s %10s\n", "trainer", "form", "us/step", "spread", "kFLOP/step",
            "GFLOP/s", "of peak", "loss time");
-    for (int t = 0; t < 2; t++)
-        for (int f = 0; f < SB_BASIS_FORMS; f++) {
+    for (SbTrainer t = 0; t < SB_TRAINERS; t++)
+        for (SbPolicyForm f = 0; f < SB_POLICY_FORMS; f++) {
             SbRng rng;
             sb_rng_seed(&rng, cfg->seed);
             Step st = {.p = p, .r = r, .logits = sb_zeros(n_sa), .dlogits = sb_zeros(n_sa)};
-            st.pol = sb_policy_new(p->ref_net, sb_basis_form(f), cfg->lora.rank, cfg->lora.alpha, &rng);
+            st.pol = sb_policy_new(p->ref_net, f, cfg->lora.rank, cfg->lora.alpha, &rng);
             st.grad = sb_zeros(st.pol->n_params);
-            if (strcmp(trainers[t], "dpo") == 0) {
+            if (t == SB_TRAINER_DPO) {
                 SbPairLabels labels = {SB_LABELS_NOISE_FREE, 1.0, 1};
                 st.pairs = sb_pairs_sample(p, r, cfg->train.pairs, 0, p->n_prompts, &labels, &rng);
             }
@@ -233,9 +232,9 @@ static void bench_steps(const SbProblem *p, const SbConfig *cfg, double peak, in
             double flops = sb_mlp_flops() - f0;
             Timing tm = bench_median(step_call, &st, repeats);
             double gflops = flops / tm.median * 1e-9;
-            printf("  %-7s %-5s %9.1f %8.1f%% %11.1f %9.3f %7.2f%% %9.0f%%\n", trainers[t], sb_basis_form_name(f),
-                   tm.median * 1e6, 100 * (tm.hi - tm.lo) / tm.median, flops * 1e-3, gflops, 100 * gflops / peak,
-                   100 * st.loss_seconds / st.step_seconds);
+            printf("  %-7s %-5s %9.1f %8.1f%% %11.1f %9.3f %7.2f%% %9.0f%%\n", sb_trainer_name(t),
+                   sb_policy_form_name(f), tm.median * 1e6, 100 * (tm.hi - tm.lo) / tm.median, flops * 1e-3, gflops,
+                   100 * gflops / peak, 100 * st.loss_seconds / st.step_seconds);
             if (st.pairs.n)
                 sb_pairs_free(&st.pairs);
             sb_policy_free(st.pol);
@@ -265,7 +264,7 @@ static void basis_call(void *arg)
     sb_progress_start(&pg, "basis", 0, 1);
     SbBasis *basis = sb_basis_build(b->p, b->cfg, &pg);
     b->steps = 0;
-    for (int f = 0; f < SB_BASIS_FORMS; f++)
+    for (SbPolicyForm f = 0; f < SB_POLICY_FORMS; f++)
         for (int k = 0; k < basis->K; k++)
             b->steps += basis->stats[f][k].steps;
     b->K = basis->K;
@@ -285,7 +284,8 @@ static void bench_basis(const SbProblem *p, const SbConfig *cfg, int repeats)
     Timing t = bench_median(basis_call, &b, repeats);
     printf("basis (sb_basis_build): kind %s, K = %d, %d policies (K x {lora, full}), trainer %s,\n"
            "  budget %d steps, patience %d\n",
-           c.basis.kind, b.K, b.K * SB_BASIS_FORMS, c.train.trainer, c.train.steps, c.train.patience);
+           sb_basis_kind_name(c.basis.kind), b.K, b.K * SB_POLICY_FORMS, sb_trainer_name(c.train.trainer), c.train.steps,
+           c.train.patience);
     printf("  median %.2f ms  (min %.2f, max %.2f)\n", t.median * 1e3, t.lo * 1e3, t.hi * 1e3);
     printf("  %ld Adam steps run in all: %.1f us per step with the optimiser and held-out loss\n", b.steps,
            t.median / (double)b.steps * 1e6);

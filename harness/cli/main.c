@@ -3,8 +3,7 @@
 #include <string.h>
 
 #include "commands.h"
-#include "method.h"
-#include "realdata.h"
+#include "registries.h"
 #include "sb.h"
 
 static const char usage[] =
@@ -24,38 +23,9 @@ static const char usage[] =
     "soupbench COMMAND --help describes each command. Exit status: 0 success,\n"
     "1 failed run, 2 bad usage or bad input.\n";
 
-int sb_cmd_list(int argc, char **argv)
-{
-    for (int i = 1; i < argc; i++) {
-        if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
-            puts("usage: soupbench list\n\nList the methods a config may name in $.methods, the datasets of\n"
-                 "$.dataset.kind and the aspects of $.dataset.aspect_names.");
-            return SB_EXIT_OK;
-        }
-        fprintf(stderr, "soupbench list: unexpected argument %s\n", argv[i]);
-        return SB_EXIT_USAGE;
-    }
-    int n;
-    const SbMethod *const *all = sb_method_all(&n);
-    printf("methods:\n");
-    for (int i = 0; i < n; i++)
-        printf("  %-24s %s\n", all[i]->name, all[i]->description);
-    printf("datasets:\n  %-24s %s\n", "synthetic",
-           "enumerable language MDP, transitions tree or linear (exact Q*, values, win-rates)");
-    printf("  %-24s %s\n", "alpaca_eval",
-           "AlpacaEval 2.0: 805 instructions x (reference + 16 models' answers), H = 1 candidate sets");
-    printf("  %-24s %s\n", "topical_chat",
-           "Topical-Chat (USR ratings): 60 contexts x 6 responses, H = 1 candidate sets");
-    printf("  %-24s %s\n", "ultrafeedback",
-           "your UltraFeedback JSON Lines file ($.dataset.path): completions by position, H = 1 candidate sets");
-    printf("aspects of the real datasets ($.dataset.aspect_names):\n");
-    for (const char *const *a = sb_realdata_aspects(); *a; a++)
-        printf("  %-24s %s\n", *a, sb_realdata_aspect_description(*a));
-    return SB_EXIT_OK;
-}
-
 int main(int argc, char **argv)
 {
+    sb_registries_install();
     if (argc < 2) {
         fputs(usage, stderr);
         return SB_EXIT_USAGE;

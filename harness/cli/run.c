@@ -11,6 +11,7 @@
 #include "basis.h"
 #include "config.h"
 #include "cost.h"
+#include "dataset.h"
 #include "gap.h"
 #include "online.h"
 #include "method.h"
@@ -164,8 +165,9 @@ int sb_cmd_run(int argc, char **argv)
 
     double start = sb_now();
     SbRealData *rd = NULL;
-    SbProblem *p = sb_realdata_kind(cfg.dataset.kind) ? sb_realdata_build(&cfg, config_path, skip_bad, &rd)
-                                                      : sb_synthetic_build(&cfg);
+    const SbDataset *dataset = sb_dataset_find(cfg.dataset.kind);
+    SB_ASSERT(dataset); /* the config checked the kind against the registry */
+    SbProblem *p = dataset->load ? sb_realdata_build(&cfg, config_path, skip_bad, &rd) : sb_synthetic_build(&cfg);
     if (!quiet) {
         char desc[512];
         if (rd)
@@ -198,7 +200,7 @@ int sb_cmd_run(int argc, char **argv)
     SbProgress pg;
     int K = sb_basis_size(&cfg, p->m);
     sb_progress_start(&pg, cfg.basis.load[0] ? "loading basis" : "training basis",
-                      cfg.basis.load[0] ? 0 : (long)K * SB_BASIS_FORMS, quiet || K == 0);
+                      cfg.basis.load[0] ? 0 : (long)K * SB_POLICY_FORMS, quiet || K == 0);
     SbBasis *basis = sb_basis_build(p, &cfg, &pg);
     sb_progress_finish(&pg);
     if (basis)
@@ -209,7 +211,7 @@ int sb_cmd_run(int argc, char **argv)
     const SbBasis *expert_set = NULL;
     if (needs & SB_NEEDS_EXPERTS) {
         /* silent when the experts are the basis itself (nothing to train) */
-        sb_progress_start(&pg, "training experts", (long)p->m * SB_BASIS_FORMS,
+        sb_progress_start(&pg, "training experts", (long)p->m * SB_POLICY_FORMS,
                           quiet || sb_experts_are_basis(&cfg, basis));
         expert_set = sb_experts_for(p, &cfg, basis, &pg, &experts);
         sb_progress_finish(&pg);

@@ -9,14 +9,9 @@
 #ifndef SB_PAIRS_H
 #define SB_PAIRS_H
 
+#include "config.h" /* SbLabelKind */
 #include "problem.h"
 #include "sb.h"
-
-typedef enum {
-    SB_LABELS_NOISE_FREE = 0,    /* the larger return wins (ties redrawn) */
-    SB_LABELS_SAMPLED = 1,       /* Bradley-Terry answer drawn with temperature T */
-    SB_LABELS_PROBABILITIES = 2, /* y = the Bradley-Terry probability (no sampling noise) */
-} SbLabelKind;
 
 typedef struct {
     SbLabelKind kind;

@@ -13,14 +13,10 @@
 #ifndef SB_POLICY_H
 #define SB_POLICY_H
 
+#include "config.h" /* SbPolicyForm */
 #include "mlp.h"
 #include "refnet.h"
 #include "sb.h"
-
-typedef enum {
-    SB_POLICY_FULL = 0,
-    SB_POLICY_LORA = 1,
-} SbPolicyForm;
 
 typedef struct {
     const SbRefNet *ref; /* frozen reference (not owned) */

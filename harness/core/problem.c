@@ -105,12 +105,12 @@ void sb_problem_free(SbProblem *p)
     free(p);
 }
 
-double *sb_users_draw(SbRng *rng, int n, int m, const char *kind)
+double *sb_users_draw(SbRng *rng, int n, int m, SbWeights kind)
 {
     double *w = sb_zeros((size_t)n * m);
     for (int u = 0; u < n; u++) {
         double *wu = w + (size_t)u * m;
-        if (strcmp(kind, "simplex") == 0) {
+        if (kind == SB_WEIGHTS_SIMPLEX) {
             /* uniform on the simplex: normalised exponentials (Dirichlet(1)) */
             double total = 0;
             for (int j = 0; j < m; j++)
@@ -144,9 +144,9 @@ void sb_problem_uniform_reference(SbProblem *p)
     }
 }
 
-int sb_reference_uniform(const char *policy, int candidate_sets)
+int sb_reference_uniform(SbReferencePolicy policy, int candidate_sets)
 {
-    return strcmp(policy, "uniform") == 0 || (strcmp(policy, "auto") == 0 && candidate_sets);
+    return policy == SB_REFERENCE_UNIFORM || (policy == SB_REFERENCE_AUTO && candidate_sets);
 }
 
 /* Appends n doubles to a growing buffer. */

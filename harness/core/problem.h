@@ -7,12 +7,8 @@
 #ifndef SB_PROBLEM_H
 #define SB_PROBLEM_H
 
+#include "config.h" /* SbTransition, SbReferencePolicy, SbWeights */
 #include "sb.h"
-
-typedef enum {
-    SB_TRANSITION_TREE = 0,   /* s' = s + a: deterministic concatenation */
-    SB_TRANSITION_LINEAR = 1, /* P(s'|s,a) = <phi(s,a), mu_{t+1}(s')> */
-} SbTransition;
 
 typedef struct SbProblem {
     SbTransition transition;
@@ -94,11 +90,11 @@ void sb_problem_write_reference_and_users(struct SbResults *r, const char *group
 /* Make pi_ref uniform: logit_offset = -ref_logits, ref_logits = 0. */
 void sb_problem_uniform_reference(SbProblem *p);
 /* Is pi_ref uniform under $.reference.policy ("auto": on candidate sets)? */
-int sb_reference_uniform(const char *policy, int candidate_sets);
+int sb_reference_uniform(SbReferencePolicy policy, int candidate_sets);
 
 /* n users' weights [n x m]: "simplex" draws uniformly on the simplex
  * (Dirichlet(1)), "signed" a uniform direction scaled to unit L1 norm. */
-double *sb_users_draw(SbRng *rng, int n, int m, const char *kind);
+double *sb_users_draw(SbRng *rng, int n, int m, SbWeights kind);
 /* The aspect names joined with commas, each with prefix (malloc'd):
  * ("r_", {judge, sentiment}) -> "r_judge,r_sentiment". */
 char *sb_aspect_columns(const SbProblem *p, const char *prefix);

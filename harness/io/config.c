@@ -15,8 +15,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "method.h"
-#include "realdata.h"
 #include "sb.h"
 
 /* ------------------------------------------------------------------ */
@@ -27,8 +25,9 @@ typedef enum {
     SB_KEY_INT,    /* integral number stored in an int (size 4) or a 64-bit integer (size 8) */
     SB_KEY_NUMBER, /* finite double */
     SB_KEY_STRING, /* string of min..max bytes; `name_chars` limits it to [A-Za-z0-9_-] */
-    SB_KEY_ENUM,   /* one string out of `choices` */
-    SB_KEY_NAMES,  /* non-empty array of distinct names, each accepted by `known` */
+    SB_KEY_ENUM,   /* one string out of `choices`, stored as its enum value (an int) */
+    SB_KEY_NAME,   /* one string out of the name set `set`, stored as the string */
+    SB_KEY_NAMES,  /* array of distinct names out of `set` or, with `names`, enum values */
     SB_KEY_NUMBERS, /* array (possibly empty) of numbers in [min, max]; `integers`: whole numbers only */
 } SbKeyType;
 
@@ -42,8 +41,13 @@ typedef struct {
     size_t offset;      /* field in SbConfig */
     size_t size;        /* field size: int width, string buffer, or one name slot */
     int name_chars;     /* SB_KEY_STRING: only [A-Za-z0-9_-] */
-    const char *const *choices;          /* SB_KEY_ENUM, NULL-terminated */
-    int (*known)(const char *name);      /* SB_KEY_NAMES: is the name registered? */
+    /* SB_KEY_ENUM, and SB_KEY_NAMES of enum values: the enum's strings,
+     * indexed by value, and the values this key accepts in the order its
+     * messages list them (ends with -1) */
+    const char *const *names;
+    int n_names;
+    const int *choices;
+    SbNameSet set;                       /* SB_KEY_NAME(S) of strings: the registry they come from */
     const char *noun;                    /* SB_KEY_NAMES: "method" */
     size_t count_offset;                 /* SB_KEY_NAMES: the int count field */
     int max_count;                       /* SB_KEY_NAMES, SB_KEY_NUMBERS: capacity of the field */
@@ -52,16 +56,70 @@ typedef struct {
     const char *hint;                    /* SB_KEY_NAMES: what to do about an unknown name */
 } SbKey;
 
-static const char *const transition_names[] = {"tree", "linear", NULL};
-static int transition_known(const char *name)
+/* The strings of the config's enums (config.h), indexed by value: the one
+ * place where a string and its value meet. A key lists the values it
+ * accepts (ENUM below) in the order of its messages. */
+static const char *const transition_names[] = {[SB_TRANSITION_TREE] = "tree", [SB_TRANSITION_LINEAR] = "linear"};
+static const char *const inputs_names[] = {[SB_INPUTS_EMBEDDING] = "embedding", [SB_INPUTS_ONEHOT] = "onehot"};
+static const char *const reference_policy_names[] = {
+    [SB_REFERENCE_AUTO] = "auto", [SB_REFERENCE_NETWORK] = "network", [SB_REFERENCE_UNIFORM] = "uniform"};
+static const char *const weights_names[] = {[SB_WEIGHTS_SIMPLEX] = "simplex", [SB_WEIGHTS_SIGNED] = "signed"};
+static const char *const trainer_names[] = {[SB_TRAINER_PG] = "pg", [SB_TRAINER_DPO] = "dpo"};
+static const char *const policy_form_names[] = {[SB_POLICY_LORA] = "lora", [SB_POLICY_FULL] = "full"};
+static const char *const label_kind_names[] = {[SB_LABELS_NOISE_FREE] = "noise_free", [SB_LABELS_SAMPLED] = "sampled",
+                                               [SB_LABELS_PROBABILITIES] = "probabilities"};
+/* $.train.labels names the sampled answers after their model */
+static const char *const train_labels_names[] = {[SB_LABELS_NOISE_FREE] = "noise_free",
+                                                 [SB_LABELS_SAMPLED] = "bradley_terry"};
+static const char *const basis_kind_names[] = {
+    [SB_BASIS_ASPECTS] = "aspects", [SB_BASIS_RANDOM] = "random", [SB_BASIS_NONE] = "none"};
+static const char *const responses_names[] = {
+    [SB_RESPONSES_SOUP_REF] = "soup_ref", [SB_RESPONSES_SOUP] = "soup", [SB_RESPONSES_REFERENCE] = "reference"};
+
+#define N_NAMES(table) ((int)(sizeof(table) / sizeof((table)[0])))
+
+static const char *name_of(const char *const *names, int n, int value)
 {
-    for (const char *const *t = transition_names; *t; t++)
-        if (strcmp(*t, name) == 0)
+    SB_ASSERT(value >= 0 && value < n && names[value]);
+    return names[value];
+}
+
+const char *sb_transition_name(SbTransition t) { return name_of(transition_names, N_NAMES(transition_names), t); }
+const char *sb_trainer_name(SbTrainer t) { return name_of(trainer_names, N_NAMES(trainer_names), t); }
+const char *sb_policy_form_name(SbPolicyForm f) { return name_of(policy_form_names, N_NAMES(policy_form_names), f); }
+const char *sb_basis_kind_name(SbBasisKind k) { return name_of(basis_kind_names, N_NAMES(basis_kind_names), k); }
+
+
+/* The name sets, installed by the registries' room (config.h). */
+static const char *(*name_sets[SB_NAME_SETS])(int i);
+
+void sb_config_set_names(SbNameSet set, const char *(*name_at)(int i))
+{
+    SB_ASSERT(set >= 0 && set < SB_NAME_SETS && name_at);
+    name_sets[set] = name_at;
+}
+
+/* The i-th name of the key's set. */
+static const char *set_name(const SbKey *k, int i)
+{
+    if (!name_sets[k->set])
+        sb_fail(SB_EXIT_FAIL, "internal error: %s.%s parsed before its names were installed (sb_registries_install)",
+                k->parent, k->key);
+    return name_sets[k->set](i);
+}
+
+/* Is name in the key's set? Defaults are taken on trust until the set is
+ * installed (config.h). */
+static int name_known(const SbKey *k, const char *name, int is_default)
+{
+    if (is_default && !name_sets[k->set])
+        return 1;
+    const char *known;
+    for (int i = 0; (known = set_name(k, i)); i++)
+        if (strcmp(known, name) == 0)
             return 1;
     return 0;
 }
-
-static int method_known(const char *name) { return sb_method_find(name) != NULL; }
 
 /* Designated initializers: each kind of key names only what it uses. */
 #define FIELD(f) .offset = offsetof(SbConfig, f), .size = sizeof(((SbConfig *)0)->f)
@@ -71,14 +129,22 @@ static int method_known(const char *name) { return sb_method_find(name) != NULL;
     {.parent = p, .key = k, .type = SB_KEY_NUMBER, .min = lo, .min_open = open, .max = hi, .def = d, FIELD(f)}
 #define STRING(p, k, lo, hi, chars, d, f) \
     {.parent = p, .key = k, .type = SB_KEY_STRING, .min = lo, .max = hi, .name_chars = chars, .def = d, FIELD(f)}
-#define ENUM(p, k, d, f, ...) \
-    {.parent = p, .key = k, .type = SB_KEY_ENUM, .def = d, FIELD(f), .choices = (const char *const[]){__VA_ARGS__, NULL}}
-#define NAMES_KEY(p, k, is_known, what, why, empty, d, f, count)                                          \
+#define ENUM(p, k, d, f, table, ...)                                                                      \
+    {.parent = p, .key = k, .type = SB_KEY_ENUM, .def = d, FIELD(f), .names = table, .n_names = N_NAMES(table), \
+     .choices = (const int[]){__VA_ARGS__, -1}}
+#define NAME(p, k, names, d, f) {.parent = p, .key = k, .type = SB_KEY_NAME, .def = d, FIELD(f), .set = names}
+#define NAMES_KEY(p, k, names, what, why, empty, d, f, count)                                             \
     {.parent = p, .key = k, .type = SB_KEY_NAMES, .def = d, .offset = offsetof(SbConfig, f),              \
-     .size = sizeof(((SbConfig *)0)->f[0]), .known = is_known, .noun = what, .hint = why,                  \
+     .size = sizeof(((SbConfig *)0)->f[0]), .set = names, .noun = what, .hint = why,                       \
      .allow_empty = empty, .count_offset = offsetof(SbConfig, count),                                      \
      .max_count = (int)(sizeof(((SbConfig *)0)->f) / sizeof(((SbConfig *)0)->f[0]))}
-#define NAMES(p, k, is_known, what, why, d, f, count) NAMES_KEY(p, k, is_known, what, why, 0, d, f, count)
+#define NAMES(p, k, names, what, why, d, f, count) NAMES_KEY(p, k, names, what, why, 0, d, f, count)
+/* A non-empty array of distinct values of an enum, every one accepted. */
+#define ENUM_LIST(p, k, table, what, why, d, f, count)                                                     \
+    {.parent = p, .key = k, .type = SB_KEY_NAMES, .def = d, .offset = offsetof(SbConfig, f),              \
+     .size = sizeof(((SbConfig *)0)->f[0]), .names = table, .n_names = N_NAMES(table), .noun = what,       \
+     .hint = why, .count_offset = offsetof(SbConfig, count),                                               \
+     .max_count = (int)(sizeof(((SbConfig *)0)->f) / sizeof(((SbConfig *)0)->f[0]))}
 
 #define NUMBERS(p, k, lo, hi, whole, d, f, count)                                                         \
     {.parent = p, .key = k, .type = SB_KEY_NUMBERS, .min = lo, .max = hi, .integers = whole, .def = d,     \
@@ -96,8 +162,9 @@ static const SbKey schema[] = {
     INT("$", "seed", 0, MAX_EXACT, "1", seed),
     NUMBER("$", "beta", 0, 1, INF, "1.0", beta),
     OBJECT("$", "dataset"),
-    ENUM("$.dataset", "kind", "\"synthetic\"", dataset.kind, "synthetic", "alpaca_eval", "topical_chat", "ultrafeedback"),
-    ENUM("$.dataset", "transition", "\"tree\"", dataset.transition, "tree", "linear"),
+    NAME("$.dataset", "kind", SB_NAMES_DATASET, "\"synthetic\"", dataset.kind),
+    ENUM("$.dataset", "transition", "\"tree\"", dataset.transition, transition_names, SB_TRANSITION_TREE,
+         SB_TRANSITION_LINEAR),
     INT("$.dataset", "prompts", 1, INF, "8", dataset.prompts),
     INT("$.dataset", "vocab", 2, INF, "4", dataset.vocab),
     INT("$.dataset", "horizon", 1, 8, "3", dataset.horizon),
@@ -105,35 +172,38 @@ static const SbKey schema[] = {
     INT("$.dataset", "spectral_dim", 1, INF, "6", dataset.spectral_dim),
     INT("$.dataset", "aspects", 1, 16, "3", dataset.aspects),
     NUMBER("$.dataset", "misspecification", 0, 0, 1, "0.0", dataset.misspecification),
-    ENUM("$.dataset", "inputs", "\"embedding\"", dataset.inputs, "embedding", "onehot"),
-    NAMES_KEY("$.dataset", "aspect_names", sb_realdata_aspect_known, "aspect", "see 'soupbench list'", 1, "[]",
+    ENUM("$.dataset", "inputs", "\"embedding\"", dataset.inputs, inputs_names, SB_INPUTS_EMBEDDING, SB_INPUTS_ONEHOT),
+    NAMES_KEY("$.dataset", "aspect_names", SB_NAMES_ASPECT, "aspect", "see 'soupbench list'", 1, "[]",
               dataset.aspect_names, dataset.n_aspect_names),
     STRING("$.dataset", "path", 0, 255, 0, "\"\"", dataset.path),
     OBJECT("$", "reference"),
     INT("$.reference", "width", 1, INF, "16", reference.width),
     INT("$.reference", "layers", 1, 8, "2", reference.layers),
     NUMBER("$.reference", "temperature", 0, 1, INF, "1.0", reference.temperature),
-    ENUM("$.reference", "policy", "\"auto\"", reference.policy, "auto", "network", "uniform"),
+    ENUM("$.reference", "policy", "\"auto\"", reference.policy, reference_policy_names, SB_REFERENCE_AUTO,
+         SB_REFERENCE_NETWORK, SB_REFERENCE_UNIFORM),
     OBJECT("$", "users"),
     INT("$.users", "train", 1, INF, "16", users.train),
     INT("$.users", "test", 1, INF, "16", users.test),
-    ENUM("$.users", "weights", "\"simplex\"", users.weights, "simplex", "signed"),
+    ENUM("$.users", "weights", "\"simplex\"", users.weights, weights_names, SB_WEIGHTS_SIMPLEX, SB_WEIGHTS_SIGNED),
     OBJECT("$", "lora"),
     INT("$.lora", "rank", 1, 1024, "4", lora.rank),
     NUMBER("$.lora", "alpha", 0, 1, INF, "8.0", lora.alpha),
     OBJECT("$", "train"),
-    ENUM("$.train", "trainer", "\"pg\"", train.trainer, "pg", "dpo"),
-    ENUM("$.train", "form", "\"full\"", train.form, "full", "lora"),
+    ENUM("$.train", "trainer", "\"pg\"", train.trainer, trainer_names, SB_TRAINER_PG, SB_TRAINER_DPO),
+    ENUM("$.train", "form", "\"full\"", train.form, policy_form_names, SB_POLICY_FULL, SB_POLICY_LORA),
     INT("$.train", "steps", 1, INF, "300", train.steps),
     NUMBER("$.train", "lr", 0, 1, INF, "0.02", train.lr),
     INT("$.train", "warmup", 0, INF, "10", train.warmup),
     INT("$.train", "patience", 1, INF, "50", train.patience),
     INT("$.train", "pairs", 1, INF, "512", train.pairs),
     INT("$.train", "heldout_pairs", 1, INF, "256", train.heldout_pairs),
-    ENUM("$.train", "labels", "\"noise_free\"", train.labels, "noise_free", "bradley_terry"),
+    ENUM("$.train", "labels", "\"noise_free\"", train.labels, train_labels_names, SB_LABELS_NOISE_FREE,
+         SB_LABELS_SAMPLED),
     NUMBER("$.train", "label_temperature", 0, 1, INF, "1.0", train.label_temperature),
     OBJECT("$", "basis"),
-    ENUM("$.basis", "kind", "\"aspects\"", basis.kind, "aspects", "random", "none"),
+    ENUM("$.basis", "kind", "\"aspects\"", basis.kind, basis_kind_names, SB_BASIS_ASPECTS, SB_BASIS_RANDOM,
+         SB_BASIS_NONE),
     INT("$.basis", "size", 1, 256, "6", basis.size),
     STRING("$.basis", "load", 0, 255, 0, "\"\"", basis.load),
     NUMBER("$.basis", "rank_tol", 0, 1, 1, "1e-8", basis.rank_tol),
@@ -141,28 +211,30 @@ static const SbKey schema[] = {
     OBJECT("$", "soup"),
     INT("$.soup", "pairs", 1, INF, "256", soup.pairs),
     NUMBER("$.soup", "train_prompts", 0, 1, 1, "0.5", soup.train_prompts),
-    ENUM("$.soup", "labels", "\"probabilities\"", soup.labels, "probabilities", "sampled", "noise_free"),
+    ENUM("$.soup", "labels", "\"probabilities\"", soup.labels, label_kind_names, SB_LABELS_PROBABILITIES,
+         SB_LABELS_SAMPLED, SB_LABELS_NOISE_FREE),
     NUMBER("$.soup", "temperature", 0, 1, INF, "1.0", soup.temperature),
     NUMBER("$.soup", "l2", 0, 0, INF, "1e-4", soup.l2),
-    ENUM("$.soup", "form", "\"lora\"", soup.form, "lora", "full"),
+    ENUM("$.soup", "form", "\"lora\"", soup.form, policy_form_names, SB_POLICY_LORA, SB_POLICY_FULL),
     INT("$.soup", "cat_steps", 1, INF, "200", soup.cat_steps),
     NUMBER("$.soup", "cat_lr", 0, 1, INF, "0.05", soup.cat_lr),
     INT("$.soup", "implicit_samples", 1, INF, "2000", soup.implicit_samples),
     OBJECT("$", "gap"),
     NUMBERS("$.gap", "horizons", 1, 8, 1, "[]", gap.horizons, gap.n_horizons),
-    NAMES("$.gap", "transitions", transition_known, "transition", "expected \"tree\" or \"linear\"",
-          "[\"tree\", \"linear\"]", gap.transitions,
-          gap.n_transitions),
+    ENUM_LIST("$.gap", "transitions", transition_names, "transition", "expected \"tree\" or \"linear\"",
+              "[\"tree\", \"linear\"]", gap.transitions, gap.n_transitions),
     NUMBERS("$.gap", "misspecification", 0, 1, 0, "[0]", gap.misspecification, gap.n_misspecification),
-    NAMES("$.gap", "methods", method_known, "method", "see 'soupbench list'",
+    NAMES("$.gap", "methods", SB_NAMES_METHOD, "method", "see 'soupbench list'",
           "[\"spectral_soup\", \"spectral_soup_param\", \"mod\", \"pad\", \"pad_sf\"]", gap.methods,
           gap.n_methods),
     OBJECT("$", "online"),
     INT("$.online", "rounds", 0, 1 << 20, "0", online.rounds),
     INT("$.online", "users", 1, INF, "16", online.users),
     INT("$.online", "seeds", 1, INF, "2", online.seeds),
-    ENUM("$.online", "responses", "\"soup_ref\"", online.responses, "soup_ref", "soup", "reference"),
-    ENUM("$.online", "labels", "\"sampled\"", online.labels, "sampled", "noise_free", "probabilities"),
+    ENUM("$.online", "responses", "\"soup_ref\"", online.responses, responses_names, SB_RESPONSES_SOUP_REF,
+         SB_RESPONSES_SOUP, SB_RESPONSES_REFERENCE),
+    ENUM("$.online", "labels", "\"sampled\"", online.labels, label_kind_names, SB_LABELS_SAMPLED,
+         SB_LABELS_NOISE_FREE, SB_LABELS_PROBABILITIES),
     NUMBER("$.online", "temperature", 0, 1, INF, "1.0", online.temperature),
     NUMBER("$.online", "l2", 0, 1, INF, "1.0", online.l2),
     INT("$.online", "active", 0, 1, "0", online.active),
@@ -172,7 +244,7 @@ static const SbKey schema[] = {
     NUMBERS("$.ablation", "widths", 1, 4096, 1, "[]", ablation.widths, ablation.n_widths),
     INT("$.ablation", "rounds", 1, 1 << 20, "64", ablation.rounds),
     INT("$.ablation", "users", 1, INF, "8", ablation.users),
-    NAMES("$", "methods", method_known, "method", "see 'soupbench list'", "[\"reference\", \"oracle\"]", methods, n_methods),
+    NAMES("$", "methods", SB_NAMES_METHOD, "method", "see 'soupbench list'", "[\"reference\", \"oracle\"]", methods, n_methods),
     OBJECT("$", "pareto"),
     INT("$.pareto", "grid", 2, 1001, "11", pareto_grid),
     OBJECT("$", "winrate"),
@@ -254,8 +326,16 @@ static void describe_expected(const SbKey *k, double max, char *buf, size_t n)
         break;
     case SB_KEY_ENUM: {
         size_t used = (size_t)snprintf(buf, n, "one of ");
-        for (const char *const *c = k->choices; *c && used < n; c++)
-            used += (size_t)snprintf(buf + used, n - used, "%s\"%s\"", c == k->choices ? "" : ", ", *c);
+        for (const int *c = k->choices; *c >= 0 && used < n; c++)
+            used += (size_t)snprintf(buf + used, n - used, "%s\"%s\"", c == k->choices ? "" : ", ",
+                                     name_of(k->names, k->n_names, *c));
+        break;
+    }
+    case SB_KEY_NAME: {
+        size_t used = (size_t)snprintf(buf, n, "one of ");
+        const char *name;
+        for (int i = 0; (name = set_name(k, i)) && used < n; i++)
+            used += (size_t)snprintf(buf + used, n - used, "%s\"%s\"", i ? ", " : "", name);
         break;
     }
     case SB_KEY_NAMES:
@@ -292,7 +372,24 @@ static int name_chars_ok(const char *s)
     return 1;
 }
 
-static int store_names(const SbKey *k, const cJSON *v, const char *label, const char *path, char *base)
+/* The value of the string s among the key's choices (all of the enum's
+ * values for a list key), or -1. */
+static int enum_value(const SbKey *k, const char *s)
+{
+    if (k->choices) {
+        for (const int *c = k->choices; *c >= 0; c++)
+            if (strcmp(s, name_of(k->names, k->n_names, *c)) == 0)
+                return *c;
+        return -1;
+    }
+    for (int value = 0; value < k->n_names; value++)
+        if (k->names[value] && strcmp(s, k->names[value]) == 0)
+            return value;
+    return -1;
+}
+
+static int store_names(const SbKey *k, const cJSON *v, const char *label, const char *path, char *base,
+                       int is_default)
 {
     if (!cJSON_IsArray(v))
         return fail_expected(label, path, k, k->max, v);
@@ -305,8 +402,10 @@ static int store_names(const SbKey *k, const cJSON *v, const char *label, const 
         fprintf(stderr, "%s: %s: expected at most %d %ss, found an array of %d\n", label, path, k->max_count, k->noun, n);
         return -1;
     }
+    /* strings in SB_NAME_MAX slots, or enum values in int slots */
     char (*names)[SB_NAME_MAX] = (char (*)[SB_NAME_MAX])(base + k->offset);
-    SB_ASSERT(k->size == SB_NAME_MAX);
+    int *values = (int *)(base + k->offset);
+    SB_ASSERT(k->size == (k->names ? sizeof(int) : SB_NAME_MAX));
     int i = 0;
     for (const cJSON *item = v->child; item; item = item->next, i++) {
         char found[96];
@@ -315,22 +414,29 @@ static int store_names(const SbKey *k, const cJSON *v, const char *label, const 
             fprintf(stderr, "%s: %s[%d]: expected a %s name (a string), found %s\n", label, path, i, k->noun, found);
             return -1;
         }
-        if (!k->known(item->valuestring)) {
+        const char *s = item->valuestring;
+        int value = k->names ? enum_value(k, s) : 0;
+        if (k->names ? value < 0 : !name_known(k, s, is_default)) {
             describe_found(item, found, sizeof found);
             fprintf(stderr, "%s: %s[%d]: unknown %s %s (%s)\n", label, path, i, k->noun, found, k->hint);
             return -1;
         }
         for (int j = 0; j < i; j++)
-            if (strcmp(names[j], item->valuestring) == 0) {
-                fprintf(stderr, "%s: %s[%d]: duplicate %s \"%s\" (already at %s[%d])\n", label, path, i, k->noun,
-                        names[j], path, j);
+            if (k->names ? values[j] == value : strcmp(names[j], s) == 0) {
+                fprintf(stderr, "%s: %s[%d]: duplicate %s \"%s\" (already at %s[%d])\n", label, path, i, k->noun, s,
+                        path, j);
                 return -1;
             }
-        SB_ASSERT(strlen(item->valuestring) < SB_NAME_MAX); /* registered names are short */
+        if (k->names) {
+            values[i] = value;
+            continue;
+        }
+        SB_ASSERT(strlen(s) < SB_NAME_MAX); /* registered names are short */
         memset(names[i], 0, SB_NAME_MAX);
-        strcpy(names[i], item->valuestring);
+        strcpy(names[i], s);
     }
-    memset(names + n, 0, (size_t)(k->max_count - n) * SB_NAME_MAX); /* deterministic struct bytes */
+    /* deterministic struct bytes */
+    memset(base + k->offset + (size_t)n * k->size, 0, (size_t)(k->max_count - n) * k->size);
     *(int *)(base + k->count_offset) = n;
     return 0;
 }
@@ -358,8 +464,9 @@ static int store_numbers(const SbKey *k, const cJSON *v, const char *label, cons
     return 0;
 }
 
-/* Validate v against k and write it into the field of cfg. */
-static int store(const SbKey *k, const cJSON *v, const char *label, SbConfig *cfg)
+/* Validate v against k and write it into the field of cfg; is_default: v
+ * is the schema's own default. */
+static int store(const SbKey *k, const cJSON *v, const char *label, SbConfig *cfg, int is_default)
 {
     char path[128];
     path_of(k, path, sizeof path);
@@ -386,17 +493,23 @@ static int store(const SbKey *k, const cJSON *v, const char *label, SbConfig *cf
         *(double *)field = x;
         return 0;
     }
-    case SB_KEY_STRING:
     case SB_KEY_ENUM: {
+        int value = cJSON_IsString(v) ? enum_value(k, v->valuestring) : -1;
+        if (value < 0)
+            return fail_expected(label, path, k, k->max, v);
+        SB_ASSERT(k->size == sizeof(int)); /* an enum field */
+        *(int *)field = value;
+        return 0;
+    }
+    case SB_KEY_STRING:
+    case SB_KEY_NAME: {
         if (!cJSON_IsString(v))
             return fail_expected(label, path, k, k->max, v);
         const char *s = v->valuestring;
         size_t len = strlen(s);
         int ok = 1;
-        if (k->type == SB_KEY_ENUM) {
-            ok = 0;
-            for (const char *const *c = k->choices; *c; c++)
-                ok |= strcmp(s, *c) == 0;
+        if (k->type == SB_KEY_NAME) {
+            ok = name_known(k, s, is_default);
         } else {
             ok = len >= k->min && len <= k->max && (!k->name_chars || name_chars_ok(s));
         }
@@ -408,7 +521,7 @@ static int store(const SbKey *k, const cJSON *v, const char *label, SbConfig *cf
         return 0;
     }
     case SB_KEY_NAMES:
-        return store_names(k, v, label, path, base);
+        return store_names(k, v, label, path, base, is_default);
     case SB_KEY_NUMBERS:
         return store_numbers(k, v, label, path, base);
     case SB_KEY_OBJECT:
@@ -457,7 +570,7 @@ static int walk_object(const cJSON *obj, const char *path, const char *label, Sb
         if (!k)
             return fail_unknown_key(label, path, item->string);
         if (k->type != SB_KEY_OBJECT) {
-            if (store(k, item, label, cfg) < 0)
+            if (store(k, item, label, cfg, 0) < 0)
                 return -1;
             continue;
         }
@@ -533,7 +646,7 @@ void sb_config_defaults(SbConfig *cfg)
             continue;
         cJSON *v = cJSON_Parse(schema[i].def);
         SB_ASSERT(v != NULL);
-        SB_ASSERT(store(&schema[i], v, "default", cfg) == 0);
+        SB_ASSERT(store(&schema[i], v, "default", cfg, 1) == 0);
         cJSON_Delete(v);
     }
 }
@@ -602,14 +715,21 @@ char *sb_config_to_json(const SbConfig *cfg)
             cJSON_AddRawToObject(parent, k->key, num);
             break;
         case SB_KEY_STRING:
-        case SB_KEY_ENUM:
+        case SB_KEY_NAME:
             cJSON_AddStringToObject(parent, k->key, field);
+            break;
+        case SB_KEY_ENUM:
+            cJSON_AddStringToObject(parent, k->key, name_of(k->names, k->n_names, *(const int *)field));
             break;
         case SB_KEY_NAMES: {
             cJSON *arr = cJSON_AddArrayToObject(parent, k->key);
             int n = *(const int *)(base + k->count_offset);
-            for (int j = 0; j < n; j++)
-                cJSON_AddItemToArray(arr, cJSON_CreateString(field + (size_t)j * k->size));
+            for (int j = 0; j < n; j++) {
+                const char *item = field + (size_t)j * k->size;
+                if (k->names)
+                    item = name_of(k->names, k->n_names, *(const int *)item);
+                cJSON_AddItemToArray(arr, cJSON_CreateString(item));
+            }
             break;
         }
         case SB_KEY_NUMBERS: {

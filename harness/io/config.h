@@ -16,9 +16,85 @@
 #define SB_MAX_METHODS 32
 #define SB_NAME_MAX 64
 
+/* ------------------------------------------------------------------ */
+/* the closed sets of the config                                      */
+/*
+ * Each string-valued key with a fixed list of choices is parsed once into
+ * one of these enums; the strings live only in config.c's schema, which
+ * maps them both ways (sb_config_to_json writes them back unchanged). The
+ * enums are the vocabulary of the code too: the policy form, the
+ * transition structure and the answer labels defined here are the ones
+ * harness/core uses, so there is one enum for each. */
+
+typedef enum {
+    SB_TRANSITION_TREE = 0,   /* s' = s + a: deterministic concatenation */
+    SB_TRANSITION_LINEAR = 1, /* P(s'|s,a) = <phi(s,a), mu_{t+1}(s')> */
+} SbTransition;
+
+typedef enum {
+    SB_INPUTS_EMBEDDING = 0, /* prompt embedding, one-hot tokens so far, one-hot step */
+    SB_INPUTS_ONEHOT = 1,    /* the one-hot global state index */
+} SbInputs;
+
+typedef enum {
+    SB_REFERENCE_AUTO = 0,    /* uniform on candidate sets, the network on the synthetic track */
+    SB_REFERENCE_NETWORK = 1, /* the reference network's own policy */
+    SB_REFERENCE_UNIFORM = 2, /* uniform, every policy's logits relative to the network's */
+} SbReferencePolicy;
+
+typedef enum {
+    SB_WEIGHTS_SIMPLEX = 0, /* uniform on the simplex (Dirichlet(1)) */
+    SB_WEIGHTS_SIGNED = 1,  /* a uniform direction scaled to unit L1 norm */
+} SbWeights;
+
+typedef enum {
+    SB_TRAINER_PG = 0,  /* exact KL-regularised policy gradient */
+    SB_TRAINER_DPO = 1, /* Bradley-Terry preference optimisation on pairs */
+    SB_TRAINERS
+} SbTrainer;
+
+/* The form of a trainable policy (harness/core/policy.h). The basis holds
+ * one policy per form and basis reward, indexed by this enum; LoRA comes
+ * first because the basis has always been trained LoRA first. */
+typedef enum {
+    SB_POLICY_LORA = 0, /* LoRA adapters on the hidden layers */
+    SB_POLICY_FULL = 1, /* every weight of the network */
+    SB_POLICY_FORMS
+} SbPolicyForm;
+
+/* How the preference between two responses is answered (harness/core/pairs.h). */
+typedef enum {
+    SB_LABELS_NOISE_FREE = 0,    /* the larger return wins (ties redrawn) */
+    SB_LABELS_SAMPLED = 1,       /* Bradley-Terry answer drawn with temperature T */
+    SB_LABELS_PROBABILITIES = 2, /* y = the Bradley-Terry probability (no sampling noise) */
+} SbLabelKind;
+
+typedef enum {
+    SB_BASIS_ASPECTS = 0, /* K = m, one basis reward per aspect */
+    SB_BASIS_RANDOM = 1,  /* K seeded signed combinations of the aspects */
+    SB_BASIS_NONE = 2,    /* no basis */
+} SbBasisKind;
+
+/* Where the online protocol's two responses come from. */
+typedef enum {
+    SB_RESPONSES_SOUP_REF = 0,  /* the current policy and pi_ref */
+    SB_RESPONSES_SOUP = 1,      /* the current policy, twice */
+    SB_RESPONSES_REFERENCE = 2, /* pi_ref, twice */
+} SbResponses;
+
+/* The config's spelling of a value, for what the results file and the
+ * messages print (the strings are those of config.c's schema). */
+const char *sb_transition_name(SbTransition t);
+const char *sb_trainer_name(SbTrainer t);
+const char *sb_policy_form_name(SbPolicyForm f);
+const char *sb_basis_kind_name(SbBasisKind k);
+
+/* ------------------------------------------------------------------ */
+/* the configuration                                                  */
+
 typedef struct {
     char kind[SB_NAME_MAX];       /* $.dataset.kind: "synthetic" | "alpaca_eval" | "topical_chat" | "ultrafeedback" */
-    char transition[SB_NAME_MAX]; /* $.dataset.transition: "tree" | "linear" */
+    SbTransition transition;      /* $.dataset.transition: "tree" | "linear" */
     int prompts;                  /* $.dataset.prompts: initial states, >= 1 */
     int vocab;                    /* $.dataset.vocab: actions per state, >= 2 */
     int horizon;                  /* $.dataset.horizon: H, 1..8 */
@@ -26,7 +102,7 @@ typedef struct {
     int spectral_dim;             /* $.dataset.spectral_dim: d of the features phi, >= 1 */
     int aspects;                  /* $.dataset.aspects: m, 1..16 */
     double misspecification;      /* $.dataset.misspecification: in [0, 1] */
-    char inputs[SB_NAME_MAX];     /* $.dataset.inputs: "embedding" | "onehot" (network input of a state) */
+    SbInputs inputs;              /* $.dataset.inputs: "embedding" | "onehot" (network input of a state) */
     /* $.dataset.aspect_names: candidate sets only, the aspects (human
      * ratings and text scorers, see 'soupbench list'); [] = the dataset's
      * default set */
@@ -43,13 +119,13 @@ typedef struct {
      * network's policy, or uniform with every policy's logits taken
      * relative to the network's (harness/problem.h); "auto" = uniform on
      * candidate sets, the network on the synthetic track */
-    char policy[SB_NAME_MAX];
+    SbReferencePolicy policy;
 } SbReferenceConfig;
 
 typedef struct {
     int train;                      /* $.users.train: >= 1 */
     int test;                       /* $.users.test: >= 1 */
-    char weights[SB_NAME_MAX];      /* $.users.weights: "simplex" | "signed" */
+    SbWeights weights;              /* $.users.weights: "simplex" | "signed" */
 } SbUsersConfig;
 
 typedef struct {
@@ -58,20 +134,20 @@ typedef struct {
 } SbLoraConfig;
 
 typedef struct {
-    char trainer[SB_NAME_MAX];     /* $.train.trainer: "pg" (exact KL-regularised policy gradient) | "dpo" */
-    char form[SB_NAME_MAX];        /* $.train.form: "full" | "lora": the form of bespoke_rlhf and rlhf_avg */
+    SbTrainer trainer;             /* $.train.trainer: "pg" (exact KL-regularised policy gradient) | "dpo" */
+    SbPolicyForm form;             /* $.train.form: "full" | "lora": the form of bespoke_rlhf and rlhf_avg */
     int steps;                     /* $.train.steps: Adam steps (the budget), >= 1 */
     double lr;                     /* $.train.lr: peak learning rate, > 0 */
     int warmup;                    /* $.train.warmup: linear warm-up steps, >= 0 */
     int patience;                  /* $.train.patience: early stop after this many steps without improvement, >= 1 */
     int pairs;                     /* $.train.pairs: DPO training pairs, >= 1 */
     int heldout_pairs;             /* $.train.heldout_pairs: DPO held-out pairs, >= 1 */
-    char labels[SB_NAME_MAX];      /* $.train.labels: "noise_free" | "bradley_terry" */
+    SbLabelKind labels;            /* $.train.labels: "noise_free" | "bradley_terry" (SB_LABELS_SAMPLED) */
     double label_temperature;      /* $.train.label_temperature: BT labels P = sigmoid(dR / T), > 0 */
 } SbTrainConfig;
 
 typedef struct {
-    char kind[SB_NAME_MAX];        /* $.basis.kind: "aspects" (K = m) | "random" (K signed combinations) | "none" */
+    SbBasisKind kind;              /* $.basis.kind: "aspects" (K = m) | "random" (K signed combinations) | "none" */
     int size;                      /* $.basis.size: K for kind "random", >= 1 */
     char load[256];                /* $.basis.load: results file whose /basis is reused ("" = train) */
     double rank_tol;               /* $.basis.rank_tol: numerical rank counts sv > rank_tol * sv[0], in (0, 1) */
@@ -81,10 +157,10 @@ typedef struct {
 typedef struct {
     int pairs;                     /* $.soup.pairs: feedback pairs per user (offline protocol), >= 1 */
     double train_prompts;          /* $.soup.train_prompts: share of prompts (the first ones) feedback is drawn on, (0, 1] */
-    char labels[SB_NAME_MAX];      /* $.soup.labels: "probabilities" | "sampled" | "noise_free" */
+    SbLabelKind labels;            /* $.soup.labels: "probabilities" | "sampled" | "noise_free" */
     double temperature;            /* $.soup.temperature: the user's Bradley-Terry temperature, > 0 */
     double l2;                     /* $.soup.l2: L2 strength of the logistic regressions, >= 0 */
-    char form[SB_NAME_MAX];        /* $.soup.form: basis form merged in outputs, "lora" | "full" */
+    SbPolicyForm form;             /* $.soup.form: basis form merged in outputs, "lora" | "full" */
     int cat_steps;                 /* $.soup.cat_steps: Adam steps fitting lora_soup_cat's coefficients, >= 1 */
     double cat_lr;                 /* $.soup.cat_lr: their learning rate, > 0 */
     int implicit_samples;          /* $.soup.implicit_samples: trajectories sampled per user by spectral_soup_implicit, >= 1 */
@@ -99,7 +175,7 @@ typedef struct {
     int n_horizons;                /* $.gap.horizons: integers in [1, 8] (empty: no sweep) */
     double horizons[8];
     int n_transitions;             /* $.gap.transitions: "tree", "linear" */
-    char transitions[2][SB_NAME_MAX];
+    SbTransition transitions[2];
     int n_misspecification;        /* $.gap.misspecification: numbers in [0, 1] */
     double misspecification[4];
     int n_methods;                 /* $.gap.methods: method names */
@@ -110,8 +186,8 @@ typedef struct {
     int rounds;                    /* $.online.rounds: answers per user T (0: no online protocol) */
     int users;                     /* $.online.users: held-out users adapted to (the first ones), >= 1 */
     int seeds;                     /* $.online.seeds: answer streams per user, >= 1 */
-    char responses[SB_NAME_MAX];   /* $.online.responses: "soup_ref" | "soup" | "reference" */
-    char labels[SB_NAME_MAX];      /* $.online.labels: "sampled" | "noise_free" | "probabilities" */
+    SbResponses responses;         /* $.online.responses: "soup_ref" | "soup" | "reference" */
+    SbLabelKind labels;            /* $.online.labels: "sampled" | "noise_free" | "probabilities" */
     double temperature;            /* $.online.temperature: Bradley-Terry temperature, > 0 */
     double l2;                     /* $.online.l2: L2 strength of the online logistic regressions, > 0 */
     int active;                    /* $.online.active: also run spectral_soup with active queries (0/1) */
@@ -149,6 +225,36 @@ typedef struct {
     int winrate_samples;           /* $.winrate.samples: sampled pairs otherwise, >= 1 */
     int bootstrap;                 /* $.bootstrap: resamples for confidence intervals, >= 1 */
 } SbConfig;
+
+/* ------------------------------------------------------------------ */
+/* names that only higher rooms know                                  */
+/*
+ * $.dataset.kind, $.dataset.aspect_names, $.methods and $.gap.methods
+ * name entries of registries that live above this room (datasets/,
+ * methods/), which config.c may not include (tests/layers.sh). So the
+ * registries hand their names down: sb_registries_install
+ * (harness/cli/registries.c) installs one function per set, once, before
+ * a config is loaded (main, and the tests that parse such names).
+ *
+ * Why a hook rather than a second pass in a higher room that walks the
+ * parsed names: the check stays inside the one validation pass, so the
+ * first error met in the file is still the one reported, with the same
+ * text and JSON path as before (an unknown method before a bad key that
+ * follows it, an unknown name before a duplicate of it), and no caller can
+ * load a config and forget part of its validation. Parsing a name before
+ * its set is installed is an internal error. The defaults, written in
+ * config.c, are checked too once the sets are installed, and stored
+ * unchecked before (test binaries that never parse a name). */
+typedef enum {
+    SB_NAMES_DATASET = 0, /* $.dataset.kind: datasets/registry.c */
+    SB_NAMES_ASPECT = 1,  /* $.dataset.aspect_names: the datasets' ratings and the text scorers */
+    SB_NAMES_METHOD = 2,  /* $.methods, $.gap.methods: methods/registry.c */
+    SB_NAME_SETS
+} SbNameSet;
+
+/* name_at(i): the i-th name of the set, NULL past the last; messages list
+ * a set's names in that order. */
+void sb_config_set_names(SbNameSet set, const char *(*name_at)(int i));
 
 /* Parse and validate the file. On any error prints the message described
  * above to stderr and returns -1 (the caller exits with code 2); on success

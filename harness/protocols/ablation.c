@@ -32,7 +32,7 @@ static void run_setting(const SbConfig *base, int width, int K, double *row)
     int ledger = sb_cost_mark();
     SbConfig cfg = *base;
     cfg.reference.width = width;
-    strcpy(cfg.basis.kind, "random");
+    cfg.basis.kind = SB_BASIS_RANDOM;
     cfg.basis.size = K;
     cfg.basis.load[0] = '\0';
     cfg.online.rounds = cfg.ablation.rounds;
@@ -67,8 +67,8 @@ static void run_setting(const SbConfig *base, int width, int K, double *row)
     }
     row[0] = width;
     row[1] = K;
-    row[2] = sb_basis_numerical_rank(basis, p, &cfg, 0, &row[4]);
-    row[3] = sb_basis_numerical_rank(basis, p, &cfg, 1, &row[5]);
+    row[2] = sb_basis_numerical_rank(basis, p, &cfg, SB_POLICY_LORA, &row[4]);
+    row[3] = sb_basis_numerical_rank(basis, p, &cfg, SB_POLICY_FULL, &row[5]);
     SbRng rng;
     sb_rng_derive(&rng, cfg.seed, "ablation/bootstrap");
     row[6] = sb_mean(score, users);

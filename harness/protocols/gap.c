@@ -41,16 +41,16 @@ static double exact_basis_residual(const SbProblem *p, const SbBasis *b, const d
 
 /* One setting: fills row = [misspecification, linear, horizon, residual_trained, residual_exact,
  * gap per method] (means over held-out users). */
-static void run_setting(const SbConfig *base, const char *transition, int H, double rho, double *row, int quiet)
+static void run_setting(const SbConfig *base, SbTransition transition, int H, double rho, double *row, int quiet)
 {
     int ledger = sb_cost_mark();
     SbConfig cfg = *base;
-    strcpy(cfg.dataset.transition, transition);
+    cfg.dataset.transition = transition;
     cfg.dataset.horizon = H;
     cfg.dataset.misspecification = rho;
     cfg.basis.load[0] = '\0'; /* a stored basis belongs to another MDP */
     if (sb_basis_size(&cfg, cfg.dataset.aspects) == 0)
-        strcpy(cfg.basis.kind, "aspects");
+        cfg.basis.kind = SB_BASIS_ASPECTS;
     SbProblem *p = sb_synthetic_build(&cfg);
     SbProgress pg;
     sb_progress_start(&pg, "gap: basis", 0, 1);
@@ -86,13 +86,13 @@ static void run_setting(const SbConfig *base, const char *transition, int H, dou
         sb_soft_solution_free(&sol);
     }
     row[0] = rho;
-    row[1] = strcmp(transition, "linear") == 0;
+    row[1] = transition == SB_TRANSITION_LINEAR;
     row[2] = H;
     row[3] = res_trained;
     row[4] = res_exact;
     memcpy(row + 5, gap, sizeof(double) * (size_t)n);
     if (!quiet) {
-        printf("  %-6s %4.2f %d  %9.2e %9.2e", transition, rho, H, res_trained, res_exact);
+        printf("  %-6s %4.2f %d  %9.2e %9.2e", sb_transition_name(transition), rho, H, res_trained, res_exact);
         for (int k = 0; k < n; k++)
             printf(" %20.2e", gap[k]);
         printf("\n");

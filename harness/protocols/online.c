@@ -51,11 +51,7 @@ typedef struct {
 
 static SbPairLabels online_labels(const SbConfig *cfg)
 {
-    const char *l = cfg->online.labels;
-    SbPairLabels labels = {strcmp(l, "sampled") == 0       ? SB_LABELS_SAMPLED
-                           : strcmp(l, "noise_free") == 0  ? SB_LABELS_NOISE_FREE
-                                                           : SB_LABELS_PROBABILITIES,
-                           cfg->online.temperature, 0};
+    SbPairLabels labels = {cfg->online.labels, cfg->online.temperature, 0};
     return labels;
 }
 
@@ -163,8 +159,8 @@ static void run_stream(const SbContext *ctx, Run *runs, int n_runs, int driver, 
             runs[k].cum_o += user->J_oracle - runs[k].J;
         }
         const double *lead = driver >= 0 ? runs[driver].logits : p->ref_logits;
-        const double *l1 = strcmp(cfg->online.responses, "reference") == 0 ? p->ref_logits : lead;
-        const double *l2 = strcmp(cfg->online.responses, "soup") == 0 ? lead : p->ref_logits;
+        const double *l1 = cfg->online.responses == SB_RESPONSES_REFERENCE ? p->ref_logits : lead;
+        const double *l2 = cfg->online.responses == SB_RESPONSES_SOUP ? lead : p->ref_logits;
         if (active)
             add_active(ctx, &runs[driver], &answers, user, l1, l2, x_hi, &labels, &rng);
         else

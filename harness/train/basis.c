@@ -13,15 +13,15 @@
 
 int sb_basis_size(const SbConfig *cfg, int m)
 {
-    if (strcmp(cfg->basis.kind, "none") == 0)
+    if (cfg->basis.kind == SB_BASIS_NONE)
         return 0;
-    return strcmp(cfg->basis.kind, "aspects") == 0 ? m : cfg->basis.size;
+    return cfg->basis.kind == SB_BASIS_ASPECTS ? m : cfg->basis.size;
 }
 
 static double *basis_weights(const SbConfig *cfg, int K, int m)
 {
     double *R = sb_zeros((size_t)K * m);
-    if (strcmp(cfg->basis.kind, "aspects") == 0) {
+    if (cfg->basis.kind == SB_BASIS_ASPECTS) {
         for (int k = 0; k < K; k++)
             R[(size_t)k * m + k] = 1.0;
         return R;
@@ -44,7 +44,7 @@ static SbBasis *basis_alloc(const SbProblem *p, int K, const char *name)
     snprintf(b->name, sizeof b->name, "%s", name);
     b->K = K;
     b->m = p->m;
-    for (int f = 0; f < SB_BASIS_FORMS; f++) {
+    for (SbPolicyForm f = 0; f < SB_POLICY_FORMS; f++) {
         b->policies[f] = sb_calloc((size_t)K, sizeof(SbPolicy *));
         b->logits[f] = sb_zeros((size_t)K * p->n_states * p->V);
         b->stats[f] = sb_calloc((size_t)K, sizeof(SbTrainStats));
@@ -84,19 +84,18 @@ static SbBasis *basis_load(const SbProblem *p, const SbConfig *cfg)
     b->R = R;
     b->loaded = 1;
     snprintf(b->loaded_from, sizeof b->loaded_from, "%s", file);
-    for (int f = 0; f < SB_BASIS_FORMS; f++)
+    for (SbPolicyForm f = 0; f < SB_POLICY_FORMS; f++)
         for (int k = 0; k < K; k++) {
             char path[128];
-            snprintf(path, sizeof path, "/basis/%s/policy_%d", sb_basis_form_name(f), k);
+            snprintf(path, sizeof path, "/basis/%s/policy_%d", sb_policy_form_name(f), k);
             double *theta = sb_results_read_table(rd, path, &rows, &cols);
             double rank = 0, alpha = 0;
             sb_results_read_attr_double(rd, path, "rank", &rank);
             sb_results_read_attr_double(rd, path, "alpha", &alpha);
-            SbPolicyForm form = sb_basis_form(f);
-            if (!theta || (form == SB_POLICY_LORA && ((int)rank != cfg->lora.rank || alpha != cfg->lora.alpha)) ||
-                rows * cols != sb_policy_param_count(p->ref_net, form, (int)rank))
+            if (!theta || (f == SB_POLICY_LORA && ((int)rank != cfg->lora.rank || alpha != cfg->lora.alpha)) ||
+                rows * cols != sb_policy_param_count(p->ref_net, f, (int)rank))
                 load_fail(file, "a basis policy is missing, or its shape or LoRA rank/alpha differ from $.lora");
-            b->policies[f][k] = sb_policy_with_theta(p->ref_net, form, (int)rank, alpha, theta, rows * cols);
+            b->policies[f][k] = sb_policy_with_theta(p->ref_net, f, (int)rank, alpha, theta, rows * cols);
             free(theta);
         }
     sb_results_close(rd);
@@ -105,28 +104,30 @@ static SbBasis *basis_load(const SbProblem *p, const SbConfig *cfg)
 
 /* ---- training -------------------------------------------------------- */
 
-/* Train K policies on the rows of R in both forms; `name` ("basis",
- * "experts") prefixes the random streams and the cost groups. */
+/* Train K policies on the rows of R in both forms, LoRA first (the order
+ * of the cost ledger and the progress bar; every policy has its own named
+ * random stream); `name` ("basis", "experts") prefixes the streams and the
+ * cost groups. */
 static SbBasis *basis_train(const SbProblem *p, const SbConfig *cfg, const char *name, int K, double *R,
                             SbProgress *pg)
 {
     SbBasis *b = basis_alloc(p, K, name);
     b->R = R;
     double *rho = sb_zeros((size_t)p->n_states * p->V);
-    for (int f = 0; f < SB_BASIS_FORMS; f++)
+    for (SbPolicyForm f = 0; f < SB_POLICY_FORMS; f++)
         for (int k = 0; k < K; k++) {
             char purpose[96], label[96], item[16];
-            snprintf(purpose, sizeof purpose, "%s/init/%s/%d", name, sb_basis_form_name(f), k);
+            snprintf(purpose, sizeof purpose, "%s/init/%s/%d", name, sb_policy_form_name(f), k);
             SbRng rng;
             sb_rng_derive(&rng, cfg->seed, purpose);
-            SbPolicy *pol = sb_policy_new(p->ref_net, sb_basis_form(f), cfg->lora.rank, cfg->lora.alpha, &rng);
+            SbPolicy *pol = sb_policy_new(p->ref_net, f, cfg->lora.rank, cfg->lora.alpha, &rng);
             sb_problem_user_reward(p, b->R + (size_t)k * p->m, rho);
-            snprintf(label, sizeof label, "%s %s %d", name, sb_basis_form_name(f), k);
+            snprintf(label, sizeof label, "%s %s %d", name, sb_policy_form_name(f), k);
             snprintf(purpose, sizeof purpose, "%s/pairs/%d", name, k); /* both forms see the same pairs */
             SbRng pairs_rng;
             sb_rng_derive(&pairs_rng, cfg->seed, purpose);
             sb_train(p, pol, rho, &cfg->train, sb_rng_u64(&pairs_rng), label, &b->stats[f][k]);
-            snprintf(purpose, sizeof purpose, "%s/%s", name, sb_basis_form_name(f));
+            snprintf(purpose, sizeof purpose, "%s/%s", name, sb_policy_form_name(f));
             snprintf(item, sizeof item, "%d", k);
             sb_cost_record(purpose, item, &b->stats[f][k]);
             b->policies[f][k] = pol;
@@ -139,7 +140,7 @@ static SbBasis *basis_train(const SbProblem *p, const SbConfig *cfg, const char 
 static void basis_forward(SbBasis *b, const SbProblem *p)
 {
     size_t n_sa = (size_t)p->n_states * p->V;
-    for (int f = 0; f < SB_BASIS_FORMS; f++)
+    for (SbPolicyForm f = 0; f < SB_POLICY_FORMS; f++)
         for (int k = 0; k < b->K; k++)
             sb_policy_logits(p, b->policies[f][k], b->logits[f] + (size_t)k * n_sa);
 }
@@ -165,7 +166,7 @@ SbBasis *sb_experts_build(const SbProblem *p, const SbConfig *cfg, SbProgress *p
     return b;
 }
 
-void sb_basis_implicit_q(const SbBasis *b, const SbProblem *p, int f, double *out)
+void sb_basis_implicit_q(const SbBasis *b, const SbProblem *p, SbPolicyForm f, double *out)
 {
     int V = p->V;
     size_t n_sa = (size_t)p->n_states * V;
@@ -216,8 +217,8 @@ static int spectrum_rows(const SbProblem *p, const SbConfig *cfg, int **rows_out
 
 /* Singular values of the implicit-Q matrix of form f (rows: pairs,
  * columns: basis policies) into a malloc'd array of *k; *rows_used set. */
-static double *implicit_q_spectrum(const SbBasis *b, const SbProblem *p, const SbConfig *cfg, int f, int *k,
-                                   int *rows_used)
+static double *implicit_q_spectrum(const SbBasis *b, const SbProblem *p, const SbConfig *cfg, SbPolicyForm f,
+                                   int *k, int *rows_used)
 {
     size_t n_sa = (size_t)p->n_states * p->V;
     double *q = sb_zeros((size_t)b->K * n_sa);
@@ -237,7 +238,8 @@ static double *implicit_q_spectrum(const SbBasis *b, const SbProblem *p, const S
     return sv;
 }
 
-int sb_basis_numerical_rank(const SbBasis *b, const SbProblem *p, const SbConfig *cfg, int f, double *effective)
+int sb_basis_numerical_rank(const SbBasis *b, const SbProblem *p, const SbConfig *cfg, SbPolicyForm f,
+                            double *effective)
 {
     int k, n;
     double *sv = implicit_q_spectrum(b, p, cfg, f, &k, &n);
@@ -248,12 +250,13 @@ int sb_basis_numerical_rank(const SbBasis *b, const SbProblem *p, const SbConfig
     return rank;
 }
 
-static void write_implicit_q_spectrum(SbResults *r, const SbBasis *b, const SbProblem *p, const SbConfig *cfg, int f)
+static void write_implicit_q_spectrum(SbResults *r, const SbBasis *b, const SbProblem *p, const SbConfig *cfg,
+                                      SbPolicyForm f)
 {
     int k, n;
     double *sv = implicit_q_spectrum(b, p, cfg, f, &k, &n);
     char path[96];
-    snprintf(path, sizeof path, "/%s/%s/implicit_q_spectrum", b->name, sb_basis_form_name(f));
+    snprintf(path, sizeof path, "/%s/%s/implicit_q_spectrum", b->name, sb_policy_form_name(f));
     sb_results_write_table(r, path, k, 1, sv, "singular_value",
                            "singular values of the basis implicit-Q matrix (rows: state-action pairs, columns: basis "
                            "policies)");
@@ -262,7 +265,7 @@ static void write_implicit_q_spectrum(SbResults *r, const SbBasis *b, const SbPr
     sb_results_attr_double(r, path, "effective_rank", sb_effective_rank(sv, k));
     char label[96];
     snprintf(label, sizeof label, "%s implicit Q (%s), K = %d, numerical rank %d, effective rank %.1f", b->name,
-             f == 0 ? "LoRA" : "full fine-tuning", b->K, rank, sb_effective_rank(sv, k));
+             f == SB_POLICY_LORA ? "LoRA" : "full fine-tuning", b->K, rank, sb_effective_rank(sv, k));
     sb_results_attr_str(r, path, "label", label);
     sb_results_attr_double(r, path, "rank_tol", cfg->basis.rank_tol);
     sb_results_attr_int(r, path, "rows", n);
@@ -273,7 +276,7 @@ static void write_implicit_q_spectrum(SbResults *r, const SbBasis *b, const SbPr
  * angles between the column spaces of every pair of adapters, per layer. */
 static void write_lora_spectra(SbResults *r, const SbBasis *b, const SbConfig *cfg)
 {
-    const SbRefNet *ref = b->policies[0][0]->ref;
+    const SbRefNet *ref = b->policies[SB_POLICY_LORA][0]->ref;
     int K = b->K, L = ref->layers, rank = cfg->lora.rank, W = ref->width;
     int cols = 2 + rank;
     double *sv_table = sb_zeros((size_t)K * L * cols);
@@ -285,7 +288,7 @@ static void write_lora_spectra(SbResults *r, const SbBasis *b, const SbConfig *c
         double *U = sb_zeros((size_t)K * W * kmax);
         int *dim = sb_calloc((size_t)K, sizeof(int));
         for (int k = 0; k < K; k++) {
-            sb_policy_lora_update(b->policies[0][k], l, update);
+            sb_policy_lora_update(b->policies[SB_POLICY_LORA][k], l, update);
             sb_singular_values(update, W, fan_in, sv);
             double *row = sv_table + ((size_t)k * L + l) * cols;
             row[0] = k;
@@ -347,19 +350,20 @@ void sb_basis_write(SbResults *r, const SbBasis *b, const SbProblem *p, const Sb
                               "rewards, in LoRA and full fine-tuning form"
                             : "aspect experts: one policy per aspect (R = I) for the merging baselines, in LoRA "
                               "and full fine-tuning form");
-    sb_results_attr_str(r, root, "kind", strcmp(b->name, "basis") == 0 ? cfg->basis.kind : "aspects");
+    SbBasisKind kind = strcmp(b->name, "basis") == 0 ? cfg->basis.kind : SB_BASIS_ASPECTS;
+    sb_results_attr_str(r, root, "kind", sb_basis_kind_name(kind));
     sb_results_attr_int(r, root, "K", b->K);
-    sb_results_attr_str(r, root, "trainer", cfg->train.trainer);
+    sb_results_attr_str(r, root, "trainer", sb_trainer_name(cfg->train.trainer));
     sb_results_attr_str(r, root, "loaded_from", b->loaded ? b->loaded_from : "");
-    for (int f = 0; f < SB_BASIS_FORMS; f++) {
+    for (SbPolicyForm f = 0; f < SB_POLICY_FORMS; f++) {
         double *stats = sb_zeros((size_t)b->K * 7);
         for (int k = 0; k < b->K; k++) {
             const SbPolicy *pol = b->policies[f][k];
-            snprintf(path, sizeof path, "%s/%s/policy_%d", root, sb_basis_form_name(f), k);
+            snprintf(path, sizeof path, "%s/%s/policy_%d", root, sb_policy_form_name(f), k);
             sb_results_write_table(r, path, pol->n_params, 1, pol->theta, "theta",
                                    "trainable parameters of a basis policy, in harness/policy.c's layout "
                                    "(reload with $.basis.load)");
-            sb_results_attr_str(r, path, "form", sb_basis_form_name(f));
+            sb_results_attr_str(r, path, "form", sb_policy_form_name(f));
             sb_results_attr_int(r, path, "rank", pol->rank);
             sb_results_attr_double(r, path, "alpha", pol->alpha);
             const SbTrainStats *st = &b->stats[f][k];
@@ -368,7 +372,7 @@ void sb_basis_write(SbResults *r, const SbBasis *b, const SbProblem *p, const Sb
             memcpy(stats + (size_t)k * 7, row, sizeof row);
         }
         if (!b->loaded) {
-            snprintf(path, sizeof path, "%s/%s/training", root, sb_basis_form_name(f));
+            snprintf(path, sizeof path, "%s/%s/training", root, sb_policy_form_name(f));
             sb_results_write_table(r, path, b->K, 7, stats,
                                    "steps,best_step,seconds,flops,loss,heldout_loss,heldout_accuracy",
                                    "training of each basis policy: steps run, step kept, wall seconds, FLOPs, "
@@ -384,7 +388,7 @@ void sb_basis_free(SbBasis *b)
 {
     if (!b)
         return;
-    for (int f = 0; f < SB_BASIS_FORMS; f++) {
+    for (SbPolicyForm f = 0; f < SB_POLICY_FORMS; f++) {
         for (int k = 0; k < b->K; k++)
             sb_policy_free(b->policies[f][k]);
         free(b->policies[f]);
@@ -397,7 +401,7 @@ void sb_basis_free(SbBasis *b)
 
 int sb_experts_are_basis(const SbConfig *cfg, const SbBasis *basis)
 {
-    return basis && strcmp(cfg->basis.kind, "aspects") == 0;
+    return basis && cfg->basis.kind == SB_BASIS_ASPECTS;
 }
 
 const SbBasis *sb_experts_for(const SbProblem *p, const SbConfig *cfg, const SbBasis *basis, SbProgress *pg,

@@ -16,21 +16,17 @@
 #include "results.h"
 #include "train.h"
 
-#define SB_BASIS_FORMS 2 /* index 0: LoRA, 1: full fine-tuning */
-
+/* Every per-form array is indexed by SbPolicyForm (config.h): policies[SB_POLICY_LORA][k]. */
 typedef struct {
     char name[16];                           /* "basis" or "experts": results group, cost group, streams */
     int K, m;
     double *R;                               /* [K x m] basis reward weights */
-    SbPolicy **policies[SB_BASIS_FORMS];     /* [K] per form */
-    double *logits[SB_BASIS_FORMS];          /* [K x n_states * V] per form */
-    SbTrainStats *stats[SB_BASIS_FORMS];     /* [K] per form; all zero when loaded */
+    SbPolicy **policies[SB_POLICY_FORMS];    /* [K] per form */
+    double *logits[SB_POLICY_FORMS];         /* [K x n_states * V] per form */
+    SbTrainStats *stats[SB_POLICY_FORMS];    /* [K] per form; all zero when loaded */
     int loaded;                              /* 1 when read from a results file */
     char loaded_from[256];
 } SbBasis;
-
-static inline SbPolicyForm sb_basis_form(int f) { return f == 0 ? SB_POLICY_LORA : SB_POLICY_FULL; }
-static inline const char *sb_basis_form_name(int f) { return f == 0 ? "lora" : "full"; }
 
 /* Number of basis policies the config asks for (0 for kind "none"). */
 int sb_basis_size(const SbConfig *cfg, int m);
@@ -57,9 +53,10 @@ void sb_basis_free(SbBasis *b);
 
 /* Numerical rank of the implicit-Q matrix of form f (basis.rank_tol), and
  * its effective rank (harness/spectrum.h) in *effective when not NULL. */
-int sb_basis_numerical_rank(const SbBasis *b, const SbProblem *p, const SbConfig *cfg, int f, double *effective);
+int sb_basis_numerical_rank(const SbBasis *b, const SbProblem *p, const SbConfig *cfg, SbPolicyForm f,
+                            double *effective);
 
 /* Implicit Q of every basis policy of form f on every pair: out [K x n_sa]. */
-void sb_basis_implicit_q(const SbBasis *b, const SbProblem *p, int f, double *out);
+void sb_basis_implicit_q(const SbBasis *b, const SbProblem *p, SbPolicyForm f, double *out);
 
 #endif

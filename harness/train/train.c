@@ -53,13 +53,12 @@ void sb_train(const SbProblem *p, SbPolicy *pol, const double *r, const SbTrainC
     double start = sb_now(), flops0 = sb_mlp_flops();
     int n = pol->n_params, V = p->V;
     size_t n_sa = (size_t)p->n_states * V;
-    int dpo = strcmp(tc->trainer, "dpo") == 0;
+    int dpo = tc->trainer == SB_TRAINER_DPO;
     SbPairs train = {0}, heldout = {0};
     if (dpo) {
         SbRng rng;
         sb_rng_seed(&rng, seed);
-        SbPairLabels labels = {strcmp(tc->labels, "noise_free") == 0 ? SB_LABELS_NOISE_FREE : SB_LABELS_SAMPLED,
-                               tc->label_temperature, 1};
+        SbPairLabels labels = {tc->labels, tc->label_temperature, 1};
         train = sb_pairs_sample(p, r, tc->pairs, 0, p->n_prompts, &labels, &rng);
         heldout = sb_pairs_sample(p, r, tc->heldout_pairs, 0, p->n_prompts, &labels, &rng);
     }
