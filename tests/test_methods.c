@@ -246,7 +246,7 @@ static SbBasis *exact_basis(const SbProblem *p)
     b->m = p->m;
     b->R = sb_zeros(4);
     double w[2][2] = {{1, 1}, {0, 1}}, *rho = sb_zeros(n_sa);
-    for (int f = 0; f < SB_BASIS_FORMS; f++) {
+    for (int f = 0; f < SB_POLICY_FORMS; f++) {
         b->policies[f] = sb_calloc(2, sizeof(SbPolicy *));
         b->stats[f] = sb_calloc(2, sizeof(SbTrainStats));
         b->logits[f] = sb_zeros(2 * n_sa);
@@ -255,7 +255,7 @@ static SbBasis *exact_basis(const SbProblem *p)
         sb_problem_user_reward(p, w[k], rho);
         SbSoftSolution sol;
         sb_solve_soft(p, rho, p->ref_logits, &sol);
-        for (int f = 0; f < SB_BASIS_FORMS; f++)
+        for (int f = 0; f < SB_POLICY_FORMS; f++)
             memcpy(b->logits[f] + (size_t)k * n_sa, sol.logits, n_sa * sizeof(double));
         sb_soft_solution_free(&sol);
     }
