@@ -15,30 +15,37 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "commands.h"
 #include "config.h"
+#include "dataset.h"
+#include "method.h"
+#include "registries.h"
 
 /* ------------------------------------------------------------------ */
-/* capturing stderr                                                   */
+/* capturing stderr (or stdout)                                       */
 
-static char captured[8192];
+static char captured[16384];
 static FILE *capture_file;
-static int saved_stderr = -1;
+static int saved_fd = -1, captured_fd = 2;
 
-static void capture_begin(void)
+static void capture_fd_begin(int fd)
 {
-    fflush(stderr);
+    fflush(fd == 1 ? stdout : stderr);
+    captured_fd = fd;
     capture_file = tmpfile();
     assert_non_null(capture_file);
-    saved_stderr = dup(2);
-    assert_true(saved_stderr >= 0);
-    assert_true(dup2(fileno(capture_file), 2) >= 0);
+    saved_fd = dup(fd);
+    assert_true(saved_fd >= 0);
+    assert_true(dup2(fileno(capture_file), fd) >= 0);
 }
+
+static void capture_begin(void) { capture_fd_begin(2); }
 
 static const char *capture_end(void)
 {
-    fflush(stderr);
-    dup2(saved_stderr, 2);
-    close(saved_stderr);
+    fflush(captured_fd == 1 ? stdout : stderr);
+    dup2(saved_fd, captured_fd);
+    close(saved_fd);
     rewind(capture_file);
     size_t n = fread(captured, 1, sizeof captured - 1, capture_file);
     captured[n] = '\0';
@@ -390,6 +397,65 @@ static void config_should_parse_gap_transitions_into_enum_values(void **state)
 }
 
 /* ------------------------------------------------------------------ */
+/* the registries' names                                              */
+
+static void config_should_accept_every_registered_dataset_and_list_it(void **state)
+{
+    (void)state;
+    char *argv[] = {"list", NULL};
+    capture_fd_begin(1);
+    int rc = sb_cmd_list(1, argv);
+    const char *listed = capture_end();
+    assert_int_equal(rc, 0);
+    const SbDataset *d;
+    int n = 0;
+    for (int i = 0; (d = sb_dataset_at(i)); i++, n++) {
+        char text[160], line[96];
+        snprintf(text, sizeof text, "{\"dataset\": {\"kind\": \"%s\"}}", d->name);
+        SbConfig c;
+        assert_int_equal(sb_config_parse(text, "kind.json", &c), 0);
+        assert_string_equal(c.dataset.kind, d->name);
+        assert_ptr_equal(sb_dataset_find(c.dataset.kind), d);
+        snprintf(line, sizeof line, "\n  %-24s %s\n", d->name, d->description);
+        if (!strstr(listed, line))
+            fail_msg("dataset %s missing from 'soupbench list':\n%s", d->name, listed);
+        /* its default aspects are names the config accepts */
+        for (const char *const *a = d->default_aspects; a && *a; a++) {
+            snprintf(text, sizeof text, "{\"dataset\": {\"kind\": \"%s\", \"aspect_names\": [\"%s\"]}}",
+                     d->name, *a);
+            assert_int_equal(sb_config_parse(text, "aspect.json", &c), 0);
+        }
+    }
+    /* the four kinds of SPEC section 5 and the README, in registry order */
+    assert_int_equal(n, 4);
+    assert_string_equal(sb_dataset_at(0)->name, "synthetic");
+    assert_null(sb_dataset_at(0)->load);
+    assert_null(sb_dataset_find("imdb"));
+}
+
+static void config_should_accept_every_registered_method_and_check_its_defaults(void **state)
+{
+    (void)state;
+    int n;
+    const SbMethod *const *all = sb_method_all(&n);
+    for (int i = 0; i < n; i++) {
+        char text[160];
+        snprintf(text, sizeof text, "{\"methods\": [\"%s\"], \"gap\": {\"methods\": [\"%s\"]}}", all[i]->name,
+                 all[i]->name);
+        SbConfig c;
+        assert_int_equal(sb_config_parse(text, "method.json", &c), 0);
+        assert_string_equal(c.methods[0], all[i]->name);
+    }
+    /* the defaults written in config.c name registered methods and a
+     * registered kind: with the sets installed they pass the same checks */
+    SbConfig c;
+    sb_config_defaults(&c);
+    char *json = sb_config_to_json(&c);
+    assert_int_equal(sb_config_parse(json, "defaults.json", &c), 0);
+    free(json);
+}
+
+/* ------------------------------------------------------------------ */
 /* defaults and round trip                                            */
 
 static void config_should_fill_defaults_for_absent_keys(void **state)
@@ -594,9 +660,12 @@ int main(void)
         cmocka_unit_test(config_should_round_trip_every_enum_value),
         cmocka_unit_test(config_should_refuse_an_unknown_enum_value_naming_path_and_choices),
         cmocka_unit_test(config_should_parse_gap_transitions_into_enum_values),
+        cmocka_unit_test(config_should_accept_every_registered_dataset_and_list_it),
+        cmocka_unit_test(config_should_accept_every_registered_method_and_check_its_defaults),
         cmocka_unit_test(config_should_fill_defaults_for_absent_keys),
         cmocka_unit_test(config_should_round_trip_through_to_json),
         cmocka_unit_test(config_should_emit_every_key_in_schema_order),
     };
+    sb_registries_install(); /* as main() does: the names of $.dataset.kind, $.methods, ... */
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

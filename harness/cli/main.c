@@ -3,8 +3,7 @@
 #include <string.h>
 
 #include "commands.h"
-#include "method.h"
-#include "dataset.h"
+#include "registries.h"
 #include "sb.h"
 
 static const char usage[] =
@@ -24,35 +23,9 @@ static const char usage[] =
     "soupbench COMMAND --help describes each command. Exit status: 0 success,\n"
     "1 failed run, 2 bad usage or bad input.\n";
 
-int sb_cmd_list(int argc, char **argv)
-{
-    for (int i = 1; i < argc; i++) {
-        if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
-            puts("usage: soupbench list\n\nList the methods a config may name in $.methods, the datasets of\n"
-                 "$.dataset.kind and the aspects of $.dataset.aspect_names.");
-            return SB_EXIT_OK;
-        }
-        fprintf(stderr, "soupbench list: unexpected argument %s\n", argv[i]);
-        return SB_EXIT_USAGE;
-    }
-    int n;
-    const SbMethod *const *all = sb_method_all(&n);
-    printf("methods:\n");
-    for (int i = 0; i < n; i++)
-        printf("  %-24s %s\n", all[i]->name, all[i]->description);
-    printf("datasets:\n");
-    const SbDataset *d;
-    for (int i = 0; (d = sb_dataset_at(i)); i++)
-        printf("  %-24s %s\n", d->name, d->description);
-    printf("aspects of the real datasets ($.dataset.aspect_names):\n");
-    const SbAspect *a;
-    for (int i = 0; (a = sb_aspect_at(i)); i++)
-        printf("  %-24s %s\n", a->name, a->description);
-    return SB_EXIT_OK;
-}
-
 int main(int argc, char **argv)
 {
+    sb_registries_install();
     if (argc < 2) {
         fputs(usage, stderr);
         return SB_EXIT_USAGE;

@@ -15,8 +15,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "method.h"
-#include "dataset.h"
 #include "sb.h"
 
 /* ------------------------------------------------------------------ */
@@ -28,8 +26,8 @@ typedef enum {
     SB_KEY_NUMBER, /* finite double */
     SB_KEY_STRING, /* string of min..max bytes; `name_chars` limits it to [A-Za-z0-9_-] */
     SB_KEY_ENUM,   /* one string out of `choices`, stored as its enum value (an int) */
-    SB_KEY_NAME,   /* one string out of the open set `name_at`, stored as the string */
-    SB_KEY_NAMES,  /* array of distinct names out of `name_at` or, with `names`, enum values */
+    SB_KEY_NAME,   /* one string out of the name set `set`, stored as the string */
+    SB_KEY_NAMES,  /* array of distinct names out of `set` or, with `names`, enum values */
     SB_KEY_NUMBERS, /* array (possibly empty) of numbers in [min, max]; `integers`: whole numbers only */
 } SbKeyType;
 
@@ -49,7 +47,7 @@ typedef struct {
     const char *const *names;
     int n_names;
     const int *choices;
-    const char *(*name_at)(int i);       /* SB_KEY_NAME(S) of strings: the i-th name of the set, NULL past the last */
+    SbNameSet set;                       /* SB_KEY_NAME(S) of strings: the registry they come from */
     const char *noun;                    /* SB_KEY_NAMES: "method" */
     size_t count_offset;                 /* SB_KEY_NAMES: the int count field */
     int max_count;                       /* SB_KEY_NAMES, SB_KEY_NUMBERS: capacity of the field */
@@ -92,30 +90,32 @@ const char *sb_policy_form_name(SbPolicyForm f) { return name_of(policy_form_nam
 const char *sb_basis_kind_name(SbBasisKind k) { return name_of(basis_kind_names, N_NAMES(basis_kind_names), k); }
 
 
-static const char *dataset_at(int i)
+/* The name sets, installed by the registries' room (config.h). */
+static const char *(*name_sets[SB_NAME_SETS])(int i);
+
+void sb_config_set_names(SbNameSet set, const char *(*name_at)(int i))
 {
-    const SbDataset *d = sb_dataset_at(i);
-    return d ? d->name : NULL;
+    SB_ASSERT(set >= 0 && set < SB_NAME_SETS && name_at);
+    name_sets[set] = name_at;
 }
 
-static const char *aspect_at(int i)
+/* The i-th name of the key's set. */
+static const char *set_name(const SbKey *k, int i)
 {
-    const SbAspect *a = sb_aspect_at(i);
-    return a ? a->name : NULL;
+    if (!name_sets[k->set])
+        sb_fail(SB_EXIT_FAIL, "internal error: %s.%s parsed before its names were installed (sb_registries_install)",
+                k->parent, k->key);
+    return name_sets[k->set](i);
 }
 
-static const char *method_at(int i)
+/* Is name in the key's set? Defaults are taken on trust until the set is
+ * installed (config.h). */
+static int name_known(const SbKey *k, const char *name, int is_default)
 {
-    int n;
-    const SbMethod *const *all = sb_method_all(&n);
-    return i < n ? all[i]->name : NULL;
-}
-
-/* Is name in the set? */
-static int name_known(const SbKey *k, const char *name)
-{
+    if (is_default && !name_sets[k->set])
+        return 1;
     const char *known;
-    for (int i = 0; (known = k->name_at(i)); i++)
+    for (int i = 0; (known = set_name(k, i)); i++)
         if (strcmp(known, name) == 0)
             return 1;
     return 0;
@@ -132,13 +132,13 @@ static int name_known(const SbKey *k, const char *name)
 #define ENUM(p, k, d, f, table, ...)                                                                      \
     {.parent = p, .key = k, .type = SB_KEY_ENUM, .def = d, FIELD(f), .names = table, .n_names = N_NAMES(table), \
      .choices = (const int[]){__VA_ARGS__, -1}}
-#define NAME(p, k, set, d, f) {.parent = p, .key = k, .type = SB_KEY_NAME, .def = d, FIELD(f), .name_at = set}
-#define NAMES_KEY(p, k, set, what, why, empty, d, f, count)                                               \
+#define NAME(p, k, names, d, f) {.parent = p, .key = k, .type = SB_KEY_NAME, .def = d, FIELD(f), .set = names}
+#define NAMES_KEY(p, k, names, what, why, empty, d, f, count)                                             \
     {.parent = p, .key = k, .type = SB_KEY_NAMES, .def = d, .offset = offsetof(SbConfig, f),              \
-     .size = sizeof(((SbConfig *)0)->f[0]), .name_at = set, .noun = what, .hint = why,                     \
+     .size = sizeof(((SbConfig *)0)->f[0]), .set = names, .noun = what, .hint = why,                       \
      .allow_empty = empty, .count_offset = offsetof(SbConfig, count),                                      \
      .max_count = (int)(sizeof(((SbConfig *)0)->f) / sizeof(((SbConfig *)0)->f[0]))}
-#define NAMES(p, k, set, what, why, d, f, count) NAMES_KEY(p, k, set, what, why, 0, d, f, count)
+#define NAMES(p, k, names, what, why, d, f, count) NAMES_KEY(p, k, names, what, why, 0, d, f, count)
 /* A non-empty array of distinct values of an enum, every one accepted. */
 #define ENUM_LIST(p, k, table, what, why, d, f, count)                                                     \
     {.parent = p, .key = k, .type = SB_KEY_NAMES, .def = d, .offset = offsetof(SbConfig, f),              \
@@ -162,7 +162,7 @@ static const SbKey schema[] = {
     INT("$", "seed", 0, MAX_EXACT, "1", seed),
     NUMBER("$", "beta", 0, 1, INF, "1.0", beta),
     OBJECT("$", "dataset"),
-    NAME("$.dataset", "kind", dataset_at, "\"synthetic\"", dataset.kind),
+    NAME("$.dataset", "kind", SB_NAMES_DATASET, "\"synthetic\"", dataset.kind),
     ENUM("$.dataset", "transition", "\"tree\"", dataset.transition, transition_names, SB_TRANSITION_TREE,
          SB_TRANSITION_LINEAR),
     INT("$.dataset", "prompts", 1, INF, "8", dataset.prompts),
@@ -173,7 +173,7 @@ static const SbKey schema[] = {
     INT("$.dataset", "aspects", 1, 16, "3", dataset.aspects),
     NUMBER("$.dataset", "misspecification", 0, 0, 1, "0.0", dataset.misspecification),
     ENUM("$.dataset", "inputs", "\"embedding\"", dataset.inputs, inputs_names, SB_INPUTS_EMBEDDING, SB_INPUTS_ONEHOT),
-    NAMES_KEY("$.dataset", "aspect_names", aspect_at, "aspect", "see 'soupbench list'", 1, "[]",
+    NAMES_KEY("$.dataset", "aspect_names", SB_NAMES_ASPECT, "aspect", "see 'soupbench list'", 1, "[]",
               dataset.aspect_names, dataset.n_aspect_names),
     STRING("$.dataset", "path", 0, 255, 0, "\"\"", dataset.path),
     OBJECT("$", "reference"),
@@ -224,7 +224,7 @@ static const SbKey schema[] = {
     ENUM_LIST("$.gap", "transitions", transition_names, "transition", "expected \"tree\" or \"linear\"",
               "[\"tree\", \"linear\"]", gap.transitions, gap.n_transitions),
     NUMBERS("$.gap", "misspecification", 0, 1, 0, "[0]", gap.misspecification, gap.n_misspecification),
-    NAMES("$.gap", "methods", method_at, "method", "see 'soupbench list'",
+    NAMES("$.gap", "methods", SB_NAMES_METHOD, "method", "see 'soupbench list'",
           "[\"spectral_soup\", \"spectral_soup_param\", \"mod\", \"pad\", \"pad_sf\"]", gap.methods,
           gap.n_methods),
     OBJECT("$", "online"),
@@ -244,7 +244,8 @@ static const SbKey schema[] = {
     NUMBERS("$.ablation", "widths", 1, 4096, 1, "[]", ablation.widths, ablation.n_widths),
     INT("$.ablation", "rounds", 1, 1 << 20, "64", ablation.rounds),
     INT("$.ablation", "users", 1, INF, "8", ablation.users),
-    NAMES("$", "methods", method_at, "method", "see 'soupbench list'", "[\"reference\", \"oracle\"]", methods, n_methods),
+    NAMES("$", "methods", SB_NAMES_METHOD, "method", "see 'soupbench list'", "[\"reference\", \"oracle\"]", methods,
+          n_methods),
     OBJECT("$", "pareto"),
     INT("$.pareto", "grid", 2, 1001, "11", pareto_grid),
     OBJECT("$", "winrate"),
@@ -334,7 +335,7 @@ static void describe_expected(const SbKey *k, double max, char *buf, size_t n)
     case SB_KEY_NAME: {
         size_t used = (size_t)snprintf(buf, n, "one of ");
         const char *name;
-        for (int i = 0; (name = k->name_at(i)) && used < n; i++)
+        for (int i = 0; (name = set_name(k, i)) && used < n; i++)
             used += (size_t)snprintf(buf + used, n - used, "%s\"%s\"", i ? ", " : "", name);
         break;
     }
@@ -388,7 +389,8 @@ static int enum_value(const SbKey *k, const char *s)
     return -1;
 }
 
-static int store_names(const SbKey *k, const cJSON *v, const char *label, const char *path, char *base)
+static int store_names(const SbKey *k, const cJSON *v, const char *label, const char *path, char *base,
+                       int is_default)
 {
     if (!cJSON_IsArray(v))
         return fail_expected(label, path, k, k->max, v);
@@ -415,7 +417,7 @@ static int store_names(const SbKey *k, const cJSON *v, const char *label, const 
         }
         const char *s = item->valuestring;
         int value = k->names ? enum_value(k, s) : 0;
-        if (k->names ? value < 0 : !name_known(k, s)) {
+        if (k->names ? value < 0 : !name_known(k, s, is_default)) {
             describe_found(item, found, sizeof found);
             fprintf(stderr, "%s: %s[%d]: unknown %s %s (%s)\n", label, path, i, k->noun, found, k->hint);
             return -1;
@@ -463,8 +465,9 @@ static int store_numbers(const SbKey *k, const cJSON *v, const char *label, cons
     return 0;
 }
 
-/* Validate v against k and write it into the field of cfg. */
-static int store(const SbKey *k, const cJSON *v, const char *label, SbConfig *cfg)
+/* Validate v against k and write it into the field of cfg; is_default: v
+ * is the schema's own default. */
+static int store(const SbKey *k, const cJSON *v, const char *label, SbConfig *cfg, int is_default)
 {
     char path[128];
     path_of(k, path, sizeof path);
@@ -507,7 +510,7 @@ static int store(const SbKey *k, const cJSON *v, const char *label, SbConfig *cf
         size_t len = strlen(s);
         int ok = 1;
         if (k->type == SB_KEY_NAME) {
-            ok = name_known(k, s);
+            ok = name_known(k, s, is_default);
         } else {
             ok = len >= k->min && len <= k->max && (!k->name_chars || name_chars_ok(s));
         }
@@ -519,7 +522,7 @@ static int store(const SbKey *k, const cJSON *v, const char *label, SbConfig *cf
         return 0;
     }
     case SB_KEY_NAMES:
-        return store_names(k, v, label, path, base);
+        return store_names(k, v, label, path, base, is_default);
     case SB_KEY_NUMBERS:
         return store_numbers(k, v, label, path, base);
     case SB_KEY_OBJECT:
@@ -568,7 +571,7 @@ static int walk_object(const cJSON *obj, const char *path, const char *label, Sb
         if (!k)
             return fail_unknown_key(label, path, item->string);
         if (k->type != SB_KEY_OBJECT) {
-            if (store(k, item, label, cfg) < 0)
+            if (store(k, item, label, cfg, 0) < 0)
                 return -1;
             continue;
         }
@@ -644,7 +647,7 @@ void sb_config_defaults(SbConfig *cfg)
             continue;
         cJSON *v = cJSON_Parse(schema[i].def);
         SB_ASSERT(v != NULL);
-        SB_ASSERT(store(&schema[i], v, "default", cfg) == 0);
+        SB_ASSERT(store(&schema[i], v, "default", cfg, 1) == 0);
         cJSON_Delete(v);
     }
 }

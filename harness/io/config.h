@@ -226,6 +226,36 @@ typedef struct {
     int bootstrap;                 /* $.bootstrap: resamples for confidence intervals, >= 1 */
 } SbConfig;
 
+/* ------------------------------------------------------------------ */
+/* names that only higher rooms know                                  */
+/*
+ * $.dataset.kind, $.dataset.aspect_names, $.methods and $.gap.methods
+ * name entries of registries that live above this room (datasets/,
+ * methods/), which config.c may not include (tests/layers.sh). So the
+ * registries hand their names down: sb_registries_install
+ * (harness/cli/registries.c) installs one function per set, once, before
+ * a config is loaded (main, and the tests that parse such names).
+ *
+ * Why a hook rather than a second pass in a higher room that walks the
+ * parsed names: the check stays inside the one validation pass, so the
+ * first error met in the file is still the one reported, with the same
+ * text and JSON path as before (an unknown method before a bad key that
+ * follows it, an unknown name before a duplicate of it), and no caller can
+ * load a config and forget part of its validation. Parsing a name before
+ * its set is installed is an internal error. The defaults, written in
+ * config.c, are checked too once the sets are installed, and stored
+ * unchecked before (test binaries that never parse a name). */
+typedef enum {
+    SB_NAMES_DATASET = 0, /* $.dataset.kind: datasets/registry.c */
+    SB_NAMES_ASPECT = 1,  /* $.dataset.aspect_names: the datasets' ratings and the text scorers */
+    SB_NAMES_METHOD = 2,  /* $.methods, $.gap.methods: methods/registry.c */
+    SB_NAME_SETS
+} SbNameSet;
+
+/* name_at(i): the i-th name of the set, NULL past the last; messages list
+ * a set's names in that order. */
+void sb_config_set_names(SbNameSet set, const char *(*name_at)(int i));
+
 /* Parse and validate the file. On any error prints the message described
  * above to stderr and returns -1 (the caller exits with code 2); on success
  * returns 0 and fills *cfg. */
