@@ -8,7 +8,6 @@
 #include <string.h>
 
 #include "manifest.h"
-#include "refnet.h"
 #include "results.h"
 #include "sb.h"
 #include "text_aspects.h"
@@ -161,35 +160,47 @@ static int complete_prompts(const SbCandidateSets *c, int V, int positional, con
     return n;
 }
 
-SbProblem *sb_realdata_build(const SbConfig *cfg, const char *label, int skip_bad, SbRealData **out)
-{
-    const SbDatasetConfig *dc = &cfg->dataset;
-    const SbDataset *ds = sb_dataset_find(dc->kind);
-    SB_ASSERT(ds && ds->load); /* the config checked the kind; run.c builds the synthetic track itself */
-    SbRealData *rd = sb_calloc(1, sizeof *rd);
-    rd->dataset = ds;
-    SbCandidateSets *c = rd->sets = ds->load(dc, label, skip_bad);
-    rd->skipped = c->skipped;
-    const char *names[16];
-    int positional = ds->positional;
-    int m = chosen_aspects(cfg, ds, names), V = set_size(c, positional);
-    int rating_col[16], scorer[16], any_text = 0;
-    for (int j = 0; j < m; j++) {
-        scorer[j] = text_scorer(names[j]);
-        rating_col[j] = scorer[j] >= 0 ? -1 : rating_column(c, names[j], j, dc->kind, label);
-        any_text |= rating_col[j] < 0;
-    }
+/* ---- the stages of sb_realdata_build --------------------------------- */
 
-    /* complete prompts, shuffled, capped, split */
+/* The aspects a run scores, and where each comes from. */
+typedef struct {
+    int m;
+    const char *names[16];
+    int rating_col[16]; /* column of a rating in the loaded sets, -1 for a text scorer */
+    int scorer[16];     /* the text scorer, -1 for a rating */
+    int any_text;       /* some aspect needs the text scorers' lexicons */
+} Aspects;
+
+/* Stage 1: the chosen aspects, each a rating of the loaded sets or a text
+ * scorer, or exit 2 naming the JSON path. */
+static void choose_aspects(const SbConfig *cfg, const SbDataset *ds, const SbCandidateSets *c, const char *label,
+                           Aspects *as)
+{
+    as->m = chosen_aspects(cfg, ds, as->names);
+    as->any_text = 0;
+    for (int j = 0; j < as->m; j++) {
+        as->scorer[j] = text_scorer(as->names[j]);
+        as->rating_col[j] = as->scorer[j] >= 0 ? -1 : rating_column(c, as->names[j], j, ds->name, label);
+        as->any_text |= as->rating_col[j] < 0;
+    }
+}
+
+/* Stage 2: the complete prompts, shuffled (stream "realdata/split"),
+ * capped at $.dataset.prompts and split; fills rd's prompt and candidate
+ * maps. */
+static void split_prompts(SbRealData *rd, const SbConfig *cfg, int V, const Aspects *as, const char *label)
+{
+    const SbCandidateSets *c = rd->sets;
     int *keep = sb_calloc((size_t)c->n_prompts, sizeof(int));
     int *cand_all = sb_calloc((size_t)c->n_prompts * V, sizeof(int));
-    rd->n_complete = V >= 2 ? complete_prompts(c, V, positional, rating_col, m, keep, cand_all) : 0;
+    int positional = rd->dataset->positional;
+    rd->n_complete = V >= 2 ? complete_prompts(c, V, positional, as->rating_col, as->m, keep, cand_all) : 0;
     rd->n_dropped = c->n_prompts - rd->n_complete;
     int *order = sb_calloc((size_t)rd->n_complete, sizeof(int));
     SbRng rng;
     sb_rng_derive(&rng, cfg->seed, "realdata/split");
     sb_rng_permutation(&rng, rd->n_complete, order);
-    int n = rd->n_complete < dc->prompts ? rd->n_complete : dc->prompts;
+    int n = rd->n_complete < cfg->dataset.prompts ? rd->n_complete : cfg->dataset.prompts;
     if (n < 2)
         sb_fail(SB_EXIT_USAGE,
                 "%s: $.dataset.prompts: expected at least 2 prompts with a complete candidate set, found %d", label,
@@ -207,12 +218,16 @@ SbProblem *sb_realdata_build(const SbConfig *cfg, const char *label, int skip_ba
     free(order);
     free(cand_all);
     free(keep);
-    int n_rows = n * V, n_train_rows = n_train * V;
+}
 
-    /* aspects */
+/* Stage 3: every kept candidate's raw aspect scores, rd->raw_aspects. */
+static void score_aspects(SbRealData *rd, int V, const Aspects *as)
+{
+    const SbCandidateSets *c = rd->sets;
+    int n_rows = rd->n_prompts * V, m = as->m;
     SbVader *vader = NULL;
     SbProfanity *prof = NULL;
-    if (any_text) {
+    if (as->any_text) {
         char *lex = sb_data_path("vader/vader_lexicon.txt"), *list = sb_data_path("ldnoobw/en");
         vader = sb_vader_load(lex);
         prof = sb_profanity_load(list);
@@ -223,22 +238,30 @@ SbProblem *sb_realdata_build(const SbConfig *cfg, const char *label, int skip_ba
     for (int i = 0; i < n_rows; i++) {
         int ci = rd->cand_of[i];
         SbTextAspects ta = {0};
-        if (any_text)
+        if (as->any_text)
             ta = sb_text_aspects(vader, prof, c->text[ci]);
-        for (int j = 0; j < m; j++) {
-            rd->raw_aspects[(size_t)i * m + j] =
-                rating_col[j] >= 0 ? c->aspects[(size_t)ci * c->m + rating_col[j]] : text_score(&ta, scorer[j]);
-        }
+        for (int j = 0; j < m; j++)
+            rd->raw_aspects[(size_t)i * m + j] = as->rating_col[j] >= 0
+                                                     ? c->aspects[(size_t)ci * c->m + as->rating_col[j]]
+                                                     : text_score(&ta, as->scorer[j]);
     }
     sb_vader_free(vader);
     sb_profanity_free(prof);
+}
 
+/* Stage 4: the H = 1 tree problem over the kept prompts: every action ends
+ * the episode, training prompts for fitting and test prompts for every
+ * reported number, the aspect rewards standardised on the training
+ * candidates. */
+static SbProblem *candidate_problem(const SbConfig *cfg, SbRealData *rd, int V, const Aspects *as)
+{
+    int n = rd->n_prompts, n_train = rd->n_train, m = as->m, n_rows = n * V;
     SbProblem *p = sb_calloc(1, sizeof *p);
     p->transition = SB_TRANSITION_TREE;
     p->H = 1;
     p->V = V;
     p->m = m;
-    p->d = dc->spectral_dim;
+    p->d = cfg->dataset.spectral_dim;
     p->n_prompts = p->n_states = n;
     p->beta = cfg->beta;
     p->layer_offset = sb_calloc(2, sizeof(int));
@@ -256,14 +279,22 @@ SbProblem *sb_realdata_build(const SbConfig *cfg, const char *label, int skip_ba
     }
     p->aspect_names = sb_calloc((size_t)m, sizeof(char *));
     for (int j = 0; j < m; j++)
-        p->aspect_names[j] = sb_strdup(names[j]);
+        p->aspect_names[j] = sb_strdup(as->names[j]);
     p->aspect_rewards = sb_zeros((size_t)n_rows * m);
     memcpy(p->aspect_rewards, rd->raw_aspects, sizeof(double) * (size_t)n_rows * m);
     rd->aspect_mean = sb_zeros(m);
     rd->aspect_sd = sb_zeros(m);
-    standardise(p->aspect_rewards, n_rows, m, n_train_rows, rd->aspect_mean, rd->aspect_sd);
+    standardise(p->aspect_rewards, n_rows, m, n_train * V, rd->aspect_mean, rd->aspect_sd);
+    return p;
+}
 
-    /* text features: the candidates in problem order, training rows first */
+/* Stage 5: the text features psi of the candidates in problem order,
+ * training rows first (p->phi, standardised on the training candidates),
+ * and the SVD's singular values (rd->spectrum). */
+static void text_features(SbProblem *p, SbRealData *rd, uint64_t seed)
+{
+    const SbCandidateSets *c = rd->sets;
+    int n_rows = p->n_prompts * p->V, n_train_rows = rd->n_train * p->V;
     SbTokens *tok = sb_calloc((size_t)n_rows, sizeof(SbTokens));
     const char *const **docs = sb_calloc((size_t)n_rows, sizeof(*docs));
     int *n_tok = sb_calloc((size_t)n_rows, sizeof(int)), *train_rows = sb_calloc((size_t)n_train_rows, sizeof(int));
@@ -275,7 +306,7 @@ SbProblem *sb_realdata_build(const SbConfig *cfg, const char *label, int skip_ba
     for (int i = 0; i < n_train_rows; i++)
         train_rows[i] = i;
     SbTextFeatConfig tf;
-    sb_textfeat_defaults(&tf, p->d, cfg->seed ^ 0x7465787466656174ULL);
+    sb_textfeat_defaults(&tf, p->d, seed ^ 0x7465787466656174ULL);
     p->phi = sb_zeros((size_t)n_rows * p->d);
     rd->spectrum = sb_zeros(p->d);
     sb_textfeat_features((const char *const *const *)docs, n_tok, n_rows, train_rows, n_train_rows, &tf, p->phi,
@@ -284,22 +315,22 @@ SbProblem *sb_realdata_build(const SbConfig *cfg, const char *label, int skip_ba
         sb_tokens_free(&tok[i]);
     free(tok), free(docs), free(n_tok), free(train_rows);
     standardise(p->phi, n_rows, p->d, n_train_rows, NULL, NULL);
+}
 
-    /* reference network over the V candidates' features side by side: the
-     * row-major [n x V*d] inputs are the [n*V x d] features as they are */
-    p->n_in = V * p->d;
-    p->inputs = sb_zeros((size_t)n_rows * p->d);
-    memcpy(p->inputs, p->phi, sizeof(double) * (size_t)n_rows * p->d);
-    sb_rng_derive(&rng, cfg->seed, "reference/weights");
-    SbRefNet *net = sb_refnet_build(p->n_in, cfg->reference.width, cfg->reference.layers, V,
-                                    cfg->reference.temperature, &rng);
-    p->width = net->width;
-    p->psi = sb_zeros((size_t)n * p->width);
-    p->ref_logits = sb_zeros((size_t)n_rows);
-    sb_refnet_forward(net, p->inputs, n, p->psi, p->ref_logits);
-    p->ref_net = net;
-    if (sb_reference_uniform(cfg->reference.policy, 1))
-        sb_problem_uniform_reference(p);
+/* Stage 6: the reference network's input of a prompt, its V candidates'
+ * features side by side: the row-major [n x V*d] inputs are the
+ * [n*V x d] features as they are. */
+static void reference_inputs(SbProblem *p)
+{
+    p->n_in = p->V * p->d;
+    p->inputs = sb_zeros((size_t)p->n_prompts * p->V * p->d);
+    memcpy(p->inputs, p->phi, sizeof(double) * (size_t)p->n_prompts * p->V * p->d);
+}
+
+/* Mean entropy of pi_ref over the test prompts, divided by log V. */
+static double test_entropy(const SbProblem *p, int n_train)
+{
+    int V = p->V, n = p->n_prompts;
     double *pi = sb_zeros(V), h = 0;
     for (int x = n_train; x < n; x++) {
         sb_softmax(p->ref_logits + (size_t)x * V, V, pi);
@@ -308,14 +339,27 @@ SbProblem *sb_realdata_build(const SbConfig *cfg, const char *label, int skip_ba
                 h -= pi[a] * log(pi[a]);
     }
     free(pi);
-    rd->ref_entropy = h / (n - n_train) / log(V);
+    return h / (n - n_train) / log(V);
+}
 
-    sb_rng_derive(&rng, cfg->seed, "users/train");
-    p->n_train = cfg->users.train;
-    p->users_train = sb_users_draw(&rng, p->n_train, m, cfg->users.weights);
-    sb_rng_derive(&rng, cfg->seed, "users/test");
-    p->n_test = cfg->users.test;
-    p->users_test = sb_users_draw(&rng, p->n_test, m, cfg->users.weights);
+SbProblem *sb_realdata_build(const SbConfig *cfg, const char *label, int skip_bad, SbRealData **out)
+{
+    const SbDataset *ds = sb_dataset_find(cfg->dataset.kind);
+    SB_ASSERT(ds && ds->load); /* the config checked the kind; run.c builds the synthetic track itself */
+    SbRealData *rd = sb_calloc(1, sizeof *rd);
+    rd->dataset = ds;
+    rd->sets = ds->load(&cfg->dataset, label, skip_bad);
+    rd->skipped = rd->sets->skipped;
+    Aspects as;
+    choose_aspects(cfg, ds, rd->sets, label, &as);
+    int V = set_size(rd->sets, ds->positional);
+    split_prompts(rd, cfg, V, &as, label);
+    score_aspects(rd, V, &as);
+    SbProblem *p = candidate_problem(cfg, rd, V, &as);
+    text_features(p, rd, cfg->seed);
+    reference_inputs(p);
+    sb_problem_add_reference_and_users(p, cfg, 1);
+    rd->ref_entropy = test_entropy(p, rd->n_train);
     *out = rd;
     return p;
 }
@@ -326,7 +370,8 @@ void sb_realdata_describe(const SbProblem *p, const SbRealData *rd, char *buf, s
     snprintf(buf, n,
              "%s candidate sets: %d prompts (%d train / %d test, %d incomplete left out) x %d candidates, features "
              "d=%d, aspects %s",
-             rd->dataset->name, rd->n_prompts, rd->n_train, rd->n_prompts - rd->n_train, rd->n_dropped, p->V, p->d, aspects);
+             rd->dataset->name, rd->n_prompts, rd->n_train, rd->n_prompts - rd->n_train, rd->n_dropped, p->V, p->d,
+             aspects);
     free(aspects);
 }
 

@@ -25,7 +25,6 @@
 #include <string.h>
 
 #include "dataset.h"
-#include "refnet.h"
 #include "spectrum.h"
 #include "sb.h"
 
@@ -192,23 +191,7 @@ SbProblem *sb_synthetic_build(const SbConfig *cfg)
 
     sb_rng_derive(&rng, cfg->seed, "synthetic/inputs");
     build_inputs(p, dc->inputs, &rng);
-    sb_rng_derive(&rng, cfg->seed, "reference/weights");
-    SbRefNet *net = sb_refnet_build(p->n_in, cfg->reference.width, cfg->reference.layers, p->V,
-                                    cfg->reference.temperature, &rng);
-    p->width = net->width;
-    p->psi = sb_zeros((size_t)p->n_states * p->width);
-    p->ref_logits = sb_zeros((size_t)p->n_states * p->V);
-    sb_refnet_forward(net, p->inputs, p->n_states, p->psi, p->ref_logits);
-    p->ref_net = net;
-    if (sb_reference_uniform(cfg->reference.policy, 0))
-        sb_problem_uniform_reference(p);
-
-    sb_rng_derive(&rng, cfg->seed, "users/train");
-    p->n_train = cfg->users.train;
-    p->users_train = sb_users_draw(&rng, p->n_train, p->m, cfg->users.weights);
-    sb_rng_derive(&rng, cfg->seed, "users/test");
-    p->n_test = cfg->users.test;
-    p->users_test = sb_users_draw(&rng, p->n_test, p->m, cfg->users.weights);
+    sb_problem_add_reference_and_users(p, cfg, 0);
     return p;
 }
 

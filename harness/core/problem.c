@@ -134,6 +134,28 @@ char *sb_aspect_columns(const SbProblem *p, const char *prefix)
     return sb_join_names(p->aspect_names, p->m, prefix, ",");
 }
 
+void sb_problem_add_reference_and_users(SbProblem *p, const SbConfig *cfg, int candidate_sets)
+{
+    SbRng rng;
+    sb_rng_derive(&rng, cfg->seed, "reference/weights");
+    SbRefNet *net = sb_refnet_build(p->n_in, cfg->reference.width, cfg->reference.layers, p->V,
+                                    cfg->reference.temperature, &rng);
+    p->width = net->width;
+    p->psi = sb_zeros((size_t)p->n_states * p->width);
+    p->ref_logits = sb_zeros((size_t)p->n_states * p->V);
+    sb_refnet_forward(net, p->inputs, p->n_states, p->psi, p->ref_logits);
+    p->ref_net = net;
+    if (sb_reference_uniform(cfg->reference.policy, candidate_sets))
+        sb_problem_uniform_reference(p);
+
+    sb_rng_derive(&rng, cfg->seed, "users/train");
+    p->n_train = cfg->users.train;
+    p->users_train = sb_users_draw(&rng, p->n_train, p->m, cfg->users.weights);
+    sb_rng_derive(&rng, cfg->seed, "users/test");
+    p->n_test = cfg->users.test;
+    p->users_test = sb_users_draw(&rng, p->n_test, p->m, cfg->users.weights);
+}
+
 void sb_problem_uniform_reference(SbProblem *p)
 {
     size_t n_sa = (size_t)p->n_states * p->V;

@@ -87,6 +87,13 @@ void sb_problem_reference_sha256(const SbProblem *p, char hex[65]);
 struct SbResults;
 void sb_problem_write_reference_and_users(struct SbResults *r, const char *group, const SbProblem *p,
                                           const char *actions);
+/* The stage every dataset ends with, once p->inputs [n_states x n_in] are
+ * set: the reference network (n_in -> V, $.reference, stream
+ * "reference/weights") with its psi and ref_logits on every state, pi_ref
+ * made uniform when $.reference.policy says so (candidate_sets: "auto"
+ * means uniform), and the training and test users' weights ($.users,
+ * streams "users/train" and "users/test"). */
+void sb_problem_add_reference_and_users(SbProblem *p, const SbConfig *cfg, int candidate_sets);
 /* Make pi_ref uniform: logit_offset = -ref_logits, ref_logits = 0. */
 void sb_problem_uniform_reference(SbProblem *p);
 /* Is pi_ref uniform under $.reference.policy ("auto": on candidate sets)? */

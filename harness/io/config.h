@@ -93,7 +93,7 @@ const char *sb_basis_kind_name(SbBasisKind k);
 /* the configuration                                                  */
 
 typedef struct {
-    char kind[SB_NAME_MAX];       /* $.dataset.kind: "synthetic" | "alpaca_eval" | "topical_chat" | "ultrafeedback" */
+    char kind[SB_NAME_MAX];       /* $.dataset.kind: a kind of the dataset registry ("synthetic", "alpaca_eval", ...) */
     SbTransition transition;      /* $.dataset.transition: "tree" | "linear" */
     int prompts;                  /* $.dataset.prompts: initial states, >= 1 */
     int vocab;                    /* $.dataset.vocab: actions per state, >= 2 */
