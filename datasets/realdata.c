@@ -205,8 +205,7 @@ static void split_prompts(SbRealData *rd, const SbConfig *cfg, int V, const Aspe
         sb_fail(SB_EXIT_USAGE,
                 "%s: $.dataset.prompts: expected at least 2 prompts with a complete candidate set, found %d", label,
                 n);
-    int n_train = (int)ceil(cfg->soup.train_prompts * n);
-    n_train = n_train < 1 ? 1 : n_train > n - 1 ? n - 1 : n_train;
+    int n_train = sb_problem_train_prompts(cfg->soup.train_prompts, n);
     rd->n_prompts = n;
     rd->n_train = n_train;
     rd->prompt_of = sb_calloc((size_t)n, sizeof(int));
@@ -269,14 +268,7 @@ static SbProblem *candidate_problem(const SbConfig *cfg, SbRealData *rd, int V, 
     p->next_state = sb_calloc((size_t)n_rows, sizeof(int));
     for (int i = 0; i < n_rows; i++)
         p->next_state[i] = -1;
-    p->init = sb_zeros(n);
-    p->eval_init = sb_zeros(n);
-    for (int x = 0; x < n; x++) {
-        if (x < n_train)
-            p->init[x] = 1.0 / n_train;
-        else
-            p->eval_init[x] = 1.0 / (n - n_train);
-    }
+    sb_problem_split_prompts(p, n_train);
     p->aspect_names = sb_calloc((size_t)m, sizeof(char *));
     for (int j = 0; j < m; j++)
         p->aspect_names[j] = sb_strdup(as->names[j]);

@@ -16,7 +16,9 @@
  * Network inputs x(s): "embedding" concatenates a random prompt (or state)
  * embedding, the one-hot tokens so far (tree) and a one-hot step; "onehot"
  * is the one-hot global state index (a network that can represent any
- * policy). */
+ * policy); "features" concatenates the features phi(s, a) of the state's V
+ * actions and a one-hot step, so what a policy learns on the training
+ * prompts (rewards linear in phi) carries over to the held-out ones. */
 #include "synthetic.h"
 
 #include <math.h>
@@ -133,6 +135,18 @@ static void build_inputs(SbProblem *p, SbInputs kind, SbRng *rng)
             p->inputs[(size_t)s * p->n_in + s] = 1.0;
         return;
     }
+    if (kind == SB_INPUTS_FEATURES) {
+        int width = p->V * p->d;
+        p->n_in = width + p->H;
+        p->inputs = sb_zeros((size_t)p->n_states * p->n_in);
+        for (int t = 0; t < p->H; t++)
+            for (int s = p->layer_offset[t]; s < p->layer_offset[t + 1]; s++) {
+                double *x = p->inputs + (size_t)s * p->n_in;
+                memcpy(x, p->phi + (size_t)s * width, sizeof(double) * (size_t)width);
+                x[width + t] = 1.0;
+            }
+        return;
+    }
     int tree = p->transition == SB_TRANSITION_TREE;
     int n_embed = tree ? p->n_prompts : p->n_states;
     double *embed = sb_zeros((size_t)n_embed * SB_EMBED_DIM);
@@ -178,10 +192,9 @@ SbProblem *sb_synthetic_build(const SbConfig *cfg)
     build_transitions(p, &rng);
     sb_rng_derive(&rng, cfg->seed, "synthetic/rewards");
     build_features_and_rewards(p, dc->misspecification, &rng);
-    p->init = sb_zeros(p->n_prompts);
-    p->eval_init = sb_zeros(p->n_prompts);
-    for (int i = 0; i < p->n_prompts; i++)
-        p->init[i] = p->eval_init[i] = 1.0 / p->n_prompts;
+    /* held-out prompts: everything trains and fits on the first
+     * $.soup.train_prompts share, every reported number is on the rest */
+    sb_problem_split_prompts(p, sb_problem_train_prompts(cfg->soup.train_prompts, p->n_prompts));
     p->aspect_names = sb_calloc((size_t)p->m, sizeof(char *));
     for (int j = 0; j < p->m; j++) {
         char name[16];
@@ -195,12 +208,22 @@ SbProblem *sb_synthetic_build(const SbConfig *cfg)
     return p;
 }
 
+/* The number of prompts with mass under d (training: p->init; held out: p->eval_init). */
+static int prompts_in(const SbProblem *p, const double *d)
+{
+    int n = 0;
+    for (int x = 0; x < p->n_prompts; x++)
+        n += d[x] > 0;
+    return n;
+}
+
 void sb_synthetic_describe(const SbProblem *p, char *buf, size_t n)
 {
     snprintf(buf, n,
-             "synthetic %s MDP: %d prompts, %d actions, horizon %d, %d states, features d=%d, %d aspects",
-             sb_transition_name(p->transition), p->n_prompts, p->V, p->H,
-             p->n_states, p->d, p->m);
+             "synthetic %s MDP: %d prompts (%d train / %d test), %d actions, horizon %d, %d states, features d=%d, "
+             "%d aspects",
+             sb_transition_name(p->transition), p->n_prompts, prompts_in(p, p->init), prompts_in(p, p->eval_init),
+             p->V, p->H, p->n_states, p->d, p->m);
 }
 
 static int64_t *to_int64(const int *v, size_t n)
@@ -236,7 +259,10 @@ void sb_synthetic_write(SbResults *r, const SbProblem *p, const SbConfig *cfg)
                           "first global state index of each step t = 0..H (step 0 holds the prompts)");
     free(offsets);
     sb_results_write_table(r, "/data/synthetic/init", p->n_prompts, 1, p->init, "probability",
-                           "prompt distribution D over the states of step 0");
+                           "training prompt distribution over the states of step 0 (trainers, fits, feedback)");
+    sb_results_write_table(r, "/data/synthetic/eval_init", p->n_prompts, 1, p->eval_init, "probability",
+                           "held-out prompt distribution over the states of step 0 (every reported number)");
+    sb_results_attr_int(r, g, "train_prompts", prompts_in(p, p->init));
     size_t n_sa = (size_t)p->n_states * p->V;
     char *actions = sb_column_names("action_", 0, p->V);
     if (p->transition == SB_TRANSITION_TREE) {

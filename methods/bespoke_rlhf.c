@@ -20,9 +20,12 @@ static void *bespoke_prepare(const SbContext *ctx)
     return sb_calloc(1, sizeof(Bespoke));
 }
 
-static void bespoke_serve(const SbContext *ctx, void *state, const double *w, double *logits)
+static void bespoke_serve(const SbContext *ctx, void *state, const SbUser *user, double *warm, double *logits)
 {
+    (void)warm;
     Bespoke *b = state;
+    const double *w = user->w;
+    SB_ASSERT(w);
     const SbProblem *p = ctx->p;
     const SbConfig *cfg = ctx->cfg;
     double *r = sb_zeros((size_t)p->n_states * p->V);
@@ -45,6 +48,7 @@ const SbMethod sb_method_bespoke_rlhf = {
     .name = "bespoke_rlhf",
     .description = "a policy trained for each user alone on r_u (basis trainer and budget); cost counted per user",
     .prepare = bespoke_prepare,
+    .information = SB_INFO_REFERENCE_POINT,
     .serve = bespoke_serve,
     .roles = SB_ROLE_NORMALISER,
     .cost = SB_COST_PER_USER_TRAINING,

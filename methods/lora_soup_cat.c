@@ -2,17 +2,20 @@
  * 2024): the aspect adapters merged with one learned coefficient per layer
  * and adapter, W_l + sum_j c_lj (alpha/r) B_j A_j, the coefficients fitted
  * to the user's feedback pairs by the (soft-label) DPO loss with Adam,
- * starting from the uniform merge c = 1/m. Cost counted per user. */
+ * starting from the population prior: c_lj = w_bar_j, the training users'
+ * mean weights projected on the simplex, in every layer. Each fit
+ * warm-starts from the previous round's coefficients. Cost counted per fit. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cost.h"
-#include "feedback.h"
+#include "estimate.h"
 #include "lora_soup_cat.h"
 #include "method.h"
 #include "sb.h"
+#include "stats.h"
 #include "train.h"
 
 typedef struct {
@@ -122,28 +125,21 @@ static void fit_and_serve(const SbContext *ctx, Cat *c, const SbPairs *pairs, do
     free(ve), free(mo), free(grad);
 }
 
-static void cat_serve(const SbContext *ctx, void *state, const double *w, double *logits)
+/* warm is the coefficients [L x m], from cat_prior before the first fit. */
+static void cat_serve(const SbContext *ctx, void *state, const SbUser *user, double *coef, double *logits)
 {
-    Cat *c = state;
-    double *coef = sb_zeros(c->L * c->m);
-    for (int i = 0; i < c->L * c->m; i++)
-        coef[i] = 1.0 / c->m; /* the uniform merge */
-    SbPairs pairs = sb_user_feedback(ctx, w);
-    fit_and_serve(ctx, c, &pairs, coef, logits);
-    sb_pairs_free(&pairs);
-    free(coef);
+    fit_and_serve(ctx, state, user->feedback, coef, logits);
 }
 
-/* Online: warm is the coefficients, zero before the first fit. */
-static void cat_adapt(const SbContext *ctx, void *state, const SbPairs *answers, double *coef, double *logits)
+static void cat_prior(const SbContext *ctx, void *state, double *coef)
 {
-    Cat *c = state;
-    int fresh = 1;
-    for (int i = 0; i < c->L * c->m; i++)
-        fresh &= coef[i] == 0;
-    for (int i = 0; fresh && i < c->L * c->m; i++)
-        coef[i] = 1.0 / c->m;
-    fit_and_serve(ctx, c, answers, coef, logits);
+    const Cat *c = state;
+    double *w_bar = sb_zeros(c->m), *proj = sb_zeros(c->m);
+    sb_population_weights(ctx->p, w_bar);
+    sb_project_simplex(w_bar, c->m, proj);
+    for (int l = 0; l < c->L; l++)
+        memcpy(coef + (size_t)l * c->m, proj, sizeof(double) * (size_t)c->m);
+    free(proj), free(w_bar);
 }
 
 static int cat_warm_size(const SbContext *ctx, void *state)
@@ -168,10 +164,11 @@ const SbMethod sb_method_lora_soup_cat = {
     .description = "LoRA soup CAT: one coefficient per layer and aspect adapter, fitted to the user's feedback",
     .needs = SB_NEEDS_EXPERTS,
     .prepare = cat_prepare,
+    .information = SB_INFO_FEEDBACK,
     .serve = cat_serve,
     .online = SB_ONLINE_FEEDBACK,
-    .adapt = cat_adapt,
     .warm_size = cat_warm_size,
+    .prior = cat_prior,
     .adapt_at_checkpoints = 1,
     .cost = SB_COST_PER_USER_ADAPTATION,
     .style = {.rgb = 0xe377c2, .point = 13},

@@ -1,8 +1,17 @@
 /* soupbench: the one interface every method implements (SPEC section 2).
  *
  * A method is one file in methods/ defining a `const SbMethod` and one line
- * in registry.c. Given a problem and a user's weights w (m numbers), a
- * method serves a policy as logits on every enumerated state.
+ * in registry.c. Given a problem and what it is told about a user
+ * (SbUser), a method serves a policy as logits on every enumerated state.
+ *
+ * Equal information (SPEC section 2): every method that adapts to a user
+ * receives the same thing, the user's feedback (answered pairs), never the
+ * user's weights w; it turns the feedback into what it needs with its own
+ * estimator (lam for the soups, w_hat for the weight-based baselines on
+ * learned aspect scores, CAT's coefficients). Only methods whose
+ * `information` says so are handed w: the reference points (oracle,
+ * bespoke_rlhf) and the labelled oracle-information variants, which the
+ * summary reports apart.
  *
  * The protocols (harness/protocols) and the commands (harness/cli) know a
  * method only through this struct: what it needs, how it learns online,
@@ -15,30 +24,60 @@
 
 #include "basis.h"
 #include "config.h"
+#include "learned.h"
 #include "problem.h"
 #include "pairs.h"
 #include "results.h"
 
 /* What a method may use: the problem, the config, the spectral basis
- * (NULL when the config has none) and the aspect experts (one policy per
- * aspect; NULL unless a selected method needs them). */
+ * (NULL when the config has none), the aspect experts (one policy per
+ * aspect; NULL unless a selected method needs them) and the learned
+ * aspect reward models and successor features (NULL unless needed). */
 typedef struct {
     const SbProblem *p;
     const SbConfig *cfg;
     const SbBasis *basis;
     const SbBasis *experts;
+    const SbLearnedAspects *learned;
 } SbContext;
 
 enum {
     SB_NEEDS_BASIS = 1,   /* the spectral basis */
     SB_NEEDS_EXPERTS = 2, /* one expert policy per aspect */
+    SB_NEEDS_LEARNED = 4, /* the learned aspect rewards and successor features (harness/train/learned.h) */
 };
+
+/* What a method receives about the user it serves (SPEC section 2,
+ * "Information"); stored as /methods/<name>@information. */
+typedef enum {
+    SB_INFO_NONE = 0,      /* nothing about the user (reference) */
+    SB_INFO_POPULATION,    /* the training users only: one policy for everyone (rlhf_avg) */
+    SB_INFO_FEEDBACK,      /* the user's feedback pairs: every adaptive method of the default comparison */
+    SB_INFO_REFERENCE_POINT, /* the user's true reward, as a yardstick: the oracle's exact solution and
+                                bespoke_rlhf's per-user training (the 0 / 100% points are not competitors) */
+    SB_INFO_TRUE_WEIGHTS,  /* oracle information: the user's w */
+    SB_INFO_EXACT_REWARDS, /* oracle information: w and the exact aspect rewards r_j */
+    SB_INFO_EXACT_Q,       /* oracle information: exact Q-functions (needs an enumerable MDP) */
+} SbInformation;
+
+/* Is the method a labelled oracle-information variant (reported apart)? */
+int sb_information_is_oracle(SbInformation info);
+/* Is the method handed the user's true weights w? */
+int sb_information_gets_truth(SbInformation info);
+
+/* The user as a method sees it. The protocols build it with sb_method_user,
+ * which hands w only to methods whose information includes the truth. */
+typedef struct {
+    const SbPairs *feedback; /* the answered pairs (n = 0: nothing yet, serve the prior); never NULL */
+    const double *w;         /* the true weights [m], or NULL (every method of the default comparison) */
+    double l2;               /* the protocol's L2 strength for every logistic fit to the feedback */
+    int keep;                /* the offline protocol: keep what was fitted for `write` (not online rounds) */
+} SbUser;
 
 /* How a method behaves in the online protocol (SPEC section 4). */
 typedef enum {
-    SB_ONLINE_FIXED = 0,    /* does not learn from answers (reference, oracle, bespoke_rlhf, rlhf_avg) */
-    SB_ONLINE_WEIGHTS = 1,  /* served with the weights fitted to the answers on aspect-score differences */
-    SB_ONLINE_FEEDBACK = 2, /* learns from the answers itself (adapt) */
+    SB_ONLINE_FIXED = 0,    /* its policy does not depend on the feedback: served once per user */
+    SB_ONLINE_FEEDBACK = 2, /* served again after every answer (or at the checkpoints) */
 } SbOnlineKind;
 
 /* The places a protocol gives one method in the comparison (`roles`, a
@@ -91,23 +130,25 @@ typedef struct SbMethod {
      * if the method needs none. Returns the method's state, which only
      * the method's own callbacks read. */
     void *(*prepare)(const SbContext *ctx);
-    /* The policy served to a user with weights w: n_states x vocab logits.
-     * The offline protocol calls it for every held-out user (true w) and
-     * every Pareto grid point; the online protocol for SB_ONLINE_FIXED
-     * methods (true w) and SB_ONLINE_WEIGHTS methods (fitted w). */
-    void (*serve)(const SbContext *ctx, void *state, const double *w, double *logits);
-    int same_for_all; /* serve ignores w: one policy for every user (reference, rlhf_avg) */
+    SbInformation information;
+    /* The policy served to `user`: n_states x vocab logits. One path for
+     * both protocols: the offline protocol serves every held-out user and
+     * every Pareto grid point with that user's offline feedback
+     * ($.soup.pairs pairs); the online protocol serves after every answer
+     * with the answers so far (SB_ONLINE_FIXED methods once per user).
+     * warm holds the warm_size(state) numbers the method carries between
+     * a user's rounds: its fitted coefficients (lam for the soups, w_hat
+     * for the weight-based baselines), set by `prior` before the first
+     * round, which the protocol reports as they are without knowing what
+     * the state is. NULL when warm_size is NULL. */
+    void (*serve)(const SbContext *ctx, void *state, const SbUser *user, double *warm, double *logits);
+    int same_for_all; /* serve ignores the user: one policy for every user (reference, rlhf_avg) */
     SbOnlineKind online;
-    /* SB_ONLINE_FEEDBACK: the policy after the answers so far, called by
-     * the online protocol after every answer (or at its checkpoints only,
-     * adapt_at_checkpoints). warm holds the warm_size(state) numbers the
-     * method carries from the user's previous round, zero-filled before
-     * the first: its fitted coefficients (lam for the soups), which the
-     * protocol reports as they are (sb_online_soup_final) without knowing
-     * what the state is. */
-    void (*adapt)(const SbContext *ctx, void *state, const SbPairs *answers, double *warm, double *logits);
     int (*warm_size)(const SbContext *ctx, void *state);
-    int adapt_at_checkpoints; /* adapt is costly: the online protocol refits only at its checkpoints */
+    /* The population prior (SPEC section 2: every adaptive method starts
+     * from the training users' mean) into warm [warm_size]. */
+    void (*prior)(const SbContext *ctx, void *state, double *warm);
+    int adapt_at_checkpoints; /* serving is costly: the online protocol refits only at its checkpoints */
     /* The online protocol's active variant ($.online.active), run for
      * every selected method that has it, in a stream it drives itself:
      * before each round, the index in [0, candidates->n) of the candidate
@@ -124,6 +165,18 @@ typedef struct SbMethod {
     /* Frees what prepare returned; NULL if prepare is NULL. */
     void (*release)(void *state);
 } SbMethod;
+
+/* What a protocol hands method m about a user: the feedback, and w only
+ * when m's information includes the truth. */
+SbUser sb_method_user(const SbMethod *m, const SbPairs *feedback, const double *w, double l2, int keep);
+/* The offline protocol's serving of m to the user with weights w: the
+ * user's offline feedback (methods/feedback.h; the same pairs for every
+ * method), warm from m's prior, l2 = $.soup.l2, kept for `write`. */
+void sb_method_serve_offline(const SbContext *ctx, const SbMethod *m, void *state, const double *w,
+                             double *logits);
+/* "feedback: 256 pairs; learned rewards: 2048 rollouts", "oracle: true
+ * weights", ...: what m received in this experiment (malloc'd). */
+char *sb_method_information(const SbContext *ctx, const SbMethod *m);
 
 /* The registered method of that name, or NULL. */
 const SbMethod *sb_method_find(const char *name);

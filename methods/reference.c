@@ -4,16 +4,16 @@
 
 #include "method.h"
 
-static void reference_serve(const SbContext *ctx, void *state, const double *w, double *logits)
+static void reference_serve(const SbContext *ctx, void *state, const SbUser *user, double *warm, double *logits)
 {
-    (void)state;
-    (void)w;
+    (void)state, (void)user, (void)warm;
     memcpy(logits, ctx->p->ref_logits, sizeof(double) * (size_t)ctx->p->n_states * ctx->p->V);
 }
 
 const SbMethod sb_method_reference = {
     .name = "reference",
     .description = "the reference policy pi_ref, served unchanged to every user",
+    .information = SB_INFO_NONE,
     .serve = reference_serve,
     .same_for_all = 1,
     .roles = SB_ROLE_REFERENCE,

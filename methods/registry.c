@@ -20,7 +20,12 @@
     X(lora_soup_cat) \
     X(mod) \
     X(pad) \
-    X(pad_sf)
+    X(pad_sf) \
+    X(spectral_soup_exact) \
+    X(mod_truew) \
+    X(rewarded_soup_truew) \
+    X(pad_exact) \
+    X(pad_sf_exact)
 
 #define SB_DECLARE(id) extern const SbMethod sb_method_##id;
 SB_METHODS(SB_DECLARE)

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "cost.h"
+#include "estimate.h"
 #include "method.h"
 #include "sb.h"
 #include "train.h"
@@ -15,9 +16,7 @@ static void *rlhf_avg_prepare(const SbContext *ctx)
     const SbConfig *cfg = ctx->cfg;
     size_t n_sa = (size_t)p->n_states * p->V;
     double *w = sb_zeros(p->m), *r = sb_zeros(n_sa);
-    for (int u = 0; u < p->n_train; u++)
-        for (int j = 0; j < p->m; j++)
-            w[j] += p->users_train[(size_t)u * p->m + j] / p->n_train;
+    sb_population_weights(p, w);
     sb_problem_user_reward(p, w, r);
     SbRng rng;
     sb_rng_derive(&rng, cfg->seed, "rlhf_avg/init");
@@ -33,9 +32,9 @@ static void *rlhf_avg_prepare(const SbContext *ctx)
     return logits;
 }
 
-static void rlhf_avg_serve(const SbContext *ctx, void *state, const double *w, double *logits)
+static void rlhf_avg_serve(const SbContext *ctx, void *state, const SbUser *user, double *warm, double *logits)
 {
-    (void)w;
+    (void)user, (void)warm;
     memcpy(logits, state, sizeof(double) * (size_t)ctx->p->n_states * ctx->p->V);
 }
 
@@ -43,6 +42,7 @@ const SbMethod sb_method_rlhf_avg = {
     .name = "rlhf_avg",
     .description = "RLHF averaging: one policy trained on the training users' mean weights, served to everyone",
     .prepare = rlhf_avg_prepare,
+    .information = SB_INFO_POPULATION,
     .serve = rlhf_avg_serve,
     .same_for_all = 1,
     .roles = SB_ROLE_POPULATION,

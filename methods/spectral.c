@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "estimate.h"
 #include "feedback.h"
 #include "mlp.h"
 #include "sb.h"
@@ -21,26 +22,21 @@ double *sb_spectral_implicit_q(const SbContext *ctx, SbPolicyForm f)
     return q;
 }
 
-void sb_spectral_fit_pairs(const SbContext *ctx, const double *q, const SbPairs *answers, double l2, double *lam,
-                           SbLogregReport *rep)
+void sb_spectral_fit_pairs(const SbContext *ctx, const double *q, const SbPairs *answers, double l2,
+                           const double *centre, double *lam, SbLogregReport *rep)
 {
     int K = ctx->basis->K;
     double *X = sb_zeros((size_t)(answers->n > 0 ? answers->n : 1) * K);
     sb_pairs_features(ctx->p, answers, q, K, X);
     SbLogregReport local;
-    sb_logreg_fit(X, answers->y, NULL, answers->n, K, l2, lam, NULL, rep ? rep : &local);
+    SbLogregOptions opt;
+    sb_logreg_options_default(&opt);
+    opt.centre = centre;
+    sb_logreg_fit(X, answers->y, NULL, answers->n, K, l2, lam, &opt, rep ? rep : &local);
     /* cost ledger: features 2 n H K, each Newton step about 2 n K (K + 2) */
     int iterations = (rep ? rep : &local)->iterations + 1;
     sb_mlp_count_flops(2.0 * answers->n * answers->H * K + 2.0 * iterations * answers->n * K * (K + 2));
     free(X);
-}
-
-void sb_spectral_fit(const SbContext *ctx, const double *q, const double *w, double *lam, SbLogregReport *rep)
-{
-    SbPairs pairs = sb_user_feedback(ctx, w);
-    memset(lam, 0, sizeof(double) * (size_t)ctx->basis->K);
-    sb_spectral_fit_pairs(ctx, q, &pairs, ctx->cfg->soup.l2, lam, rep);
-    sb_pairs_free(&pairs);
 }
 
 int sb_spectral_warm_size(const SbContext *ctx, void *state)
@@ -123,7 +119,9 @@ static void centre(const SbProblem *p, const double *f, double *out)
     }
 }
 
-double sb_spectral_residual(const SbProblem *p, const double *g, int K, const double *Q)
+/* The relative residual of centred Q on the span of the centred g; coef
+ * (nullable) [K] gets the projection's coefficients. */
+static double centred_projection(const SbProblem *p, const double *g, int K, const double *Q, double *coef)
 {
     size_t n_sa = (size_t)p->n_states * p->V;
     double *B = sb_zeros(n_sa * K), *col = sb_zeros(n_sa), *y = sb_zeros(n_sa);
@@ -133,11 +131,21 @@ double sb_spectral_residual(const SbProblem *p, const double *g, int K, const do
             B[i * K + k] = col[i];
     }
     centre(p, Q, y);
-    double res = sb_span_residual(B, (int)n_sa, K, y, NULL);
+    double res = sb_span_residual(B, (int)n_sa, K, y, coef);
     free(y);
     free(col);
     free(B);
     return res;
+}
+
+double sb_spectral_residual(const SbProblem *p, const double *g, int K, const double *Q)
+{
+    return centred_projection(p, g, K, Q, NULL);
+}
+
+void sb_spectral_project(const SbProblem *p, const double *g, int K, const double *Q, double *coef)
+{
+    centred_projection(p, g, K, Q, coef);
 }
 
 SbSpectralState *sb_spectral_state_new(const SbContext *ctx, SbPolicyForm form)
@@ -146,21 +154,41 @@ SbSpectralState *sb_spectral_state_new(const SbContext *ctx, SbPolicyForm form)
     st->form = form;
     st->K = ctx->basis->K;
     st->q = sb_spectral_implicit_q(ctx, form);
+    /* the prior: the mean training user's expected answers on the offline
+     * budget of pairs, fitted without a centre */
+    const SbProblem *p = ctx->p;
+    double *w_bar = sb_zeros(p->m);
+    sb_population_weights(p, w_bar);
+    SbPairs pairs = sb_population_feedback(ctx, w_bar);
+    st->lam_bar = sb_zeros(st->K);
+    sb_spectral_fit_pairs(ctx, st->q, &pairs, ctx->cfg->soup.l2, NULL, st->lam_bar, NULL);
+    sb_pairs_free(&pairs);
+    free(w_bar);
     return st;
 }
 
-const double *sb_spectral_state_fit(const SbContext *ctx, SbSpectralState *st, const double *w)
+void sb_spectral_prior(const SbContext *ctx, void *state, double *warm)
 {
-    int cols = st->K + 3;
-    if (st->n == st->cap)
-        st->lam = sb_realloc(st->lam, sizeof(double) * (size_t)(st->cap = st->cap ? 2 * st->cap : 64) * cols);
-    double *row = st->lam + (size_t)st->n++ * cols;
+    (void)ctx;
+    const SbSpectralState *st = state;
+    memcpy(warm, st->lam_bar, sizeof(double) * (size_t)st->K);
+}
+
+const double *sb_spectral_state_fit(const SbContext *ctx, SbSpectralState *st, const SbUser *user, double *warm)
+{
     SbLogregReport rep;
-    sb_spectral_fit(ctx, st->q, w, row, &rep);
-    row[st->K] = rep.iterations;
-    row[st->K + 1] = rep.grad_inf;
-    row[st->K + 2] = rep.converged;
-    return row;
+    sb_spectral_fit_pairs(ctx, st->q, user->feedback, user->l2, st->lam_bar, warm, &rep);
+    if (user->keep) {
+        int cols = st->K + 3;
+        if (st->n == st->cap)
+            st->lam = sb_realloc(st->lam, sizeof(double) * (size_t)(st->cap = st->cap ? 2 * st->cap : 64) * cols);
+        double *row = st->lam + (size_t)st->n++ * cols;
+        memcpy(row, warm, sizeof(double) * (size_t)st->K);
+        row[st->K] = rep.iterations;
+        row[st->K + 1] = rep.grad_inf;
+        row[st->K + 2] = rep.converged;
+    }
+    return warm;
 }
 
 void sb_spectral_state_write(const SbSpectralState *st, SbResults *r, const char *group)
@@ -180,6 +208,7 @@ void sb_spectral_state_free(SbSpectralState *st)
     if (!st)
         return;
     free(st->q);
+    free(st->lam_bar);
     free(st->lam);
     free(st);
 }

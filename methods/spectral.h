@@ -4,9 +4,12 @@
  * The soup with mixture weights lam [K] (signed, unconstrained) serves
  * softmax((1 - sum_k lam_k) l_ref + sum_k lam_k l_k) = pi_ref exp(q_lam / beta)
  * normalised, q_lam = sum_k lam_k q_k, q_k = beta (log pi_k - log pi_ref) the
- * basis policies' implicit Q. Offline, lam is fitted to the user's feedback
- * (methods/feedback.h) by L2-regularised logistic regression of the answers
- * on R_k(x, y1) - R_k(x, y2), R_k the sequence implicit reward sum_t q_k. */
+ * basis policies' implicit Q. lam is fitted to the user's feedback by
+ * logistic regression of the answers on R_k(x, y1) - R_k(x, y2), R_k the
+ * sequence implicit reward sum_t q_k, with the L2 penalty centred at the
+ * population prior lam_bar: the lam fitted, the same way, to the expected
+ * answers of the mean training user on $.soup.pairs pairs from pi_ref
+ * (methods/feedback.h). */
 #ifndef SB_SPECTRAL_H
 #define SB_SPECTRAL_H
 
@@ -20,28 +23,32 @@ SbPolicyForm sb_spectral_form(const SbContext *ctx);
 double *sb_spectral_implicit_q(const SbContext *ctx, SbPolicyForm f);
 
 /* lam [K] fitted to answered pairs, starting from the lam passed in (warm
- * start); l2 the regularisation; rep (nullable) gets the fit report. */
-void sb_spectral_fit_pairs(const SbContext *ctx, const double *q, const SbPairs *answers, double l2, double *lam,
-                           SbLogregReport *rep);
-/* lam [K] from the user's offline feedback (methods/feedback.h), from zero. */
-void sb_spectral_fit(const SbContext *ctx, const double *q, const double *w, double *lam, SbLogregReport *rep);
+ * start); l2 the regularisation, centred at `centre` [K] (NULL: 0); rep
+ * (nullable) gets the fit report. */
+void sb_spectral_fit_pairs(const SbContext *ctx, const double *q, const SbPairs *answers, double l2,
+                           const double *centre, double *lam, SbLogregReport *rep);
 
 /* The soup's logits for lam from the basis logits of form f. */
 void sb_spectral_logits(const SbContext *ctx, SbPolicyForm f, const double *lam, double *logits);
 
-/* A soup method's state: the implicit Q of the basis form it fits on, and
- * the lam fitted for every served user with the fit's diagnostics. */
+/* A soup method's state: the implicit Q of the basis form it fits on, the
+ * population prior lam_bar, and the lam fitted for every user the offline
+ * protocol served with the fit's diagnostics. */
 typedef struct {
     SbPolicyForm form; /* the basis form it fits on and merges */
     int K;
-    double *q;   /* [K x n_states * V] */
-    int n, cap;  /* users served */
-    double *lam; /* [n x (K + 3)]: lam, Newton iterations, gradient inf-norm, converged */
+    double *q;       /* [K x n_states * V] */
+    double *lam_bar; /* [K]: the prior */
+    int n, cap;      /* users kept */
+    double *lam;     /* [n x (K + 3)]: lam, Newton iterations, gradient inf-norm, converged */
 } SbSpectralState;
 
 SbSpectralState *sb_spectral_state_new(const SbContext *ctx, SbPolicyForm form);
-/* Fit lam for w, keep it, and return it. */
-const double *sb_spectral_state_fit(const SbContext *ctx, SbSpectralState *st, const double *w);
+/* Fit lam to the user's feedback from warm (set by sb_spectral_prior before
+ * the first round), in place; kept for `write` when user->keep. Returns warm. */
+const double *sb_spectral_state_fit(const SbContext *ctx, SbSpectralState *st, const SbUser *user, double *warm);
+/* The soups' `prior`: lam_bar. */
+void sb_spectral_prior(const SbContext *ctx, void *state, double *warm);
 /* <group>/lambda: every kept lam (test users first, then the Pareto sweeps). */
 void sb_spectral_state_write(const SbSpectralState *st, SbResults *r, const char *group);
 void sb_spectral_state_free(SbSpectralState *st);
@@ -63,5 +70,7 @@ int sb_spectral_sample_token(const SbProblem *p, const double *q_lam, int s, SbR
  * the K functions g [K x n_states * V], modulo per-state constants (which
  * cancel in a softmax): both sides centred over each state's actions. */
 double sb_spectral_residual(const SbProblem *p, const double *g, int K, const double *Q);
+/* The coefficients coef [K] of that projection. */
+void sb_spectral_project(const SbProblem *p, const double *g, int K, const double *Q, double *coef);
 
 #endif

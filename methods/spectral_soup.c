@@ -1,7 +1,7 @@
 /* soupbench methods `spectral_soup` (explicit output merging) and
  * `spectral_soup_param` (parameter merging of the basis LoRA adapters,
  * W + sum_k lam_k (alpha/r) B_k A_k), both with lam fitted to the user's
- * feedback. The fitted lam of every served user is stored in
+ * feedback, and the oracle-information variant `spectral_soup_exact`. The fitted lam of every served user is stored in
  * /methods/<name>/lambda (test users first, then the Pareto sweeps).
  * spectral_soup is the comparison's lead: it drives the online streams,
  * is the method whose basis the ablations vary, and has the online
@@ -13,6 +13,7 @@
 
 #include "method.h"
 #include "sb.h"
+#include "solver.h"
 #include "spectral.h"
 #include "train.h"
 
@@ -24,36 +25,41 @@ static void *explicit_prepare(const SbContext *ctx)
 /* fits on the LoRA form: its adapters are what it merges */
 static void *param_prepare(const SbContext *ctx) { return sb_spectral_state_new(ctx, SB_POLICY_LORA); }
 
-static void explicit_serve(const SbContext *ctx, void *state, const double *w, double *logits)
+static void explicit_serve(const SbContext *ctx, void *state, const SbUser *user, double *lam, double *logits)
 {
     SbSpectralState *st = state;
-    sb_spectral_logits(ctx, st->form, sb_spectral_state_fit(ctx, st, w), logits);
+    sb_spectral_logits(ctx, st->form, sb_spectral_state_fit(ctx, st, user, lam), logits);
 }
 
-static void param_serve(const SbContext *ctx, void *state, const double *w, double *logits)
+static void param_serve(const SbContext *ctx, void *state, const SbUser *user, double *lam, double *logits)
 {
     SbSpectralState *st = state;
-    const double *lam = sb_spectral_state_fit(ctx, st, w);
-    SbPolicy *merged = sb_policy_lora_product_merge((const SbPolicy *const *)ctx->basis->policies[SB_POLICY_LORA], lam, st->K);
+    sb_spectral_state_fit(ctx, st, user, lam);
+    SbPolicy *merged =
+        sb_policy_lora_product_merge((const SbPolicy *const *)ctx->basis->policies[SB_POLICY_LORA], lam, st->K);
     sb_policy_logits(ctx->p, merged, logits);
     sb_policy_free(merged);
 }
 
-/* Online: refit lam on the answers so far (warm-started), then serve. */
-static void explicit_adapt(const SbContext *ctx, void *state, const SbPairs *answers, double *lam, double *logits)
+/* The oracle-information soup: lam from the user's exact Q*, the least-
+ * squares projection of Q*_u on the span of the basis implicit Q (both
+ * centred over each state's actions, since per-state constants cancel in
+ * the softmax): what noise-free, unlimited feedback identifies when Q*_u
+ * lies in that span. */
+static void exact_serve(const SbContext *ctx, void *state, const SbUser *user, double *warm, double *logits)
 {
+    (void)warm;
     SbSpectralState *st = state;
-    sb_spectral_fit_pairs(ctx, st->q, answers, ctx->cfg->online.l2, lam, NULL);
+    const SbProblem *p = ctx->p;
+    SB_ASSERT(user->w);
+    double *r = sb_zeros((size_t)p->n_states * p->V), *lam = sb_zeros(st->K);
+    sb_problem_user_reward(p, user->w, r);
+    SbSoftSolution sol;
+    sb_solve_soft(p, r, p->ref_logits, &sol);
+    sb_spectral_project(p, st->q, st->K, sol.Q, lam);
     sb_spectral_logits(ctx, st->form, lam, logits);
-}
-
-static void param_adapt(const SbContext *ctx, void *state, const SbPairs *answers, double *lam, double *logits)
-{
-    SbSpectralState *st = state;
-    sb_spectral_fit_pairs(ctx, st->q, answers, ctx->cfg->online.l2, lam, NULL);
-    SbPolicy *merged = sb_policy_lora_product_merge((const SbPolicy *const *)ctx->basis->policies[SB_POLICY_LORA], lam, st->K);
-    sb_policy_logits(ctx->p, merged, logits);
-    sb_policy_free(merged);
+    sb_soft_solution_free(&sol);
+    free(lam), free(r);
 }
 
 /* Online, active variant: the candidate pair lam is most uncertain about. */
@@ -76,11 +82,12 @@ const SbMethod sb_method_spectral_soup = {
     .description = "Spectral Souping, output merging: softmax((1 - sum lam) l_ref + sum lam_k l_k), lam fitted "
                    "to the user's feedback",
     .needs = SB_NEEDS_BASIS,
+    .information = SB_INFO_FEEDBACK,
     .prepare = explicit_prepare,
     .serve = explicit_serve,
     .online = SB_ONLINE_FEEDBACK,
-    .adapt = explicit_adapt,
     .warm_size = sb_spectral_warm_size,
+    .prior = sb_spectral_prior,
     .active_query = explicit_active_query,
     .roles = SB_ROLE_DRIVER | SB_ROLE_ABLATED,
     .style = {.rgb = 0xd62728, .point = 7},
@@ -92,12 +99,26 @@ const SbMethod sb_method_spectral_soup_param = {
     .name = "spectral_soup_param",
     .description = "Spectral Souping, parameter merging: W + sum_k lam_k (alpha/r) B_k A_k of the basis adapters",
     .needs = SB_NEEDS_BASIS,
+    .information = SB_INFO_FEEDBACK,
     .prepare = param_prepare,
     .serve = param_serve,
     .online = SB_ONLINE_FEEDBACK,
-    .adapt = param_adapt,
     .warm_size = sb_spectral_warm_size,
+    .prior = sb_spectral_prior,
     .style = {.rgb = 0x8c564b, .point = 11},
     .write = spectral_write,
+    .release = spectral_release,
+};
+
+const SbMethod sb_method_spectral_soup_exact = {
+    .name = "spectral_soup_exact",
+    .description = "Spectral Souping with lam projected from the user's exact Q* onto the basis span (oracle "
+                   "information: what unlimited noise-free feedback identifies)",
+    .needs = SB_NEEDS_BASIS,
+    .information = SB_INFO_EXACT_Q,
+    .prepare = explicit_prepare,
+    .serve = exact_serve,
+    .online = SB_ONLINE_FIXED,
+    .style = {.rgb = 0xff9896, .point = 13},
     .release = spectral_release,
 };

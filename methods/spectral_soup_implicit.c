@@ -28,14 +28,16 @@ static void *implicit_prepare(const SbContext *ctx)
     return im;
 }
 
-static void implicit_serve(const SbContext *ctx, void *state, const double *w, double *logits)
+static void implicit_serve(const SbContext *ctx, void *state, const SbUser *user, double *warm, double *logits)
 {
     Implicit *im = state;
     const SbProblem *p = ctx->p;
     int V = p->V, K = im->fit->K;
     size_t n_sa = (size_t)p->n_states * V;
-    const double *lam = sb_spectral_state_fit(ctx, im->fit, w);
+    const double *lam = sb_spectral_state_fit(ctx, im->fit, user, warm);
     sb_spectral_logits(ctx, im->fit->form, lam, logits);
+    if (!user->keep)
+        return; /* online rounds: the sampler's target only (its statistics are the offline protocol's) */
     double *q_lam = sb_zeros(n_sa);
     for (size_t i = 0; i < n_sa; i++)
         for (int k = 0; k < K; k++)
@@ -83,13 +85,9 @@ static void implicit_serve(const SbContext *ctx, void *state, const double *w, d
     free(pi), free(occ), free(row), free(q_lam);
 }
 
-/* Online: the sampler's target after the answers so far (its acceptance
- * statistics are recorded in the offline protocol). */
-static void implicit_adapt(const SbContext *ctx, void *state, const SbPairs *answers, double *lam, double *logits)
+static void implicit_prior(const SbContext *ctx, void *state, double *warm)
 {
-    Implicit *im = state;
-    sb_spectral_fit_pairs(ctx, im->fit->q, answers, ctx->cfg->online.l2, lam, NULL);
-    sb_spectral_logits(ctx, im->fit->form, lam, logits);
+    sb_spectral_prior(ctx, ((Implicit *)state)->fit, warm);
 }
 
 static void implicit_write(const SbContext *ctx, void *state, SbResults *r, const char *group)
@@ -119,11 +117,12 @@ const SbMethod sb_method_spectral_soup_implicit = {
     .description = "Spectral Souping by rejection sampling from pi_ref with the implicit Q (same target as "
                    "spectral_soup); acceptance rate recorded",
     .needs = SB_NEEDS_BASIS,
+    .information = SB_INFO_FEEDBACK,
     .prepare = implicit_prepare,
     .serve = implicit_serve,
     .online = SB_ONLINE_FEEDBACK,
-    .adapt = implicit_adapt,
     .warm_size = sb_spectral_warm_size,
+    .prior = implicit_prior,
     .style = {.rgb = 0xff7f0e, .point = 9},
     .write = implicit_write,
     .release = implicit_release,

@@ -117,7 +117,8 @@ static void config_should_reject_unknown_top_level_key(void **state)
     (void)state;
     assert_parse_fails("{\"sede\": 3}",
                        "test.json: $.sede: unknown key (expected one of: name, description, seed, beta, "
-                       "dataset, reference, users, lora, train, basis, soup, gap, online, ablation, methods, pareto, winrate, bootstrap)\n");
+                       "dataset, reference, users, lora, train, basis, soup, learned, gap, online, ablation, methods, pareto, winrate, "
+                       "bootstrap, normalized_guard)\n");
 }
 
 static void config_should_reject_unknown_nested_key(void **state)
@@ -307,7 +308,7 @@ typedef struct {
 #define AT(f) offsetof(SbConfig, f)
 static const EnumKey enum_keys[] = {
     {"dataset", "transition", AT(dataset.transition), {"tree", "linear"}, {SB_TRANSITION_TREE, SB_TRANSITION_LINEAR}},
-    {"dataset", "inputs", AT(dataset.inputs), {"embedding", "onehot"}, {SB_INPUTS_EMBEDDING, SB_INPUTS_ONEHOT}},
+    {"dataset", "inputs", AT(dataset.inputs), {"embedding", "onehot", "features"}, {SB_INPUTS_EMBEDDING, SB_INPUTS_ONEHOT, SB_INPUTS_FEATURES}},
     {"reference", "policy", AT(reference.policy), {"auto", "network", "uniform"},
      {SB_REFERENCE_AUTO, SB_REFERENCE_NETWORK, SB_REFERENCE_UNIFORM}},
     {"users", "weights", AT(users.weights), {"simplex", "signed"}, {SB_WEIGHTS_SIMPLEX, SB_WEIGHTS_SIGNED}},
@@ -499,7 +500,7 @@ static void config_should_fill_defaults_for_absent_keys(void **state)
     assert_int_equal(c.dataset.spectral_dim, 6);
     assert_int_equal(c.dataset.aspects, 3);
     assert_true(c.dataset.misspecification == 0.0);
-    assert_int_equal(c.dataset.inputs, SB_INPUTS_EMBEDDING);
+    assert_int_equal(c.dataset.inputs, SB_INPUTS_FEATURES);
     assert_int_equal(c.reference.width, 16);
     assert_int_equal(c.reference.layers, 2);
     assert_true(c.reference.temperature == 1.0);
@@ -528,10 +529,13 @@ static void config_should_fill_defaults_for_absent_keys(void **state)
     assert_int_equal(c.soup.labels, SB_LABELS_PROBABILITIES);
     assert_true(c.soup.temperature == 1.0);
     assert_true(c.soup.l2 == 1e-4);
-    assert_int_equal(c.soup.form, SB_POLICY_LORA);
+    assert_int_equal(c.soup.form, SB_POLICY_FULL);
     assert_int_equal(c.soup.cat_steps, 200);
     assert_true(c.soup.cat_lr == 0.05);
     assert_int_equal(c.soup.implicit_samples, 2000);
+    assert_int_equal(c.learned.samples, 2048);
+    assert_true(c.learned.l2 == 1e-4);
+    assert_true(c.normalized_guard == 0.05);
     assert_int_equal(c.gap.n_horizons, 0);
     assert_int_equal(c.gap.n_transitions, 2);
     assert_int_equal(c.gap.transitions[0], SB_TRANSITION_TREE);

@@ -12,35 +12,46 @@
 
 #include "basis.h"
 #include "cost.h"
+#include "feedback.h"
 #include "method.h"
 #include "solver.h"
 #include "testutil.h"
 
 #define N_ROLES 6
 
+enum { NB = SB_NEEDS_BASIS, NE = SB_NEEDS_EXPERTS, NL = SB_NEEDS_LEARNED };
+#define FIX SB_ONLINE_FIXED
+#define FB SB_ONLINE_FEEDBACK
+
 static const struct {
     const char *name;
     int needs;
     SbOnlineKind online;
+    SbInformation information;
     unsigned roles;
     int same_for_all;
     SbCostGroup cost;
     int active_query, adapt_at_checkpoints;
 } pinned[] = {
-    {"reference", 0, SB_ONLINE_FIXED, SB_ROLE_REFERENCE, 1, SB_COST_NONE, 0, 0},
-    {"oracle", 0, SB_ONLINE_FIXED, SB_ROLE_ORACLE, 0, SB_COST_NONE, 0, 0},
-    {"spectral_soup", SB_NEEDS_BASIS, SB_ONLINE_FEEDBACK, SB_ROLE_DRIVER | SB_ROLE_ABLATED, 0, SB_COST_NONE, 1, 0},
-    {"spectral_soup_implicit", SB_NEEDS_BASIS, SB_ONLINE_FEEDBACK, 0, 0, SB_COST_NONE, 0, 0},
-    {"spectral_soup_param", SB_NEEDS_BASIS, SB_ONLINE_FEEDBACK, 0, 0, SB_COST_NONE, 0, 0},
-    {"bespoke_rlhf", 0, SB_ONLINE_FIXED, SB_ROLE_NORMALISER, 0, SB_COST_PER_USER_TRAINING, 0, 0},
-    {"rlhf_avg", 0, SB_ONLINE_FIXED, SB_ROLE_POPULATION, 1, SB_COST_OFFLINE, 0, 0},
-    {"rewarded_soup", SB_NEEDS_EXPERTS, SB_ONLINE_WEIGHTS, 0, 0, SB_COST_NONE, 0, 0},
-    {"lora_soup", SB_NEEDS_EXPERTS, SB_ONLINE_WEIGHTS, 0, 0, SB_COST_NONE, 0, 0},
-    {"lora_soup_psoups", SB_NEEDS_EXPERTS, SB_ONLINE_WEIGHTS, 0, 0, SB_COST_NONE, 0, 0},
-    {"lora_soup_cat", SB_NEEDS_EXPERTS, SB_ONLINE_FEEDBACK, 0, 0, SB_COST_PER_USER_ADAPTATION, 0, 1},
-    {"mod", SB_NEEDS_EXPERTS, SB_ONLINE_WEIGHTS, 0, 0, SB_COST_NONE, 0, 0},
-    {"pad", 0, SB_ONLINE_WEIGHTS, 0, 0, SB_COST_NONE, 0, 0},
-    {"pad_sf", 0, SB_ONLINE_WEIGHTS, 0, 0, SB_COST_NONE, 0, 0},
+    {"reference", 0, FIX, SB_INFO_NONE, SB_ROLE_REFERENCE, 1, SB_COST_NONE, 0, 0},
+    {"oracle", 0, FIX, SB_INFO_REFERENCE_POINT, SB_ROLE_ORACLE, 0, SB_COST_NONE, 0, 0},
+    {"spectral_soup", NB, FB, SB_INFO_FEEDBACK, SB_ROLE_DRIVER | SB_ROLE_ABLATED, 0, SB_COST_NONE, 1, 0},
+    {"spectral_soup_implicit", NB, FB, SB_INFO_FEEDBACK, 0, 0, SB_COST_NONE, 0, 0},
+    {"spectral_soup_param", NB, FB, SB_INFO_FEEDBACK, 0, 0, SB_COST_NONE, 0, 0},
+    {"bespoke_rlhf", 0, FIX, SB_INFO_REFERENCE_POINT, SB_ROLE_NORMALISER, 0, SB_COST_PER_USER_TRAINING, 0, 0},
+    {"rlhf_avg", 0, FIX, SB_INFO_POPULATION, SB_ROLE_POPULATION, 1, SB_COST_OFFLINE, 0, 0},
+    {"rewarded_soup", NE | NL, FB, SB_INFO_FEEDBACK, 0, 0, SB_COST_NONE, 0, 0},
+    {"lora_soup", NE | NL, FB, SB_INFO_FEEDBACK, 0, 0, SB_COST_NONE, 0, 0},
+    {"lora_soup_psoups", NE | NL, FB, SB_INFO_FEEDBACK, 0, 0, SB_COST_NONE, 0, 0},
+    {"lora_soup_cat", NE, FB, SB_INFO_FEEDBACK, 0, 0, SB_COST_PER_USER_ADAPTATION, 0, 1},
+    {"mod", NE | NL, FB, SB_INFO_FEEDBACK, 0, 0, SB_COST_NONE, 0, 0},
+    {"pad", NL, FB, SB_INFO_FEEDBACK, 0, 0, SB_COST_NONE, 0, 0},
+    {"pad_sf", NL, FB, SB_INFO_FEEDBACK, 0, 0, SB_COST_NONE, 0, 0},
+    {"spectral_soup_exact", NB, FIX, SB_INFO_EXACT_Q, 0, 0, SB_COST_NONE, 0, 0},
+    {"mod_truew", NE, FIX, SB_INFO_TRUE_WEIGHTS, 0, 0, SB_COST_NONE, 0, 0},
+    {"rewarded_soup_truew", NE, FIX, SB_INFO_TRUE_WEIGHTS, 0, 0, SB_COST_NONE, 0, 0},
+    {"pad_exact", 0, FIX, SB_INFO_EXACT_REWARDS, 0, 0, SB_COST_NONE, 0, 0},
+    {"pad_sf_exact", 0, FIX, SB_INFO_EXACT_Q, 0, 0, SB_COST_NONE, 0, 0},
 };
 #define N_PINNED (int)(sizeof pinned / sizeof pinned[0])
 
@@ -58,6 +69,7 @@ static void registry_should_hold_the_pinned_capability_table(void **state)
         assert_ptr_equal(sb_method_find(m->name), m);
         assert_int_equal(m->needs, pinned[i].needs);
         assert_int_equal(m->online, pinned[i].online);
+        assert_int_equal(m->information, pinned[i].information);
         assert_int_equal(m->roles, pinned[i].roles);
         assert_int_equal(m->same_for_all, pinned[i].same_for_all);
         assert_int_equal(m->cost, pinned[i].cost);
@@ -106,10 +118,16 @@ static void callbacks_should_match_the_declared_behaviour(void **state)
         assert_true(m->description && m->description[0]);
         for (int j = 0; j < i; j++)
             assert_true(strcmp(all[j]->name, m->name) != 0);
-        /* every adaptive method has adapt and its warm coefficients; no other has */
+        /* every adaptive method has its warm coefficients and their prior; no other has */
         int feedback = m->online == SB_ONLINE_FEEDBACK;
-        assert_int_equal(m->adapt != NULL, feedback);
         assert_int_equal(m->warm_size != NULL, feedback);
+        assert_int_equal(m->prior != NULL, feedback);
+        /* an adaptive method learns from the feedback, never from the truth */
+        if (feedback)
+            assert_int_equal(m->information, SB_INFO_FEEDBACK);
+        /* the learned aspect models are what the feedback-only baselines read */
+        if (m->needs & SB_NEEDS_LEARNED)
+            assert_int_equal(m->information, SB_INFO_FEEDBACK);
         if (m->adapt_at_checkpoints || m->active_query)
             assert_true(feedback);
         /* a state exists exactly when it is prepared and released */
@@ -162,18 +180,19 @@ static void same_for_all_should_mean_the_weights_are_ignored(void **state)
     (void)state;
     SbConfig cfg = small_config();
     SbProblem *p = sb_synthetic_build(&cfg);
-    SbContext ctx = {p, &cfg, NULL, NULL};
+    SbLearnedAspects *learned = sb_learned_for(p, &cfg);
+    SbContext ctx = {.p = p, .cfg = &cfg, .learned = learned};
     size_t n_sa = (size_t)p->n_states * p->V;
     double *a = sb_zeros(n_sa), *b = sb_zeros(n_sa), w1[2] = {1, 0}, w2[2] = {0.2, 0.8};
     int n;
     const SbMethod *const *all = sb_method_all(&n);
     for (int i = 0; i < n; i++) {
         const SbMethod *m = all[i];
-        if (m->needs)
+        if (m->needs & (SB_NEEDS_BASIS | SB_NEEDS_EXPERTS))
             continue; /* no basis or experts in this problem */
         void *st = m->prepare ? m->prepare(&ctx) : NULL;
-        m->serve(&ctx, st, w1, a);
-        m->serve(&ctx, st, w2, b);
+        sb_method_serve_offline(&ctx, m, st, w1, a);
+        sb_method_serve_offline(&ctx, m, st, w2, b);
         int same = memcmp(a, b, sizeof(double) * n_sa) == 0;
         print_message("%-24s same policy for two users: %d\n", m->name, same);
         assert_int_equal(same, m->same_for_all);
@@ -183,6 +202,68 @@ static void same_for_all_should_mean_the_weights_are_ignored(void **state)
             m->release(st);
     }
     free(b), free(a);
+    sb_learned_aspects_free(learned);
+    sb_problem_free(p);
+}
+
+/* Equal information: the protocols hand w only to the reference points and
+ * the labelled oracle-information variants. A method of the default
+ * comparison served with the same feedback but for users of different true
+ * weights serves the same policy (it cannot see w); the truth-handed
+ * methods are exactly the labelled ones. */
+static void default_methods_should_never_be_handed_the_weights(void **state)
+{
+    (void)state;
+    SbConfig cfg = small_config();
+    SbProblem *p = sb_synthetic_build(&cfg);
+    SbBasis *experts = sb_experts_build(p, &cfg, &(SbProgress){0});
+    SbLearnedAspects *learned = sb_learned_for(p, &cfg);
+    SbBasis *basis = sb_basis_build(p, &cfg, &(SbProgress){0});
+    SbContext ctx = {.p = p, .cfg = &cfg, .basis = basis, .experts = experts, .learned = learned};
+    size_t n_sa = (size_t)p->n_states * p->V;
+    double *a = sb_zeros(n_sa), *b = sb_zeros(n_sa), w1[2] = {1, 0}, w2[2] = {-0.3, 0.7};
+    SbPairs fb = sb_user_feedback(&ctx, w1);
+    int n, checked = 0;
+    const SbMethod *const *all = sb_method_all(&n);
+    for (int i = 0; i < n; i++) {
+        const SbMethod *m = all[i];
+        SbUser u1 = sb_method_user(m, &fb, w1, 1.0, 0), u2 = sb_method_user(m, &fb, w2, 1.0, 0);
+        int truth = sb_information_gets_truth(m->information);
+        assert_int_equal(u1.w != NULL, truth);
+        assert_true(u1.feedback == &fb && u1.l2 == 1.0);
+        /* the truth goes to the yardsticks (the 0 / 100% points and the oracle) and to
+         * the labelled oracle-information variants, never to a competitor */
+        if (truth)
+            assert_true(sb_information_is_oracle(m->information) ||
+                        (m->roles & (SB_ROLE_ORACLE | SB_ROLE_NORMALISER)));
+        char *info = sb_method_information(&ctx, m);
+        assert_int_equal(strncmp(info, "oracle:", 7) == 0, sb_information_is_oracle(m->information));
+        free(info);
+        if (truth || (m->cost == SB_COST_PER_USER_ADAPTATION))
+            continue;
+        void *st = m->prepare ? m->prepare(&ctx) : NULL;
+        int nw = m->warm_size ? m->warm_size(&ctx, st) : 0;
+        double *warm1 = sb_zeros(nw > 0 ? nw : 1), *warm2 = sb_zeros(nw > 0 ? nw : 1);
+        if (m->prior) {
+            m->prior(&ctx, st, warm1);
+            m->prior(&ctx, st, warm2);
+        }
+        m->serve(&ctx, st, &u1, nw ? warm1 : NULL, a);
+        m->serve(&ctx, st, &u2, nw ? warm2 : NULL, b);
+        print_message("%-24s served the same for two users with the same feedback: %d\n", m->name,
+                      memcmp(a, b, sizeof(double) * n_sa) == 0);
+        assert_memory_equal(a, b, sizeof(double) * n_sa);
+        free(warm2), free(warm1);
+        if (m->release)
+            m->release(st);
+        checked++;
+    }
+    assert_true(checked >= 10);
+    sb_pairs_free(&fb);
+    free(b), free(a);
+    sb_basis_free(basis);
+    sb_learned_aspects_free(learned);
+    sb_basis_free(experts);
     sb_problem_free(p);
 }
 
@@ -192,7 +273,8 @@ static void cost_groups_should_be_the_ledger_groups_the_methods_fill(void **stat
     SbConfig cfg = small_config();
     SbProblem *p = sb_synthetic_build(&cfg);
     SbBasis *experts = sb_experts_build(p, &cfg, &(SbProgress){0});
-    SbContext ctx = {p, &cfg, NULL, experts};
+    SbLearnedAspects *learned = sb_learned_for(p, &cfg);
+    SbContext ctx = {.p = p, .cfg = &cfg, .experts = experts, .learned = learned};
     size_t n_sa = (size_t)p->n_states * p->V;
     double *logits = sb_zeros(n_sa);
     int n;
@@ -205,7 +287,7 @@ static void cost_groups_should_be_the_ledger_groups_the_methods_fill(void **stat
         void *st = m->prepare ? m->prepare(&ctx) : NULL;
         int after_prepare = sb_cost_mark();
         for (int u = 0; u < p->n_test; u++)
-            m->serve(&ctx, st, p->users_test + (size_t)u * p->m, logits);
+            sb_method_serve_offline(&ctx, m, st, p->users_test + (size_t)u * p->m, logits);
         double seconds, flops;
         int count;
         sb_cost_total(m->name, &seconds, &flops, &count);
@@ -231,6 +313,7 @@ static void cost_groups_should_be_the_ledger_groups_the_methods_fill(void **stat
     }
     sb_cost_reset();
     free(logits);
+    sb_learned_aspects_free(learned);
     sb_basis_free(experts);
     sb_problem_free(p);
 }
@@ -323,7 +406,7 @@ static void active_query_should_pick_the_candidate_of_largest_posterior_variance
     cfg.online.l2 = 0.5;
     SbProblem *p = sb_synthetic_build(&cfg);
     SbBasis *b = exact_basis(p);
-    SbContext ctx = {p, &cfg, b, NULL};
+    SbContext ctx = {.p = p, .cfg = &cfg, .basis = b};
     size_t n_sa = (size_t)p->n_states * p->V;
     double *r = sb_zeros(n_sa);
     sb_problem_user_reward(p, p->users_test, r);
@@ -378,6 +461,7 @@ int main(void)
         cmocka_unit_test(callbacks_should_match_the_declared_behaviour),
         cmocka_unit_test(styles_should_be_distinct_filled_point_types),
         cmocka_unit_test(same_for_all_should_mean_the_weights_are_ignored),
+        cmocka_unit_test(default_methods_should_never_be_handed_the_weights),
         cmocka_unit_test(cost_groups_should_be_the_ledger_groups_the_methods_fill),
         cmocka_unit_test(active_query_should_pick_the_candidate_of_largest_posterior_variance),
     };

@@ -30,7 +30,7 @@ static double pairwise_winrate(const SbProblem *p, const double *r, const double
         for (int j = 0; j < nb; j++)
             mass_b += pb[j];
         assert_true(fabs(mass_a - 1) < 1e-12 && fabs(mass_b - 1) < 1e-12);
-        total += p->init[x] * w;
+        total += p->eval_init[x] * w;
         free(ra), free(pa), free(rb), free(pb);
     }
     return total;

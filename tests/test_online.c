@@ -59,7 +59,7 @@ static double lambda_error(const char *labels, int T, double l2, uint64_t seed)
     cfg.soup.train_prompts = 1.0;
     SbProblem *p = sb_synthetic_build(&cfg);
     SbBasis *b = exact_basis_h1(p);
-    SbContext ctx = {p, &cfg, b, NULL};
+    SbContext ctx = {.p = p, .cfg = &cfg, .basis = b};
     const SbMethod *soup = sb_method_find("spectral_soup");
     void *st = soup->prepare(&ctx);
     double w[2] = {0.8, 0.3}, lam[2];
@@ -120,7 +120,8 @@ static void curves_should_be_identical_bit_for_bit(void **state)
     SbProblem *p = sb_synthetic_build(&cfg);
     SbProgress pg = {0};
     SbBasis *b = sb_basis_build(p, &cfg, &pg);
-    SbContext ctx = {p, &cfg, b, NULL};
+    SbLearnedAspects *learned = sb_learned_for(p, &cfg);
+    SbContext ctx = {.p = p, .cfg = &cfg, .basis = b, .learned = learned};
     const SbMethod *methods[3] = {sb_method_find("spectral_soup"), sb_method_find("pad"),
                                   sb_method_find("rlhf_avg")};
     void *states[3];
@@ -138,6 +139,7 @@ static void curves_should_be_identical_bit_for_bit(void **state)
     for (int k = 0; k < 3; k++)
         if (methods[k]->release)
             methods[k]->release(states[k]);
+    sb_learned_aspects_free(learned);
     sb_basis_free(b);
     sb_problem_free(p);
 }

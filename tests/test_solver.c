@@ -113,7 +113,7 @@ static void check_solver_against_brute_force(const char *transition, int H)
         if (p->transition == SB_TRANSITION_TREE) /* closed form on deterministic trees */
             assert_true(rel_diff(sol.V[x], p->beta * log(ts.ref_exp)) < 1e-10);
         free(ts.aspects);
-        value += p->init[x] * sol.V[x];
+        value += p->eval_init[x] * sol.V[x];
     }
     for (size_t i = 0; i < n_sa; i++)
         assert_true(rel_diff(sol.Q[i], q_bf[i]) < 1e-10);
@@ -180,11 +180,11 @@ static void evaluate_should_match_trajectory_enumeration(void **state)
         double J = 0, kl = 0, rew = 0, asp[2] = {0, 0};
         for (int x = 0; x < p->n_prompts; x++) {
             TrajSum ts = bf_expectations(p, logits, r, x);
-            J += p->init[x] * ts.J;
-            kl += p->init[x] * ts.kl;
-            rew += p->init[x] * ts.reward;
+            J += p->eval_init[x] * ts.J;
+            kl += p->eval_init[x] * ts.kl;
+            rew += p->eval_init[x] * ts.reward;
             for (int j = 0; j < 2; j++)
-                asp[j] += p->init[x] * ts.aspects[j];
+                asp[j] += p->eval_init[x] * ts.aspects[j];
             free(ts.aspects);
         }
         assert_true(rel_diff(v.J, J) < 1e-10);
@@ -197,7 +197,7 @@ static void evaluate_should_match_trajectory_enumeration(void **state)
         sb_policy_q(p, r, logits, qpi);
         for (int x = 0; x < p->n_prompts; x++)
             for (int a = 0; a < p->V; a++)
-                ret += p->init[x] * exp(log_prob(logits + x * p->V, p->V, a)) * qpi[x * p->V + a];
+                ret += p->eval_init[x] * exp(log_prob(logits + x * p->V, p->V, a)) * qpi[x * p->V + a];
         assert_true(rel_diff(ret, rew) < 1e-10);
         free(qpi);
         free(r);

@@ -118,12 +118,13 @@ static SpanCase span_case(const char *transition, int H, int V, int d, int K, in
     c.rank = sb_numerical_rank(sv, n_sa < (size_t)K ? (int)n_sa : K, 1e-10);
     SbConfig cfg;
     sb_config_defaults(&cfg);
-    SbContext ctx = {p, &cfg, b, NULL};
+    SbContext ctx = {.p = p, .cfg = &cfg, .basis = b};
     sb_spectral_logits(&ctx, SB_POLICY_LORA, c.lam, logits);
     c.soup_gap = gap_to_oracle(p, r, user.logits, logits);
-    const SbMethod *m = sb_method_find("pad");
+    /* PAD with the exact rewards and the true weights (the oracle-information variant) */
+    const SbMethod *m = sb_method_find("pad_exact");
     void *state = m->prepare(&ctx);
-    m->serve(&ctx, state, wu, pad);
+    sb_method_serve_offline(&ctx, m, state, wu, pad);
     m->release(state);
     c.pad_gap = gap_to_oracle(p, r, user.logits, pad);
     print_message("%s H=%d K=%d: rank %d, residual %.3g, soup gap %.3g, pad gap %.3g\n", transition, H, K, c.rank,
@@ -194,9 +195,11 @@ static void soup_lambda_should_be_negative_when_basis_mixes_aspects(void **state
     cfg.soup.pairs = 400;
     cfg.soup.train_prompts = 1.0;
     cfg.soup.l2 = 0;
-    SbContext ctx = {p, &cfg, b, NULL};
-    double *q = sb_spectral_implicit_q(&ctx, SB_POLICY_LORA), fitted[2];
-    sb_spectral_fit(&ctx, q, wu, fitted, NULL);
+    SbContext ctx = {.p = p, .cfg = &cfg, .basis = b};
+    double *q = sb_spectral_implicit_q(&ctx, SB_POLICY_LORA), fitted[2] = {0, 0};
+    SbPairs fb = sb_user_feedback(&ctx, wu);
+    sb_spectral_fit_pairs(&ctx, q, &fb, cfg.soup.l2, NULL, fitted, NULL);
+    sb_pairs_free(&fb);
     print_message("least squares lam (%.4f, %.4f), logistic lam (%.4f, %.4f)\n", lam[0], lam[1], fitted[0],
                   fitted[1]);
     assert_true(fabs(fitted[0] - 1) < 1e-6 && fabs(fitted[1] + 1) < 1e-6);
@@ -220,7 +223,7 @@ static void explicit_soup_should_match_hand_computation(void **state)
     b.logits[SB_POLICY_LORA] = both;
     SbConfig cfg;
     sb_config_defaults(&cfg);
-    SbContext ctx = {p, &cfg, &b, NULL};
+    SbContext ctx = {.p = p, .cfg = &cfg, .basis = &b};
     sb_spectral_logits(&ctx, SB_POLICY_LORA, lam, out);
     for (int s = 0; s < 3; s++) {
         /* softmax((1 - 0.5 + 1.5) l_ref + 0.5 l1 - 1.5 l2), written out */
@@ -365,7 +368,7 @@ static void cat_gradient_should_match_finite_differences(void **state)
     cfg.soup.pairs = 30;
     SbProblem *p = sb_synthetic_build(&cfg);
     SbBasis *experts = sb_experts_build(p, &cfg, &(SbProgress){0});
-    SbContext ctx = {p, &cfg, NULL, experts};
+    SbContext ctx = {.p = p, .cfg = &cfg, .experts = experts};
     const SbMethod *m = sb_method_find("lora_soup_cat");
     void *st = m->prepare(&ctx);
     SbPairs pairs = sb_user_feedback(&ctx, p->users_test);

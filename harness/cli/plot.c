@@ -108,6 +108,16 @@ static char *strf(const char *fmt, ...)
     return s;
 }
 
+/* A method's name in legends: an oracle-information variant (SPEC section
+ * 2: handed what the others must learn) is marked, so no figure mixes it
+ * silently into the comparison (malloc'd). */
+static char *method_label(const char *name)
+{
+    const SbMethod *m = sb_method_find(name);
+    return m && sb_information_is_oracle(m->information) ? strf("%s [oracle info]", name) : sb_strdup(name);
+}
+
+
 /* Report what the reader found wrong; the object is left out. */
 static void report_malformed(PlotCtx *ctx)
 {
@@ -277,8 +287,10 @@ static void pareto_method(PlotCtx *ctx, SbFigure *fig, int m, const char *method
     if (known && (known->roles & SB_ROLE_ORACLE) && n[0] > 1)
         pareto_front(fig, pts[0], n[0], rgb);
     double hv;
-    char *title = read_numbers(ctx, path, "hypervolume", 1, &hv) ? strf("%s (HV %.4g)", method, hv)
-                                                                 : sb_strdup(method);
+    char *label = method_label(method);
+    char *title = read_numbers(ctx, path, "hypervolume", 1, &hv) ? strf("%s (HV %.4g)", label, hv)
+                                                                 : sb_strdup(label);
+    free(label);
     for (int k = 0; k < 2; k++) {
         char style[32];
         snprintf(style, sizeof style, "points pt %d", pt - k);
@@ -533,10 +545,10 @@ static int plot_summary_stat(PlotCtx *ctx, const SbResultsTable *t, char **rows,
     for (int r = 0; r < t->rows; r++) {
         const double *row = t->data + (size_t)r * t->cols;
         /* fewer names than rows: number the rest */
-        labels[r] = r < n_rows ? sb_strdup(rows[r]) : strf("row %d", r + 1);
+        labels[r] = r < n_rows ? method_label(rows[r]) : strf("row %d", r + 1);
         unsigned rgb;
         int pt;
-        method_style(labels[r], &rgb, &pt);
+        method_style(r < n_rows ? rows[r] : labels[r], &rgb, &pt);
         double *out = m + 5 * r;
         out[0] = r + 1, out[1] = row[c[0]], out[2] = row[c[1]], out[3] = row[c[2]], out[4] = rgb;
     }
@@ -739,7 +751,9 @@ static int online_series(SbFigure *fig, const OnlineRun *run, const char *stat, 
     sb_figure_series(fig, &(SbSeries){.block = block, .x = 1, .lo = 3, .hi = 4, .rgb = rgb,
                                       .style = "filledcurves fs transparent solid 0.12 noborder"});
     snprintf(style, sizeof style, "linespoints pt %d ps 0.8 lw 2 dt %d", pt, run->active ? 2 : 1);
-    char *title = strf("%s%s", run->method, run->active ? " (active queries)" : "");
+    char *label = method_label(run->method);
+    char *title = strf("%s%s", label, run->active ? " (active queries)" : "");
+    free(label);
     sb_figure_series(fig, &(SbSeries){.block = block, .x = 1, .y = 2, .style = style, .rgb = rgb,
                                       .title = title});
     free(title);

@@ -23,6 +23,34 @@
 #include "realdata_report.h"
 #include "synthetic.h"
 
+/* A method whose information a dataset cannot give (exact Q-functions on
+ * candidate sets, which have no enumerable MDP behind them) is refused
+ * before any work, naming its JSON path. */
+static void refuse_impossible_information(const SbConfig *cfg, const SbDataset *dataset, const char *config_path)
+{
+    if (!dataset->load)
+        return; /* the synthetic track gives everything */
+    for (int k = 0; k < cfg->n_methods; k++) {
+        const SbMethod *m = sb_method_find(cfg->methods[k]);
+        if (m && m->information == SB_INFO_EXACT_Q)
+            sb_fail(SB_EXIT_USAGE,
+                    "%s: $.methods[%d]: \"%s\" needs exact Q-functions of an enumerable MDP, which the %s "
+                    "candidate sets cannot give; expected a method without exact-Q information (for example "
+                    "pad_exact)",
+                    config_path, k, m->name, dataset->name);
+    }
+}
+
+/* The learned aspect models' held-out error, one line per aspect. */
+static void print_learned(const SbProblem *p, const SbLearnedAspects *la)
+{
+    printf("learned aspect models (%d pi_ref rollouts on the training prompts): held-out RMSE / RMS of the truth\n",
+           la->samples);
+    for (int j = 0; j < p->m; j++)
+        printf("  %-16s reward %.3g / %.3g   successor features %.3g / %.3g\n", p->aspect_names[j],
+               la->reward_rmse[j], la->reward_scale[j], la->sf_rmse[j], la->sf_scale[j]);
+}
+
 static const char usage[] =
     "usage: soupbench run CONFIG.json [--out FILE.h5] [--seed N] [--threads N] [--quiet] [--skip-bad]\n"
     "\n"
@@ -167,6 +195,7 @@ int sb_cmd_run(int argc, char **argv)
     SbRealData *rd = NULL;
     const SbDataset *dataset = sb_dataset_find(cfg.dataset.kind);
     SB_ASSERT(dataset); /* the config checked the kind against the registry */
+    refuse_impossible_information(&cfg, dataset, config_path);
     SbProblem *p = dataset->load ? sb_realdata_build(&cfg, config_path, skip_bad, &rd) : sb_synthetic_build(&cfg);
     if (!quiet) {
         char desc[512];
@@ -219,7 +248,14 @@ int sb_cmd_run(int argc, char **argv)
             sb_basis_write(r, experts, p, &cfg);
     }
 
-    SbContext ctx = {p, &cfg, basis, expert_set};
+    SbLearnedAspects *learned = NULL;
+    if (needs & SB_NEEDS_LEARNED) {
+        learned = sb_learned_for(p, &cfg);
+        sb_learned_aspects_write(learned, r, "/learned");
+        if (!quiet)
+            print_learned(p, learned);
+    }
+    SbContext ctx = {.p = p, .cfg = &cfg, .basis = basis, .experts = expert_set, .learned = learned};
     SbMethodResult *res = sb_calloc((size_t)cfg.n_methods, sizeof *res);
     long per_method = p->n_test + (long)sb_aspect_pairs(p->m) * cfg.pareto_grid;
     sb_progress_start(&pg, "offline protocol", per_method * cfg.n_methods, quiet);
@@ -227,7 +263,7 @@ int sb_cmd_run(int argc, char **argv)
     sb_progress_finish(&pg);
     sb_offline_write(r, &ctx, res, cfg.n_methods);
     if (!quiet)
-        sb_offline_print_summary(p, res, cfg.n_methods);
+        sb_offline_print_summary(&ctx, res, cfg.n_methods);
     if (rd)
         sb_realdata_report(&ctx, rd, res, cfg.n_methods, r, quiet);
     if (!quiet)
@@ -255,6 +291,7 @@ int sb_cmd_run(int argc, char **argv)
         sb_method_result_free(&res[k]);
     free(res);
     free(methods);
+    sb_learned_aspects_free(learned);
     sb_basis_free(experts);
     sb_basis_free(basis);
     sb_problem_free(p);

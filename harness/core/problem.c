@@ -225,3 +225,26 @@ void sb_problem_write_reference_and_users(SbResults *r, const char *group, const
     sb_results_write_table(r, path, p->n_test, p->m, p->users_test, names, "held-out users' aspect weights w_u");
     free(names);
 }
+
+int sb_problem_train_prompts(double share, int n)
+{
+    if (n < 2)
+        return n;
+    int n_train = (int)ceil(share * n);
+    return n_train < 1 ? 1 : n_train > n - 1 ? n - 1 : n_train;
+}
+
+void sb_problem_split_prompts(SbProblem *p, int n_train)
+{
+    int n = p->n_prompts;
+    p->init = sb_zeros(n);
+    p->eval_init = sb_zeros(n);
+    for (int x = 0; x < n; x++) {
+        if (n_train >= n)
+            p->init[x] = p->eval_init[x] = 1.0 / n;
+        else if (x < n_train)
+            p->init[x] = 1.0 / n_train;
+        else
+            p->eval_init[x] = 1.0 / (n - n_train);
+    }
+}

@@ -94,6 +94,14 @@ void sb_problem_write_reference_and_users(struct SbResults *r, const char *group
  * means uniform), and the training and test users' weights ($.users,
  * streams "users/train" and "users/test"). */
 void sb_problem_add_reference_and_users(SbProblem *p, const SbConfig *cfg, int candidate_sets);
+/* The train / test split by prompt of both tracks (SPEC section 2: training
+ * and evaluation on disjoint prompts): the first ceil(share * n) of n
+ * prompts train, the rest are held out, at least one of each when n >= 2
+ * (with a single prompt both distributions are that prompt). */
+int sb_problem_train_prompts(double share, int n);
+/* p->init uniform over the first n_train prompts (every trainer, fit and
+ * feedback), p->eval_init uniform over the others (every reported number). */
+void sb_problem_split_prompts(SbProblem *p, int n_train);
 /* Make pi_ref uniform: logit_offset = -ref_logits, ref_logits = 0. */
 void sb_problem_uniform_reference(SbProblem *p);
 /* Is pi_ref uniform under $.reference.policy ("auto": on candidate sets)? */

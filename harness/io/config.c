@@ -60,7 +60,8 @@ typedef struct {
  * place where a string and its value meet. A key lists the values it
  * accepts (ENUM below) in the order of its messages. */
 static const char *const transition_names[] = {[SB_TRANSITION_TREE] = "tree", [SB_TRANSITION_LINEAR] = "linear"};
-static const char *const inputs_names[] = {[SB_INPUTS_EMBEDDING] = "embedding", [SB_INPUTS_ONEHOT] = "onehot"};
+static const char *const inputs_names[] = {
+    [SB_INPUTS_EMBEDDING] = "embedding", [SB_INPUTS_ONEHOT] = "onehot", [SB_INPUTS_FEATURES] = "features"};
 static const char *const reference_policy_names[] = {
     [SB_REFERENCE_AUTO] = "auto", [SB_REFERENCE_NETWORK] = "network", [SB_REFERENCE_UNIFORM] = "uniform"};
 static const char *const weights_names[] = {[SB_WEIGHTS_SIMPLEX] = "simplex", [SB_WEIGHTS_SIGNED] = "signed"};
@@ -172,7 +173,8 @@ static const SbKey schema[] = {
     INT("$.dataset", "spectral_dim", 1, INF, "6", dataset.spectral_dim),
     INT("$.dataset", "aspects", 1, 16, "3", dataset.aspects),
     NUMBER("$.dataset", "misspecification", 0, 0, 1, "0.0", dataset.misspecification),
-    ENUM("$.dataset", "inputs", "\"embedding\"", dataset.inputs, inputs_names, SB_INPUTS_EMBEDDING, SB_INPUTS_ONEHOT),
+    ENUM("$.dataset", "inputs", "\"features\"", dataset.inputs, inputs_names, SB_INPUTS_EMBEDDING, SB_INPUTS_ONEHOT,
+         SB_INPUTS_FEATURES),
     NAMES_KEY("$.dataset", "aspect_names", SB_NAMES_ASPECT, "aspect", "see 'soupbench list'", 1, "[]",
               dataset.aspect_names, dataset.n_aspect_names),
     STRING("$.dataset", "path", 0, 255, 0, "\"\"", dataset.path),
@@ -215,10 +217,13 @@ static const SbKey schema[] = {
          SB_LABELS_SAMPLED, SB_LABELS_NOISE_FREE),
     NUMBER("$.soup", "temperature", 0, 1, INF, "1.0", soup.temperature),
     NUMBER("$.soup", "l2", 0, 0, INF, "1e-4", soup.l2),
-    ENUM("$.soup", "form", "\"lora\"", soup.form, policy_form_names, SB_POLICY_LORA, SB_POLICY_FULL),
+    ENUM("$.soup", "form", "\"full\"", soup.form, policy_form_names, SB_POLICY_LORA, SB_POLICY_FULL),
     INT("$.soup", "cat_steps", 1, INF, "200", soup.cat_steps),
     NUMBER("$.soup", "cat_lr", 0, 1, INF, "0.05", soup.cat_lr),
     INT("$.soup", "implicit_samples", 1, INF, "2000", soup.implicit_samples),
+    OBJECT("$", "learned"),
+    INT("$.learned", "samples", 1, 1 << 24, "2048", learned.samples),
+    NUMBER("$.learned", "l2", 0, 0, INF, "1e-4", learned.l2),
     OBJECT("$", "gap"),
     NUMBERS("$.gap", "horizons", 1, 8, 1, "[]", gap.horizons, gap.n_horizons),
     ENUM_LIST("$.gap", "transitions", transition_names, "transition", "expected \"tree\" or \"linear\"",
@@ -252,6 +257,7 @@ static const SbKey schema[] = {
     INT("$.winrate", "max_enumerate", 0, INF, "1000000", winrate_max_enumerate),
     INT("$.winrate", "samples", 1, INF, "20000", winrate_samples),
     INT("$", "bootstrap", 1, INF, "1000", bootstrap),
+    NUMBER("$", "normalized_guard", 0, 0, 0.99, "0.05", normalized_guard),
 };
 #define N_KEYS (sizeof(schema) / sizeof(schema[0]))
 

@@ -34,6 +34,7 @@ typedef enum {
 typedef enum {
     SB_INPUTS_EMBEDDING = 0, /* prompt embedding, one-hot tokens so far, one-hot step */
     SB_INPUTS_ONEHOT = 1,    /* the one-hot global state index */
+    SB_INPUTS_FEATURES = 2,  /* the state's features phi(s, a) of every action, and a one-hot step */
 } SbInputs;
 
 typedef enum {
@@ -166,6 +167,12 @@ typedef struct {
     int implicit_samples;          /* $.soup.implicit_samples: trajectories sampled per user by spectral_soup_implicit, >= 1 */
 } SbSoupConfig;
 
+/* The learned inputs of the weight-based baselines (harness/train/learned.h). */
+typedef struct {
+    int samples;                   /* $.learned.samples: pi_ref trajectories on the training prompts, >= 1 */
+    double l2;                     /* $.learned.l2: ridge strength of the reward models and successor features, >= 0 */
+} SbLearnedConfig;
+
 /* The spectral-gap sweep (issue: where merging in parameters, reward-weighted
  * decoding and Q-weighted output merging part ways): for every
  * misspecification x transition x horizon, a fresh MDP, basis and the
@@ -215,6 +222,7 @@ typedef struct {
     SbTrainConfig train;           /* $.train */
     SbBasisConfig basis;           /* $.basis */
     SbSoupConfig soup;             /* $.soup */
+    SbLearnedConfig learned;       /* $.learned */
     SbGapConfig gap;               /* $.gap */
     SbOnlineConfig online;         /* $.online */
     SbAblationConfig ablation;     /* $.ablation */
@@ -224,6 +232,10 @@ typedef struct {
     int64_t winrate_max_enumerate; /* $.winrate.max_enumerate: trajectory pairs per prompt enumerated exactly, >= 0 */
     int winrate_samples;           /* $.winrate.samples: sampled pairs otherwise, >= 1 */
     int bootstrap;                 /* $.bootstrap: resamples for confidence intervals, >= 1 */
+    /* $.normalized_guard: a user whose bespoke_rlhf policy gains less than
+     * this share of the oracle's gain over pi_ref is left out of the
+     * per-user normalised mean (and counted), in [0, 0.99] */
+    double normalized_guard;
 } SbConfig;
 
 /* ------------------------------------------------------------------ */

@@ -41,7 +41,7 @@ static void run_setting(const SbConfig *base, int width, int K, double *row)
     double start = sb_now();
     SbBasis *basis = sb_basis_build(p, &cfg, &pg);
     double basis_seconds = sb_now() - start;
-    SbContext ctx = {p, &cfg, basis, NULL};
+    SbContext ctx = {.p = p, .cfg = &cfg, .basis = basis};
     const SbMethod *soup = ablated_method(), *bespoke = sb_method_with_role(SB_ROLE_NORMALISER);
     SB_ASSERT(bespoke);
     void *soup_state = soup->prepare ? soup->prepare(&ctx) : NULL;
@@ -54,7 +54,7 @@ static void run_setting(const SbConfig *base, int width, int K, double *row)
         sb_problem_user_reward(p, w, r);
         SbSoftSolution sol;
         sb_solve_soft(p, r, p->ref_logits, &sol);
-        bespoke->serve(&ctx, bespoke_state, w, bl);
+        sb_method_serve_offline(&ctx, bespoke, bespoke_state, w, bl);
         double J_ref = sb_policy_eval_objective(p, r, p->ref_logits);
         double J_bespoke = sb_policy_eval_objective(p, r, bl);
         char purpose[64];

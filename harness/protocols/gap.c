@@ -62,7 +62,8 @@ static void run_setting(const SbConfig *base, SbTransition transition, int H, do
         needs |= methods[k]->needs;
     }
     const SbBasis *experts = needs & SB_NEEDS_EXPERTS ? sb_experts_for(p, &cfg, basis, &pg, &trained) : NULL;
-    SbContext ctx = {p, &cfg, basis, experts};
+    SbLearnedAspects *learned = needs & SB_NEEDS_LEARNED ? sb_learned_for(p, &cfg) : NULL;
+    SbContext ctx = {.p = p, .cfg = &cfg, .basis = basis, .experts = experts, .learned = learned};
     void *states[SB_MAX_METHODS];
     for (int k = 0; k < n; k++)
         states[k] = methods[k]->prepare ? methods[k]->prepare(&ctx) : NULL;
@@ -80,7 +81,7 @@ static void run_setting(const SbConfig *base, SbTransition transition, int H, do
         res_trained += sb_spectral_residual(p, q, basis->K, sol.Q) / p->n_test;
         res_exact += exact_basis_residual(p, basis, sol.Q) / p->n_test;
         for (int k = 0; k < n; k++) {
-            methods[k]->serve(&ctx, states[k], w, logits);
+            sb_method_serve_offline(&ctx, methods[k], states[k], w, logits);
             gap[k] += (sol.value - sb_policy_eval_objective(p, r, logits)) / p->n_test;
         }
         sb_soft_solution_free(&sol);
@@ -101,6 +102,7 @@ static void run_setting(const SbConfig *base, SbTransition transition, int H, do
         if (methods[k]->release)
             methods[k]->release(states[k]);
     free(gap), free(q), free(logits), free(r);
+    sb_learned_aspects_free(learned);
     sb_basis_free(trained);
     sb_basis_free(basis);
     sb_problem_free(p);

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "estimate.h"
 #include "pareto.h"
 #include "sb.h"
 #include "solver.h"
@@ -54,8 +55,10 @@ static void put_winrate(double *at, SbWinRate w)
     at[2] = w.hi;
 }
 
-/* Every held-out user, true weights. avg_logits: the population
- * baseline's policy (SB_ROLE_POPULATION), or NULL. */
+/* Every held-out user, served with the user's offline feedback (the true
+ * weights only to the methods whose information includes them) and
+ * evaluated under the true weights. avg_logits: the population baseline's
+ * policy (SB_ROLE_POPULATION), or NULL. */
 static void evaluate_users(const SbContext *ctx, SbProgress *pg, SbMethodResult *out, const double *avg_logits,
                            double *logits, double *r)
 {
@@ -68,7 +71,7 @@ static void evaluate_users(const SbContext *ctx, SbProgress *pg, SbMethodResult 
     for (int u = 0; u < p->n_test; u++) {
         const double *w = p->users_test + (size_t)u * p->m;
         double *row = out->users + (size_t)u * cols;
-        m->serve(ctx, out->state, w, logits);
+        sb_method_serve_offline(ctx, m, out->state, w, logits);
         SbPolicyValue v = {.aspects = row + SB_U_ASPECTS};
         sb_evaluate_policy(p, logits, w, &v);
         row[SB_U_J] = v.J;
@@ -108,7 +111,7 @@ static void trace_fronts(const SbContext *ctx, const double *ref_point, SbProgre
             memset(w, 0, sizeof(double) * (size_t)p->m);
             w[i] = (double)q / (g - 1);
             w[j] = 1.0 - w[i];
-            out->method->serve(ctx, out->state, w, logits);
+            sb_method_serve_offline(ctx, out->method, out->state, w, logits);
             SbPolicyValue v = {.aspects = aspects};
             sb_evaluate_policy(p, logits, w, &v);
             sb_problem_user_reward(p, w, r);
@@ -133,15 +136,19 @@ static void trace_fronts(const SbContext *ctx, const double *ref_point, SbProgre
     free(w);
 }
 
-/* Mean and 95% bootstrap interval of one users-table column into s[0..2];
- * NaN when the column is absent (all NaN). */
+/* Mean and 95% bootstrap interval of one users-table column into s[0..2],
+ * over the users where it is defined (not NaN: the normalised score of a
+ * guarded user); NaN when it is defined for none. */
 static void column_ci(const SbConfig *cfg, const SbMethodResult *res, int col, const char *what, double *s)
 {
-    int n = res->n_users;
-    double *x = sb_zeros(n);
-    for (int u = 0; u < n; u++)
-        x[u] = res->users[(size_t)u * res->user_cols + col];
-    if (isnan(x[0])) {
+    int n = 0;
+    double *x = sb_zeros(res->n_users);
+    for (int u = 0; u < res->n_users; u++) {
+        double v = res->users[(size_t)u * res->user_cols + col];
+        if (!isnan(v))
+            x[n++] = v;
+    }
+    if (n == 0) {
         s[0] = s[1] = s[2] = NAN;
     } else {
         SbRng rng;
@@ -178,6 +185,13 @@ static void pooled_score(const SbConfig *cfg, SbMethodResult *res, const double 
         return;
     }
     int n = res->n_users;
+    double total = 0;
+    for (int u = 0; u < n; u++)
+        total += span[u];
+    if (!(total > 0)) { /* the normaliser gains nothing over pi_ref in total: no 100% to scale by */
+        s[0] = s[1] = s[2] = NAN;
+        return;
+    }
     double *gain = sb_zeros(n);
     for (int u = 0; u < n; u++)
         gain[u] = res->users[(size_t)u * res->user_cols + SB_U_J] - J_ref[u];
@@ -215,7 +229,8 @@ void sb_offline_run(const SbContext *ctx, const SbMethod *const *methods, int n,
     const SbProblem *p = ctx->p;
     size_t n_sa = (size_t)p->n_states * p->V;
     double *logits = sb_zeros(n_sa), *r = sb_zeros(n_sa), *avg = NULL;
-    double *ref_point = sb_zeros(p->m), *zero = sb_zeros(p->m);
+    double *ref_point = sb_zeros(p->m), *zero = sb_zeros(p->m), *w_bar = sb_zeros(p->m);
+    sb_population_weights(p, w_bar);
     reference_point(p, ref_point);
     for (int k = 0; k < n; k++) {
         memset(&res[k], 0, sizeof res[k]);
@@ -224,7 +239,7 @@ void sb_offline_run(const SbContext *ctx, const SbMethod *const *methods, int n,
         if (!avg && (methods[k]->roles & SB_ROLE_POPULATION)) {
             SB_ASSERT(methods[k]->same_for_all); /* served once, for every user */
             avg = sb_zeros(n_sa);
-            methods[k]->serve(ctx, res[k].state, zero, avg);
+            sb_method_serve_offline(ctx, methods[k], res[k].state, w_bar, avg);
         }
     }
     for (int k = 0; k < n; k++) {
@@ -239,26 +254,35 @@ void sb_offline_run(const SbContext *ctx, const SbMethod *const *methods, int n,
         evaluate_users(ctx, pg, out, avg, logits, r);
         trace_fronts(ctx, ref_point, pg, out, logits, r);
     }
-    /* normalised score: 100 (J(pi) - J(pi_ref)) / (J(bespoke) - J(pi_ref)) */
+    /* normalised score: 100 (J(pi) - J(pi_ref)) / (J(bespoke) - J(pi_ref)),
+     * left out (NaN) for a user whose bespoke policy gains less than
+     * $.normalized_guard of the oracle's gain (sb_normalized_guarded) */
     const SbMethodResult *bespoke = find_result(res, n, SB_ROLE_NORMALISER);
     double *J_ref = sb_zeros(p->n_test), *span = sb_zeros(p->n_test);
+    int guarded = 0;
     if (bespoke)
         for (int u = 0; u < p->n_test; u++) {
+            const double *w = p->users_test + (size_t)u * p->m;
             SbPolicyValue v = {.aspects = zero};
-            sb_evaluate_policy(p, p->ref_logits, p->users_test + (size_t)u * p->m, &v);
+            sb_evaluate_policy(p, p->ref_logits, w, &v);
             J_ref[u] = v.J;
             span[u] = bespoke->users[(size_t)u * bespoke->user_cols + SB_U_J] - v.J;
+            int out = sb_normalized_guarded(p, w, v.J, span[u], ctx->cfg->normalized_guard);
+            guarded += out;
             for (int k = 0; k < n; k++) {
                 double *row = res[k].users + (size_t)u * res[k].user_cols;
-                row[sb_user_col_norm(p->m)] = 100.0 * (row[SB_U_J] - v.J) / span[u];
+                row[sb_user_col_norm(p->m)] = out ? NAN : 100.0 * (row[SB_U_J] - v.J) / span[u];
             }
         }
+    for (int k = 0; k < n; k++)
+        res[k].guarded = bespoke ? guarded : -1;
     for (int k = 0; k < n; k++) {
         summarise(ctx->cfg, &res[k], p->m);
         pooled_score(ctx->cfg, &res[k], bespoke ? J_ref : NULL, span);
     }
     free(span);
     free(J_ref);
+    free(w_bar);
     free(zero);
     free(ref_point);
     free(avg);
@@ -273,6 +297,9 @@ static void write_method(SbResults *r, const SbContext *ctx, SbMethodResult *res
     const char *name = res->method->name;
     snprintf(path, sizeof path, "/methods/%s", name);
     sb_results_attr_str(r, path, "description", res->method->description);
+    char *info = sb_method_information(ctx, res->method);
+    sb_results_attr_str(r, path, "information", info);
+    free(info);
 
     char *aspects = sb_aspect_columns(p, "r_");
     snprintf(columns, sizeof columns,
@@ -344,6 +371,21 @@ void sb_offline_write(SbResults *r, const SbContext *ctx, SbMethodResult *res, i
              role_name(SB_ROLE_POPULATION));
     sb_results_write_table(r, "/summary", n, SB_SUMMARY_COLS, table, summary_columns, description);
     sb_results_attr_str(r, "/summary", "rows", rows);
+    char *infos = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&infos, &len);
+    for (int i = 0; i < n; i++) {
+        char *info = sb_method_information(ctx, res[i].method);
+        fprintf(f, "%s%s", i ? "|" : "", info);
+        free(info);
+    }
+    fclose(f);
+    sb_results_attr_str(r, "/summary", "information", infos);
+    free(infos);
+    if (n > 0 && res[0].guarded >= 0) {
+        sb_results_attr_int(r, "/summary", "normalized_guarded_users", res[0].guarded);
+        sb_results_attr_double(r, "/summary", "normalized_guard", ctx->cfg->normalized_guard);
+    }
     free(rows);
     free(table);
 }
@@ -357,8 +399,49 @@ static int hv_width(const SbProblem *p, int k)
     return w < 8 ? 8 : w;
 }
 
-void sb_offline_print_summary(const SbProblem *p, const SbMethodResult *res, int n)
+int sb_normalized_guarded(const SbProblem *p, const double *w, double J_ref, double span, double guard)
 {
+    double *r = sb_zeros((size_t)p->n_states * p->V);
+    sb_problem_user_reward(p, w, r);
+    SbSoftSolution sol;
+    sb_solve_soft(p, r, p->ref_logits, &sol);
+    double oracle_gain = sol.value - J_ref;
+    sb_soft_solution_free(&sol);
+    free(r);
+    return sb_guard_applies(span, oracle_gain, guard);
+}
+
+static void print_row(const SbContext *ctx, const SbMethodResult *res)
+{
+    const SbProblem *p = ctx->p;
+    int pairs = sb_aspect_pairs(p->m);
+    const double *s = res->summary;
+    char ci[64], win[64], avg[64], norm[64], pooled[64];
+    snprintf(ci, sizeof ci, "%.3f [%.3f, %.3f]", s[0], s[1], s[2]);
+    snprintf(win, sizeof win, "%.3f [%.3f, %.3f]", s[4], s[5], s[6]);
+    if (isnan(s[7]))
+        snprintf(avg, sizeof avg, "-");
+    else
+        snprintf(avg, sizeof avg, "%.3f [%.3f, %.3f]", s[7], s[8], s[9]);
+    if (isnan(s[10]))
+        snprintf(norm, sizeof norm, "-");
+    else
+        snprintf(norm, sizeof norm, "%.1f [%.1f, %.1f]", s[10], s[11], s[12]);
+    if (isnan(s[13]))
+        snprintf(pooled, sizeof pooled, "-");
+    else
+        snprintf(pooled, sizeof pooled, "%.1f [%.1f, %.1f]", s[13], s[14], s[15]);
+    printf("%-23s %-25s %-7.3f %-21s %-21s %-21s %-21s", res->method->name, ci, s[3], win, avg, norm, pooled);
+    for (int k = 0; k < pairs; k++)
+        printf(" %-*.3f", hv_width(p, k), res->hypervolume[k]);
+    char *info = sb_method_information(ctx, res->method);
+    printf("  %s\n", info);
+    free(info);
+}
+
+void sb_offline_print_summary(const SbContext *ctx, const SbMethodResult *res, int n)
+{
+    const SbProblem *p = ctx->p;
     int pairs = sb_aspect_pairs(p->m);
     char win_avg[96];
     snprintf(win_avg, sizeof win_avg, "win vs %s", role_name(SB_ROLE_POPULATION));
@@ -371,33 +454,26 @@ void sb_offline_print_summary(const SbProblem *p, const SbMethodResult *res, int
         snprintf(head, sizeof head, "HV %s-%s", p->aspect_names[i], p->aspect_names[j]);
         printf(" %-*s", hv_width(p, k), head);
     }
-    printf("\n");
-    for (int r = 0; r < n; r++) {
-        const double *s = res[r].summary;
-        char ci[64], win[64], avg[64], norm[64], pooled[64];
-        snprintf(ci, sizeof ci, "%.3f [%.3f, %.3f]", s[0], s[1], s[2]);
-        snprintf(win, sizeof win, "%.3f [%.3f, %.3f]", s[4], s[5], s[6]);
-        if (isnan(s[7]))
-            snprintf(avg, sizeof avg, "-");
-        else
-            snprintf(avg, sizeof avg, "%.3f [%.3f, %.3f]", s[7], s[8], s[9]);
-        if (isnan(s[10]))
-            snprintf(norm, sizeof norm, "-");
-        else
-            snprintf(norm, sizeof norm, "%.1f [%.1f, %.1f]", s[10], s[11], s[12]);
-        if (isnan(s[13]))
-            snprintf(pooled, sizeof pooled, "-");
-        else
-            snprintf(pooled, sizeof pooled, "%.1f [%.1f, %.1f]", s[13], s[14], s[15]);
-        printf("%-23s %-25s %-7.3f %-21s %-21s %-21s %-21s", res[r].method->name, ci, s[3], win, avg, norm, pooled);
-        for (int k = 0; k < pairs; k++)
-            printf(" %-*.3f", hv_width(p, k), res[r].hypervolume[k]);
-        printf("\n");
-    }
+    printf("  information\n");
+    for (int r = 0; r < n; r++)
+        if (!sb_information_is_oracle(res[r].method->information))
+            print_row(ctx, &res[r]);
+    int oracle = 0;
+    for (int r = 0; r < n; r++)
+        if (sb_information_is_oracle(res[r].method->information)) {
+            if (!oracle++)
+                printf("-- oracle-information variants (handed what the methods above must learn; not part of "
+                       "the comparison) --\n");
+            print_row(ctx, &res[r]);
+        }
     printf("(J_u = E[sum_t r_u] - beta E[sum_t KL], exact; win-rates exact when trajectories are enumerable;\n"
            " normalised score: mean over users of 100 (J - J_ref) / (J_bespoke - J_ref); pooled: 100 sum(J - J_ref)\n"
            " / sum(J_bespoke - J_ref) over users; HV: exact hypervolume of each Pareto front over pi_ref's aspect\n"
            " rewards; intervals: 95%% bootstrap over held-out users)\n");
+    if (n > 0 && res[0].guarded > 0)
+        printf("(%d of %d held-out users left out of the per-user normalised mean: their %s policy gains less "
+               "than %g of the oracle's gain over pi_ref; the pooled score keeps them)\n",
+               res[0].guarded, res[0].n_users, role_name(SB_ROLE_NORMALISER), ctx->cfg->normalized_guard);
 }
 
 void sb_method_result_free(SbMethodResult *res)

@@ -28,6 +28,7 @@ typedef struct {
     double *pareto;       /* [n_pairs x grid x SB_PARETO_COLS] */
     double *hypervolume;  /* [n_pairs] */
     double summary[SB_SUMMARY_COLS];
+    int guarded; /* held-out users left out of the per-user normalised mean (-1: no normaliser run) */
 } SbMethodResult;
 
 /* Column of the users table. */
@@ -47,8 +48,22 @@ void sb_offline_run(const SbContext *ctx, const SbMethod *const *methods, int n,
                     SbMethodResult *res);
 /* /methods/<name>/{users,pareto/...} and the methods' own outputs, then /summary. */
 void sb_offline_write(SbResults *r, const SbContext *ctx, SbMethodResult *res, int n);
-/* The summary table on stdout. */
-void sb_offline_print_summary(const SbProblem *p, const SbMethodResult *res, int n);
+/* The summary table on stdout: the default comparison, then the
+ * oracle-information variants in a block of their own, each row with what
+ * the method received. */
+void sb_offline_print_summary(const SbContext *ctx, const SbMethodResult *res, int n);
+
+/* The normalised-score guard: 1 when the user's bespoke policy gains less
+ * than `guard` of the oracle's gain over pi_ref (span = J_bespoke - J_ref,
+ * J_ref the reference's J), so the per-user ratio would divide by (almost)
+ * nothing; such users are left out of the per-user mean and counted, the
+ * pooled score keeps them. */
+int sb_normalized_guarded(const SbProblem *p, const double *w, double J_ref, double span, double guard);
+/* The guard's rule itself, given the oracle's gain J_oracle - J_ref. */
+static inline int sb_guard_applies(double span, double oracle_gain, double guard)
+{
+    return !(span > 0) || span < guard * oracle_gain;
+}
 /* The methods' names joined with commas (malloc'd): the `rows` attribute
  * of per-method tables. */
 char *sb_method_result_names(const SbMethodResult *res, int n);

@@ -7,6 +7,8 @@
 #include <string.h>
 
 #include "cost.h"
+#include "feedback.h"
+#include "offline.h"
 #include "logreg.h"
 #include "mlp.h"
 #include "progress.h"
@@ -41,12 +43,13 @@ typedef struct {
     double seconds, flops;   /* adaptation cost in this stream */
 } Run;
 
-/* What a stream needs to know about its user. */
+/* What a stream needs to know about its user (the truth: the methods see
+ * only what sb_method_user hands them). */
 typedef struct {
     const double *w;
     double *r;               /* r_u on every pair */
     double J_ref, J_bespoke, J_oracle;
-    const double *oracle_logits, *bespoke_logits;
+    int guarded;             /* left out of the per-user normalised mean (sb_normalized_guarded) */
 } User;
 
 static SbPairLabels online_labels(const SbConfig *cfg)
@@ -55,27 +58,28 @@ static SbPairLabels online_labels(const SbConfig *cfg)
     return labels;
 }
 
-/* The policy of run k after the answers so far; w_hat: fitted weights. */
-static void refresh(const SbContext *ctx, Run *run, const User *user, const SbPairs *answers, const double *w_hat,
-                    int checkpoint)
+/* Serve run k the answers so far (every method the same answers; w only
+ * to the methods whose information includes it), timing the adaptation. */
+static void serve_run(const SbContext *ctx, Run *run, const User *user, const SbPairs *answers)
 {
-    const SbMethod *m = run->m;
-    switch (m->online) {
-    case SB_ONLINE_FIXED:
-        return; /* served once with the true weights */
-    case SB_ONLINE_WEIGHTS:
-        m->serve(ctx, run->state, w_hat, run->logits);
-        break;
-    case SB_ONLINE_FEEDBACK:
-        if (m->adapt_at_checkpoints && !checkpoint)
-            return;
-        double start = sb_now(), f0 = sb_mlp_flops();
-        m->adapt(ctx, run->state, answers, run->warm, run->logits);
+    SbUser seen = sb_method_user(run->m, answers, user->w, ctx->cfg->online.l2, 0);
+    double start = sb_now(), f0 = sb_mlp_flops();
+    run->m->serve(ctx, run->state, &seen, run->warm, run->logits);
+    if (run->m->online == SB_ONLINE_FEEDBACK) {
         run->seconds += sb_now() - start;
         run->flops += sb_mlp_flops() - f0;
-        break;
     }
     run->J = sb_policy_eval_objective(ctx->p, user->r, run->logits);
+}
+
+/* The policy of run k after the answers so far. */
+static void refresh(const SbContext *ctx, Run *run, const User *user, const SbPairs *answers, int checkpoint)
+{
+    if (run->m->online == SB_ONLINE_FIXED)
+        return; /* served once per user */
+    if (run->m->adapt_at_checkpoints && !checkpoint)
+        return;
+    serve_run(ctx, run, user, answers);
 }
 
 /* Active query: online.candidates pairs from the stream's policies, of
@@ -106,7 +110,7 @@ static void record(const SbContext *ctx, Run *runs, int n_runs, const User *user
     const SbConfig *cfg = ctx->cfg;
     for (int k = 0; k < n_runs; k++) {
         double *o = out + (size_t)k * N_METRICS;
-        o[M_NORM] = 100.0 * (runs[k].J - user->J_ref) / (user->J_bespoke - user->J_ref);
+        o[M_NORM] = user->guarded ? NAN : 100.0 * (runs[k].J - user->J_ref) / (user->J_bespoke - user->J_ref);
         o[M_WIN] = sb_winrate(ctx->p, user->r, runs[k].logits, ctx->p->ref_logits, cfg->winrate_max_enumerate,
                               cfg->winrate_samples, rng).rate;
         o[M_CUM_B] = runs[k].cum_b;
@@ -123,32 +127,20 @@ static void run_stream(const SbContext *ctx, Run *runs, int n_runs, int driver, 
 {
     const SbProblem *p = ctx->p;
     const SbConfig *cfg = ctx->cfg;
-    size_t n_sa = (size_t)p->n_states * p->V;
     SbRng rng, eval_rng;
     sb_rng_seed(&rng, seed);
     sb_rng_seed(&eval_rng, seed ^ 0xe7a1ULL);
     SbPairLabels labels = online_labels(cfg);
-    int x_hi = (int)ceil(cfg->soup.train_prompts * p->n_prompts);
-    x_hi = x_hi < 1 ? 1 : x_hi > p->n_prompts ? p->n_prompts : x_hi;
+    int x_hi = sb_train_prompts(ctx);
     SbPairs answers;
     sb_pairs_reserve(&answers, p->H, T);
-    /* aspect rewards as m functions on the pairs, for the fitted weights */
-    double *g = sb_zeros(n_sa * p->m), *w_hat = sb_zeros(p->m), *Xw = sb_zeros((size_t)(T > 0 ? T : 1) * p->m);
-    for (int j = 0; j < p->m; j++)
-        for (size_t i = 0; i < n_sa; i++)
-            g[(size_t)j * n_sa + i] = p->aspect_rewards[i * p->m + j];
-    int need_w = 0;
+    /* round 0: every method from its population prior, before any answer */
     for (int k = 0; k < n_runs; k++) {
         Run *run = &runs[k];
         run->cum_b = run->cum_o = run->seconds = run->flops = 0;
-        if (run->m->warm_size)
-            memset(run->warm, 0, sizeof(double) * (size_t)run->m->warm_size(ctx, run->state));
-        if (run->m->online == SB_ONLINE_FIXED) {
-            run->m->serve(ctx, run->state, user->w, run->logits);
-            run->J = sb_policy_eval_objective(p, user->r, run->logits);
-        }
-        need_w |= run->m->online == SB_ONLINE_WEIGHTS;
-        refresh(ctx, run, user, &answers, w_hat, 1);
+        if (run->m->warm_size && run->m->prior)
+            run->m->prior(ctx, run->state, run->warm);
+        serve_run(ctx, run, user, &answers);
     }
     int c = 0;
     if (cps[c] == 0)
@@ -165,17 +157,12 @@ static void run_stream(const SbContext *ctx, Run *runs, int n_runs, int driver, 
             add_active(ctx, &runs[driver], &answers, user, l1, l2, x_hi, &labels, &rng);
         else
             sb_pairs_add(p, &answers, user->r, 0, x_hi, l1, l2, &labels, &rng);
-        if (need_w) {
-            sb_pairs_features(p, &answers, g, p->m, Xw);
-            sb_logreg_fit(Xw, answers.y, NULL, answers.n, p->m, cfg->online.l2, w_hat, NULL, NULL);
-        }
         int cp = c < n_cp && cps[c] == t;
         for (int k = 0; k < n_runs; k++)
-            refresh(ctx, &runs[k], user, &answers, w_hat, cp);
+            refresh(ctx, &runs[k], user, &answers, cp);
         if (cp)
             record(ctx, runs, n_runs, user, &eval_rng, out + (size_t)(c++) * n_runs * N_METRICS);
     }
-    free(Xw), free(w_hat), free(g);
     sb_pairs_free(&answers);
 }
 
@@ -215,21 +202,21 @@ static void user_setup(const SbContext *ctx, const SbMethod *bespoke, void *besp
     sb_problem_user_reward(p, w, user->r);
     sb_solve_soft(p, user->r, p->ref_logits, sol);
     user->J_oracle = sol->value;
-    user->oracle_logits = sol->logits;
     user->J_ref = sb_policy_eval_objective(p, user->r, p->ref_logits);
     double *bl = sb_zeros(n_sa);
     if (bespoke)
-        bespoke->serve(ctx, bespoke_state, w, bl);
+        sb_method_serve_offline(ctx, bespoke, bespoke_state, w, bl);
     else
         memcpy(bl, p->ref_logits, sizeof(double) * n_sa);
     user->J_bespoke = sb_policy_eval_objective(p, user->r, bl);
-    user->bespoke_logits = bl;
+    user->guarded = sb_guard_applies(user->J_bespoke - user->J_ref, user->J_oracle - user->J_ref,
+                                     ctx->cfg->normalized_guard);
+    free(bl);
 }
 
 static void user_free(User *user, SbSoftSolution *sol)
 {
     free(user->r);
-    free((double *)user->bespoke_logits);
     sb_soft_solution_free(sol);
 }
 
@@ -330,20 +317,35 @@ SbOnlineCurve *sb_online_run(const SbContext *ctx, const SbMethod *const *method
             double *row = cv->curve + (size_t)c * SB_ONLINE_COLS;
             row[0] = cps[c];
             for (int mt = 0; mt < N_METRICS; mt++) {
-                for (int s = 0; s < streams; s++)
-                    x[s] = samples[(((size_t)s * n_cp + c) * n_runs + k) * N_METRICS + mt];
-                row[1 + 3 * mt] = sb_mean(x, streams);
-                sb_bootstrap_mean_ci(x, streams, cfg->bootstrap, mt == M_GAIN ? &rng_gain : &rng, &row[2 + 3 * mt],
+                int kept = 0; /* the normalised score skips the guarded users' streams (NaN) */
+                for (int s = 0; s < streams; s++) {
+                    double v = samples[(((size_t)s * n_cp + c) * n_runs + k) * N_METRICS + mt];
+                    if (!isnan(v))
+                        x[kept++] = v;
+                }
+                if (kept == 0) {
+                    row[1 + 3 * mt] = row[2 + 3 * mt] = row[3 + 3 * mt] = NAN;
+                    continue;
+                }
+                row[1 + 3 * mt] = sb_mean(x, kept);
+                sb_bootstrap_mean_ci(x, kept, cfg->bootstrap, mt == M_GAIN ? &rng_gain : &rng, &row[2 + 3 * mt],
                                      &row[3 + 3 * mt]);
                 if (mt == M_GAIN)
                     memcpy(gain, x, sizeof(double) * (size_t)streams);
             }
-            /* the pooled normalised score: 100 sum(J - J_ref) / sum(J_bespoke - J_ref) */
-            double *pooled = row + COL_POOLED;
-            pooled[0] =
-                100.0 * sb_bootstrap_ratio_ci(gain, span, streams, cfg->bootstrap, &rng_gain, &pooled[1], &pooled[2]);
-            pooled[1] *= 100.0;
-            pooled[2] *= 100.0;
+            /* the pooled normalised score: 100 sum(J - J_ref) / sum(J_bespoke - J_ref),
+             * undefined when the normaliser gains nothing over pi_ref in total */
+            double *pooled = row + COL_POOLED, total = 0;
+            for (int s = 0; s < streams; s++)
+                total += span[s];
+            if (total > 0) {
+                pooled[0] = 100.0 * sb_bootstrap_ratio_ci(gain, span, streams, cfg->bootstrap, &rng_gain, &pooled[1],
+                                                          &pooled[2]);
+                pooled[1] *= 100.0;
+                pooled[2] *= 100.0;
+            } else {
+                pooled[0] = pooled[1] = pooled[2] = NAN;
+            }
         }
     }
     free(x), free(gain), free(span), free(out), free(out_a), free(cost_f), free(cost_s), free(samples);

@@ -96,7 +96,7 @@ static void example_answers(const SbContext *ctx, const SbRealData *rd, const Sb
     int64_t *pick = sb_calloc((size_t)n * 2 * n_ex, sizeof(int64_t));
     for (int k = 0; k < n; k++)
         for (int u = 0; u < 2; u++) {
-            res[k].method->serve(ctx, res[k].state, u ? wB : wA, logits);
+            sb_method_serve_offline(ctx, res[k].method, res[k].state, u ? wB : wA, logits);
             for (int e = 0; e < n_ex; e++)
                 pick[((size_t)k * 2 + u) * n_ex + e] = first_choice(logits, V, rd->n_train + e);
         }

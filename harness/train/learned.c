@@ -154,6 +154,13 @@ SbLearnedAspects *sb_learned_aspects_fit(const SbProblem *p, int samples, double
     return la;
 }
 
+SbLearnedAspects *sb_learned_for(const SbProblem *p, const SbConfig *cfg)
+{
+    SbRng rng;
+    sb_rng_derive(&rng, cfg->seed, "learned");
+    return sb_learned_aspects_fit(p, cfg->learned.samples, cfg->learned.l2, sb_rng_u64(&rng));
+}
+
 void sb_learned_aspects_write(const SbLearnedAspects *la, SbResults *r, const char *group)
 {
     char path[256];

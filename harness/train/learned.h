@@ -22,6 +22,7 @@
 
 #include <stdint.h>
 
+#include "config.h"
 #include "problem.h"
 #include "results.h"
 
@@ -46,6 +47,9 @@ typedef struct {
 void sb_ridge_fit(const double *X, const double *y, int n, int d, double l2, double *theta);
 
 SbLearnedAspects *sb_learned_aspects_fit(const SbProblem *p, int samples, double l2, uint64_t seed);
+/* The experiment's learned inputs: $.learned.samples and $.learned.l2,
+ * rollouts from the seed's "learned" stream. */
+SbLearnedAspects *sb_learned_for(const SbProblem *p, const SbConfig *cfg);
 /* <group>/reward_theta, sf_theta, heldout (per aspect: the two RMSEs and
  * their yardsticks) and the attributes samples, l2. */
 void sb_learned_aspects_write(const SbLearnedAspects *la, SbResults *r, const char *group);
