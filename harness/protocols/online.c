@@ -405,6 +405,29 @@ void sb_online_write(SbResults *r, const SbOnlineCurve *curves, int n)
     free(table);
 }
 
+static void print_curve(const SbOnlineCurve *cv)
+{
+    char name[64];
+    snprintf(name, sizeof name, "%s%s", cv->method->name, cv->active ? " (active)" : "");
+    printf("%-24s", name);
+    for (int c = 0; c < cv->n_checkpoints; c++) {
+        double v = cv->curve[(size_t)c * SB_ONLINE_COLS + 1];
+        isnan(v) ? printf(" %6s", "-") : printf(" %6.1f", v); /* NaN: every user guarded */
+    }
+    const double *last = cv->curve + (size_t)(cv->n_checkpoints - 1) * SB_ONLINE_COLS;
+    char pooled[64], ci[64];
+    if (isnan(last[COL_POOLED]))
+        snprintf(pooled, sizeof pooled, "-");
+    else
+        snprintf(pooled, sizeof pooled, "%.1f [%.1f, %.1f]", last[COL_POOLED], last[COL_POOLED + 1],
+                 last[COL_POOLED + 2]);
+    if (isnan(last[2]))
+        snprintf(ci, sizeof ci, "%14s", "-");
+    else
+        snprintf(ci, sizeof ci, "[%5.1f, %5.1f]", last[2], last[3]);
+    printf("   %s   %-22s %8.3f\n", ci, pooled, last[7]);
+}
+
 void sb_online_print(const SbContext *ctx, const SbOnlineCurve *curves, int n)
 {
     (void)ctx;
@@ -416,19 +439,15 @@ void sb_online_print(const SbContext *ctx, const SbOnlineCurve *curves, int n)
     for (int c = 0; c < first->n_checkpoints; c++)
         printf(" %6d", (int)first->curve[(size_t)c * SB_ONLINE_COLS]);
     printf("   CI at T          pooled at T [CI]       cum. regret vs bespoke\n");
-    for (int k = 0; k < n; k++) {
-        const SbOnlineCurve *cv = &curves[k];
-        char name[64];
-        snprintf(name, sizeof name, "%s%s", cv->method->name, cv->active ? " (active)" : "");
-        printf("%-24s", name);
-        for (int c = 0; c < cv->n_checkpoints; c++)
-            printf(" %6.1f", cv->curve[(size_t)c * SB_ONLINE_COLS + 1]);
-        const double *last = cv->curve + (size_t)(cv->n_checkpoints - 1) * SB_ONLINE_COLS;
-        char pooled[64];
-        snprintf(pooled, sizeof pooled, "%.1f [%.1f, %.1f]", last[COL_POOLED], last[COL_POOLED + 1],
-                 last[COL_POOLED + 2]);
-        printf("   [%5.1f, %5.1f]   %-22s %8.3f\n", last[2], last[3], pooled, last[7]);
-    }
+    for (int pass = 0, oracle = 0; pass < 2; pass++)
+        for (int k = 0; k < n; k++) {
+            const SbOnlineCurve *cv = &curves[k];
+            if (sb_information_is_oracle(cv->method->information) != pass)
+                continue; /* the default comparison first, then the oracle-information variants */
+            if (pass && !oracle++)
+                printf("-- oracle-information variants (not part of the comparison) --\n");
+            print_curve(cv);
+        }
     /* the driver's cost of adapting to one user against training one
      * policy of the normaliser (its ledger group is its name) */
     const SbMethod *bespoke = sb_method_with_role(SB_ROLE_NORMALISER);
