@@ -36,6 +36,13 @@ expect_exit 2 ./soupbench run "$tmp/syntax.json" --out "$tmp/syntax.h5"
 expect_grep "$tmp/stderr" "$tmp/syntax.json:2:"
 expect_no_file "$tmp/syntax.h5"
 
+# An oracle variant the dataset cannot serve (exact Q on candidate sets) is
+# refused before any data is read, naming the method's JSON path.
+printf '{ "dataset": { "kind": "topical_chat" }, "methods": ["reference", "pad_sf_exact"] }\n' > "$tmp/exactq.json"
+expect_exit 2 ./soupbench run "$tmp/exactq.json" --out "$tmp/exactq.h5"
+expect_grep "$tmp/stderr" "$tmp/exactq.json: \\\$.methods\[1\]: \"pad_sf_exact\" needs exact Q-functions"
+expect_no_file "$tmp/exactq.h5"
+
 # A good run: exit 0, the file exists, info reads it, and a sampled
 # (non-enumerable) win-rate path also works.
 expect_exit 0 ./soupbench run tests/data/tiny_linear.json --out "$tmp/lin.h5" --quiet
