@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "cost.h"
+#include "regime.h"
 #include "method.h"
 #include "sb.h"
 #include "train.h"
@@ -40,6 +41,7 @@ static void bespoke_serve(const SbContext *ctx, void *state, const SbUser *user,
     snprintf(item, sizeof item, "%d", b->served++);
     sb_cost_record("bespoke_rlhf", item, &st);
     sb_policy_logits(p, pol, logits);
+    sb_regime_record("bespoke_rlhf", item, p, pol, logits, r);
     sb_policy_free(pol);
     free(r);
 }

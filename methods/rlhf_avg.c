@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "cost.h"
+#include "regime.h"
 #include "estimate.h"
 #include "method.h"
 #include "sb.h"
@@ -26,6 +27,7 @@ static void *rlhf_avg_prepare(const SbContext *ctx)
     sb_cost_record("rlhf_avg", "policy", &st);
     double *logits = sb_zeros(n_sa);
     sb_policy_logits(p, pol, logits);
+    sb_regime_record("rlhf_avg", "policy", p, pol, logits, r);
     sb_policy_free(pol);
     free(r);
     free(w);

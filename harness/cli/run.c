@@ -21,6 +21,7 @@
 #include "sb.h"
 #include "realdata.h"
 #include "realdata_report.h"
+#include "regime_report.h"
 #include "synthetic.h"
 
 /* A method whose information a dataset cannot give (exact Q-functions on
@@ -268,6 +269,7 @@ int sb_cmd_run(int argc, char **argv)
         sb_realdata_report(&ctx, rd, res, cfg.n_methods, r, quiet);
     if (!quiet)
         print_cost();
+    sb_regime_report(&ctx, r, quiet);
     void **states = sb_calloc((size_t)cfg.n_methods, sizeof *states);
     for (int k = 0; k < cfg.n_methods; k++)
         states[k] = res[k].state;

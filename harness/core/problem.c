@@ -140,6 +140,8 @@ void sb_problem_add_reference_and_users(SbProblem *p, const SbConfig *cfg, int c
     sb_rng_derive(&rng, cfg->seed, "reference/weights");
     SbRefNet *net = sb_refnet_build(p->n_in, cfg->reference.width, cfg->reference.layers, p->V,
                                     cfg->reference.temperature, &rng);
+    if (cfg->reference.scale != 1.0)
+        sb_refnet_scale(net, cfg->reference.scale);
     p->width = net->width;
     p->psi = sb_zeros((size_t)p->n_states * p->width);
     p->ref_logits = sb_zeros((size_t)p->n_states * p->V);

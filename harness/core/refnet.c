@@ -59,3 +59,18 @@ void sb_refnet_free(SbRefNet *net)
     free(net->b_out);
     free(net);
 }
+
+void sb_refnet_scale(SbRefNet *net, double s)
+{
+    for (int l = 0; l < net->layers; l++) {
+        size_t n = (size_t)net->width * (l == 0 ? net->n_in : net->width);
+        for (size_t i = 0; i < n; i++)
+            net->W[l][i] *= s;
+        for (int i = 0; i < net->width; i++)
+            net->b[l][i] *= s;
+    }
+    for (size_t i = 0; i < (size_t)net->n_out * net->width; i++)
+        net->W_out[i] *= s;
+    for (int i = 0; i < net->n_out; i++)
+        net->b_out[i] *= s;
+}

@@ -21,6 +21,10 @@ typedef struct {
 } SbRefNet;
 
 SbRefNet *sb_refnet_build(int n_in, int width, int layers, int n_out, double temperature, SbRng *rng);
+/* Multiply every weight and bias by s ($.reference.scale): a reference of
+ * larger norm, against which a fine-tune of the same function change is a
+ * smaller relative move (harness/train/regime.h). */
+void sb_refnet_scale(SbRefNet *net, double s);
 /* Forward n rows of inputs x [n x n_in]: psi [n x width] (may be NULL) and
  * logits [n x n_out]. */
 void sb_refnet_forward(const SbRefNet *net, const double *x, int n, double *psi, double *logits);

@@ -116,6 +116,7 @@ typedef struct {
     int width;          /* $.reference.width: hidden width, >= 1 */
     int layers;         /* $.reference.layers: hidden layers, >= 1 */
     double temperature; /* $.reference.temperature: logits are divided by it, > 0 */
+    double scale;       /* $.reference.scale: every weight and bias multiplied by it, > 0 */
     /* $.reference.policy: "auto" | "network" | "uniform": pi_ref is the
      * network's policy, or uniform with every policy's logits taken
      * relative to the network's (harness/problem.h); "auto" = uniform on
@@ -150,6 +151,14 @@ typedef struct {
 typedef struct {
     SbBasisKind kind;              /* $.basis.kind: "aspects" (K = m) | "random" (K signed combinations) | "none" */
     int size;                      /* $.basis.size: K for kind "random", >= 1 */
+    /* How the basis and the aspect experts are trained (the paper trains
+     * them on preference pairs): $.basis.trainer "dpo" | "pg", and DPO's
+     * pairs from pi_ref with their labels; steps, learning rate and the
+     * rest of the budget are $.train's */
+    SbTrainer trainer;
+    int pairs, heldout_pairs;
+    SbLabelKind labels;
+    double label_temperature;
     char load[256];                /* $.basis.load: results file whose /basis is reused ("" = train) */
     double rank_tol;               /* $.basis.rank_tol: numerical rank counts sv > rank_tol * sv[0], in (0, 1) */
     int spectrum_rows;             /* $.basis.spectrum_rows: state-action rows of the implicit-Q matrix, >= 1 */
@@ -166,6 +175,14 @@ typedef struct {
     double cat_lr;                 /* $.soup.cat_lr: their learning rate, > 0 */
     int implicit_samples;          /* $.soup.implicit_samples: trajectories sampled per user by spectral_soup_implicit, >= 1 */
 } SbSoupConfig;
+
+/* The regime a run declares (harness/train/regime.h): a trained policy
+ * that reaches min_gain of the oracle's gain should move its weights by at
+ * most max_change of their norm; a run outside it is warned about. */
+typedef struct {
+    double max_change;             /* $.regime.max_change: > 0 */
+    double min_gain;               /* $.regime.min_gain: in [0, 1] */
+} SbRegimeConfig;
 
 /* The learned inputs of the weight-based baselines (harness/train/learned.h). */
 typedef struct {
@@ -222,6 +239,7 @@ typedef struct {
     SbTrainConfig train;           /* $.train */
     SbBasisConfig basis;           /* $.basis */
     SbSoupConfig soup;             /* $.soup */
+    SbRegimeConfig regime;         /* $.regime */
     SbLearnedConfig learned;       /* $.learned */
     SbGapConfig gap;               /* $.gap */
     SbOnlineConfig online;         /* $.online */

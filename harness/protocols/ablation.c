@@ -7,6 +7,7 @@
 
 #include "basis.h"
 #include "cost.h"
+#include "regime.h"
 #include "method.h"
 #include "online.h"
 #include "progress.h"
@@ -29,7 +30,7 @@ static const SbMethod *ablated_method(void)
 /* One (width, K) setting into row. */
 static void run_setting(const SbConfig *base, int width, int K, double *row)
 {
-    int ledger = sb_cost_mark();
+    int ledger = sb_cost_mark(), regime = sb_regime_mark();
     SbConfig cfg = *base;
     cfg.reference.width = width;
     cfg.basis.kind = SB_BASIS_RANDOM;
@@ -83,6 +84,7 @@ static void run_setting(const SbConfig *base, int width, int K, double *row)
     sb_basis_free(basis);
     sb_problem_free(p);
     sb_cost_truncate(ledger);
+    sb_regime_truncate(regime);
 }
 
 static void print_row(const double *row)

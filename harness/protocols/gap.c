@@ -8,6 +8,7 @@
 
 #include "basis.h"
 #include "cost.h"
+#include "regime.h"
 #include "method.h"
 #include "progress.h"
 #include "sb.h"
@@ -43,7 +44,7 @@ static double exact_basis_residual(const SbProblem *p, const SbBasis *b, const d
  * gap per method] (means over held-out users). */
 static void run_setting(const SbConfig *base, SbTransition transition, int H, double rho, double *row, int quiet)
 {
-    int ledger = sb_cost_mark();
+    int ledger = sb_cost_mark(), regime = sb_regime_mark();
     SbConfig cfg = *base;
     cfg.dataset.transition = transition;
     cfg.dataset.horizon = H;
@@ -107,6 +108,7 @@ static void run_setting(const SbConfig *base, SbTransition transition, int H, do
     sb_basis_free(basis);
     sb_problem_free(p);
     sb_cost_truncate(ledger);
+    sb_regime_truncate(regime);
 }
 
 void sb_gap_run(const SbConfig *cfg, SbResults *r, int quiet)

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "cost.h"
+#include "regime.h"
 #include "feedback.h"
 #include "offline.h"
 #include "logreg.h"
@@ -255,7 +256,7 @@ SbOnlineCurve *sb_online_run(const SbContext *ctx, const SbMethod *const *method
     const SbMethod *bespoke = sb_method_with_role(SB_ROLE_NORMALISER);
     SB_ASSERT(bespoke);
     void *bespoke_state = bespoke->prepare ? bespoke->prepare(ctx) : NULL;
-    int ledger = sb_cost_mark();
+    int ledger = sb_cost_mark(), regime = sb_regime_mark();
     SbProgress pg;
     sb_progress_start(&pg, "online protocol", streams, quiet);
     double *out = sb_zeros((size_t)n_cp * n * N_METRICS), *out_a = sb_zeros((size_t)n_cp * N_METRICS);
@@ -292,6 +293,7 @@ SbOnlineCurve *sb_online_run(const SbContext *ctx, const SbMethod *const *method
     }
     sb_progress_finish(&pg);
     sb_cost_truncate(ledger);
+    sb_regime_truncate(regime);
     if (bespoke->release)
         bespoke->release(bespoke_state);
 

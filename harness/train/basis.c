@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "cost.h"
+#include "regime.h"
 #include "refnet.h"
 #include "sb.h"
 #include "spectrum.h"
@@ -104,6 +105,17 @@ static SbBasis *basis_load(const SbProblem *p, const SbConfig *cfg)
 
 /* ---- training -------------------------------------------------------- */
 
+SbTrainConfig sb_basis_train_config(const SbConfig *cfg)
+{
+    SbTrainConfig tc = cfg->train;
+    tc.trainer = cfg->basis.trainer;
+    tc.pairs = cfg->basis.pairs;
+    tc.heldout_pairs = cfg->basis.heldout_pairs;
+    tc.labels = cfg->basis.labels;
+    tc.label_temperature = cfg->basis.label_temperature;
+    return tc;
+}
+
 /* Train K policies on the rows of R in both forms, LoRA first (the order
  * of the cost ledger and the progress bar; every policy has its own named
  * random stream); `name` ("basis", "experts") prefixes the streams and the
@@ -113,6 +125,7 @@ static SbBasis *basis_train(const SbProblem *p, const SbConfig *cfg, const char 
 {
     SbBasis *b = basis_alloc(p, K, name);
     b->R = R;
+    SbTrainConfig tc = sb_basis_train_config(cfg);
     double *rho = sb_zeros((size_t)p->n_states * p->V);
     for (SbPolicyForm f = 0; f < SB_POLICY_FORMS; f++)
         for (int k = 0; k < K; k++) {
@@ -126,10 +139,11 @@ static SbBasis *basis_train(const SbProblem *p, const SbConfig *cfg, const char 
             snprintf(purpose, sizeof purpose, "%s/pairs/%d", name, k); /* both forms see the same pairs */
             SbRng pairs_rng;
             sb_rng_derive(&pairs_rng, cfg->seed, purpose);
-            sb_train(p, pol, rho, &cfg->train, sb_rng_u64(&pairs_rng), label, &b->stats[f][k]);
+            sb_train(p, pol, rho, &tc, sb_rng_u64(&pairs_rng), label, &b->stats[f][k]);
             snprintf(purpose, sizeof purpose, "%s/%s", name, sb_policy_form_name(f));
             snprintf(item, sizeof item, "%d", k);
             sb_cost_record(purpose, item, &b->stats[f][k]);
+            sb_regime_record(purpose, item, p, pol, NULL, rho);
             b->policies[f][k] = pol;
             sb_progress_advance(pg, 1);
         }

@@ -28,6 +28,9 @@ typedef struct {
     char loaded_from[256];
 } SbBasis;
 
+/* The trainer of the basis and the experts: $.train's budget with
+ * $.basis's trainer, pairs and labels. */
+SbTrainConfig sb_basis_train_config(const SbConfig *cfg);
 /* Number of basis policies the config asks for (0 for kind "none"). */
 int sb_basis_size(const SbConfig *cfg, int m);
 /* Train the basis (or load it when $.basis.load names a file); advances pg
