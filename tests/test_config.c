@@ -168,6 +168,8 @@ static void config_should_reject_value_below_range(void **state)
                        "test.json: $.dataset.vocab: expected an integer >= 2, found 1\n");
     assert_parse_fails("{\"seed\": -1}",
                        "test.json: $.seed: expected an integer in [0, 9007199254740992], found -1\n");
+    assert_parse_fails("{\"users\": {\"concentration\": 0}}",
+                       "test.json: $.users.concentration: expected a number > 0, found 0\n");
 }
 
 static void config_should_reject_value_above_range(void **state)
@@ -507,6 +509,7 @@ static void config_should_fill_defaults_for_absent_keys(void **state)
     assert_int_equal(c.users.train, 16);
     assert_int_equal(c.users.test, 16);
     assert_int_equal(c.users.weights, SB_WEIGHTS_SIMPLEX);
+    assert_true(c.users.concentration == 1.0);
     assert_int_equal(c.lora.rank, 4);
     assert_true(c.lora.alpha == 8.0);
     assert_int_equal(c.train.trainer, SB_TRAINER_PG);
@@ -581,7 +584,7 @@ static const char *const every_key_changed =
     "  \"misspecification\": 0.30000000000000004, \"inputs\": \"onehot\", \"aspect_names\": [\"sentiment\", \"judge\"],"
     "  \"path\": \"uf/my file.jsonl\"},"
     " \"reference\": {\"width\": 33, \"layers\": 8, \"temperature\": 1e-3, \"policy\": \"uniform\"},"
-    " \"users\": {\"train\": 1, \"test\": 2, \"weights\": \"signed\"},"
+    " \"users\": {\"train\": 1, \"test\": 2, \"weights\": \"signed\", \"concentration\": 0.25},"
     " \"lora\": {\"rank\": 3, \"alpha\": 0.7},"
     " \"train\": {\"trainer\": \"dpo\", \"form\": \"lora\", \"steps\": 9, \"lr\": 0.003, \"warmup\": 0,"
     "  \"patience\": 4, \"pairs\": 10, \"heldout_pairs\": 11, \"labels\": \"bradley_terry\","
@@ -607,6 +610,7 @@ static void config_should_round_trip_through_to_json(void **state)
     assert_string_equal(a.description, "say \"hi\" \\ caf\xc3\xa9\ttab");
     assert_true(a.seed == 9007199254740992ULL);
     assert_true(a.dataset.misspecification == 0.1 + 0.2);
+    assert_true(a.users.concentration == 0.25);
     assert_true(a.reference.temperature == 0.001);
     assert_string_equal(a.methods[0], "oracle");
     assert_int_equal(a.gap.n_horizons, 2);
@@ -628,7 +632,7 @@ static void config_should_emit_every_key_in_schema_order(void **state)
         "\"kind\"",   "\"transition\"",   "\"prompts\"",     "\"vocab\"",        "\"horizon\"",
         "\"states\"", "\"spectral_dim\"", "\"aspects\"",     "\"misspecification\"", "\"inputs\"", "\"aspect_names\"", "\"path\"",
         "\"reference\"", "\"width\"",     "\"layers\"",      "\"temperature\"", "\"policy\"",  "\"users\"",
-        "\"train\"",  "\"test\"",         "\"weights\"",     "\"lora\"",         "\"rank\"",
+        "\"train\"",  "\"test\"",         "\"weights\"",     "\"concentration\"", "\"lora\"",         "\"rank\"",
         "\"alpha\"",  "\"train\"",        "\"trainer\"",     "\"form\"",         "\"steps\"",
         "\"lr\"",     "\"warmup\"",       "\"patience\"",    "\"pairs\"",        "\"heldout_pairs\"",
         "\"labels\"", "\"label_temperature\"", "\"basis\"",  "\"kind\"",         "\"size\"",

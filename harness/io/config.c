@@ -188,6 +188,7 @@ static const SbKey schema[] = {
     INT("$.users", "train", 1, INF, "16", users.train),
     INT("$.users", "test", 1, INF, "16", users.test),
     ENUM("$.users", "weights", "\"simplex\"", users.weights, weights_names, SB_WEIGHTS_SIMPLEX, SB_WEIGHTS_SIGNED),
+    NUMBER("$.users", "concentration", 0, 1, INF, "1.0", users.concentration),
     OBJECT("$", "lora"),
     INT("$.lora", "rank", 1, 1024, "4", lora.rank),
     NUMBER("$.lora", "alpha", 0, 1, INF, "8.0", lora.alpha),

@@ -44,7 +44,7 @@ typedef enum {
 } SbReferencePolicy;
 
 typedef enum {
-    SB_WEIGHTS_SIMPLEX = 0, /* uniform on the simplex (Dirichlet(1)) */
+    SB_WEIGHTS_SIMPLEX = 0, /* on the simplex: Dirichlet($.users.concentration), 1 = uniform */
     SB_WEIGHTS_SIGNED = 1,  /* a uniform direction scaled to unit L1 norm */
 } SbWeights;
 
@@ -127,6 +127,10 @@ typedef struct {
     int train;                      /* $.users.train: >= 1 */
     int test;                       /* $.users.test: >= 1 */
     SbWeights weights;              /* $.users.weights: "simplex" | "signed" */
+    /* $.users.concentration: alpha of the symmetric Dirichlet(alpha) of
+     * "simplex" weights, > 0 (1 = uniform on the simplex; small: users near
+     * the corners, large: near the centre); "signed" takes only 1 */
+    double concentration;
 } SbUsersConfig;
 
 typedef struct {

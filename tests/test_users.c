@@ -1,0 +1,163 @@
+/* soupbench tests: users who disagree. The Dirichlet users of
+ * $.users.concentration against the closed-form moments, alpha = 1 against
+ * the normalised exponentials every earlier run drew. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <cmocka.h>
+
+#include "child.h"
+#include "testutil.h"
+
+/* ------------------------------------------------------------------ */
+/* Dirichlet users                                                    */
+
+/* n draws of a symmetric Dirichlet(alpha) on m aspects: the sample mean,
+ * variance and covariance of the components against alpha_j / alpha_0,
+ * alpha_j (alpha_0 - alpha_j) / (alpha_0^2 (alpha_0 + 1)) and
+ * -alpha_i alpha_j / (alpha_0^2 (alpha_0 + 1)). Tolerances from the sample
+ * size: the components lie in [0, 1], so every centred product is at most 1
+ * in size and its variance at most sigma^2; five standard errors
+ * sigma / sqrt(n), plus the O(1/n) bias of centring on the sample mean. */
+static void check_dirichlet_moments(double alpha, int m, int n)
+{
+    SbRng rng;
+    sb_rng_seed(&rng, 1234);
+    double *w = sb_users_draw(&rng, n, m, SB_WEIGHTS_SIMPLEX, alpha);
+    double a0 = alpha * m;
+    double mean = alpha / a0, var = alpha * (a0 - alpha) / (a0 * a0 * (a0 + 1));
+    double cov = -alpha * alpha / (a0 * a0 * (a0 + 1));
+    double sigma = sqrt(var), tol_mean = 5 * sigma / sqrt(n), tol_var = 5 * sigma / sqrt(n) + 2 * var / n;
+    double *mu = sb_zeros(m);
+    for (int u = 0; u < n; u++) {
+        double total = 0;
+        for (int j = 0; j < m; j++) {
+            double x = w[(size_t)u * m + j];
+            assert_true(isfinite(x) && x >= 0 && x <= 1);
+            total += x;
+            mu[j] += x / n;
+        }
+        assert_true(fabs(total - 1) < 1e-12);
+    }
+    for (int j = 0; j < m; j++) {
+        if (fabs(mu[j] - mean) > tol_mean)
+            fail_msg("alpha %g: mean of w_%d %.5f, closed form %.5f (tolerance %.5f)", alpha, j, mu[j], mean,
+                     tol_mean);
+        for (int k = j; k < m; k++) {
+            double c = 0;
+            for (int u = 0; u < n; u++)
+                c += (w[(size_t)u * m + j] - mu[j]) * (w[(size_t)u * m + k] - mu[k]) / n;
+            double want = j == k ? var : cov;
+            if (fabs(c - want) > tol_var)
+                fail_msg("alpha %g: covariance of w_%d, w_%d %.5f, closed form %.5f (tolerance %.5f)", alpha, j, k,
+                         c, want, tol_var);
+        }
+    }
+    free(mu);
+    free(w);
+}
+
+static void dirichlet_should_match_closed_form_moments(void **state)
+{
+    (void)state;
+    const double alphas[] = {0.05, 0.2, 0.7, 1.0, 1.5, 5.0, 40.0};
+    for (size_t i = 0; i < sizeof alphas / sizeof alphas[0]; i++) {
+        check_dirichlet_moments(alphas[i], 3, 100000);
+        check_dirichlet_moments(alphas[i], 2, 50000); /* w_1 ~ Beta(alpha, alpha) */
+    }
+}
+
+/* A tiny concentration puts users in the corners without a 0/0 (each Gamma
+ * draw underflows in doubles, its log does not). */
+static void dirichlet_should_put_small_concentrations_in_the_corners(void **state)
+{
+    (void)state;
+    SbRng rng;
+    sb_rng_seed(&rng, 7);
+    int n = 2000, m = 4, corners = 0;
+    double *w = sb_users_draw(&rng, n, m, SB_WEIGHTS_SIMPLEX, 0.002);
+    for (int u = 0; u < n; u++) {
+        double mx = 0;
+        for (int j = 0; j < m; j++) {
+            assert_true(isfinite(w[(size_t)u * m + j]));
+            mx = fmax(mx, w[(size_t)u * m + j]);
+        }
+        corners += mx > 0.999;
+    }
+    assert_true(corners > 0.95 * n);
+    free(w);
+    /* a large one at the centre */
+    w = sb_users_draw(&rng, n, m, SB_WEIGHTS_SIMPLEX, 1e4);
+    for (int i = 0; i < n * m; i++)
+        assert_true(fabs(w[i] - 0.25) < 0.05);
+    free(w);
+}
+
+/* alpha = 1 is the normalised exponentials, draw for draw: the users of
+ * every run made before $.users.concentration, here written out again. */
+static void old_simplex_users(SbRng *rng, int n, int m, double *w)
+{
+    for (int u = 0; u < n; u++) {
+        double total = 0;
+        for (int j = 0; j < m; j++)
+            total += w[u * m + j] = -log1p(-sb_rng_uniform(rng));
+        for (int j = 0; j < m; j++)
+            w[u * m + j] /= total;
+    }
+}
+
+static void dirichlet_one_should_reproduce_the_exponential_draws(void **state)
+{
+    (void)state;
+    SbRng a, b;
+    sb_rng_seed(&a, 99);
+    sb_rng_seed(&b, 99);
+    double want[50 * 3];
+    old_simplex_users(&a, 50, 3, want);
+    double *got = sb_users_draw(&b, 50, 3, SB_WEIGHTS_SIMPLEX, 1.0);
+    assert_memory_equal(got, want, sizeof want);
+    free(got);
+
+    /* through the config and the generator: the default concentration */
+    SbConfig cfg;
+    assert_int_equal(sb_config_parse("{\"users\": {\"train\": 5, \"test\": 7}}", "users.json", &cfg), 0);
+    assert_true(cfg.users.concentration == 1.0);
+    cfg.seed = 11;
+    SbProblem *p = sb_synthetic_build(&cfg);
+    double train[5 * 3], test[7 * 3];
+    sb_rng_derive(&a, 11, "users/train");
+    old_simplex_users(&a, 5, 3, train);
+    sb_rng_derive(&a, 11, "users/test");
+    old_simplex_users(&a, 7, 3, test);
+    assert_memory_equal(p->users_train, train, sizeof train);
+    assert_memory_equal(p->users_test, test, sizeof test);
+    sb_problem_free(p);
+}
+
+static void build_signed_with_concentration(void *arg)
+{
+    (void)arg;
+    SbConfig cfg;
+    SB_ASSERT(sb_config_parse("{\"users\": {\"weights\": \"signed\", \"concentration\": 0.2}}", "x.json", &cfg) == 0);
+    sb_synthetic_build(&cfg);
+}
+
+static void concentration_should_be_refused_with_signed_weights(void **state)
+{
+    (void)state;
+    char err[512];
+    assert_int_equal(run_child(build_signed_with_concentration, NULL, err, sizeof err), SB_EXIT_USAGE);
+    assert_non_null(strstr(err, "$.users.concentration"));
+    assert_non_null(strstr(err, "\"simplex\" weights only"));
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(dirichlet_should_match_closed_form_moments),
+        cmocka_unit_test(dirichlet_should_put_small_concentrations_in_the_corners),
+        cmocka_unit_test(dirichlet_one_should_reproduce_the_exponential_draws),
+        cmocka_unit_test(concentration_should_be_refused_with_signed_weights),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
