@@ -1,12 +1,14 @@
 /* soupbench tests: users who disagree. The Dirichlet users of
  * $.users.concentration against the closed-form moments, alpha = 1 against
- * the normalised exponentials every earlier run drew. */
+ * the normalised exponentials every earlier run drew; the aspect conflict
+ * of $.dataset.aspect_correlation against the requested correlation. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <cmocka.h>
 
 #include "child.h"
+#include "spectrum.h"
 #include "testutil.h"
 
 /* ------------------------------------------------------------------ */
@@ -151,6 +153,139 @@ static void concentration_should_be_refused_with_signed_weights(void **state)
     assert_non_null(strstr(err, "\"simplex\" weights only"));
 }
 
+/* ------------------------------------------------------------------ */
+/* aspect conflict                                                    */
+
+static SbProblem *correlated_problem(const char *transition, int d, int m, double c, double rho)
+{
+    SbConfig cfg;
+    char json[160];
+    snprintf(json, sizeof json, "{\"dataset\": {\"transition\": \"%s\", \"aspect_correlation\": %.17g}}", transition,
+             c);
+    SB_ASSERT(sb_config_parse(json, "correlated", &cfg) == 0);
+    cfg.dataset.prompts = 40; /* 40 * (1 + 4 + 16) states, 3360 pairs */
+    cfg.dataset.spectral_dim = d;
+    cfg.dataset.aspects = m;
+    cfg.dataset.misspecification = rho;
+    cfg.seed = 5;
+    return sb_synthetic_build(&cfg);
+}
+
+/* Pearson correlation of aspects j and k over every pair, written out. */
+static double pair_correlation(const SbProblem *p, int j, int k)
+{
+    size_t n = (size_t)p->n_states * p->V;
+    double mj = 0, mk = 0, sjk = 0, sjj = 0, skk = 0;
+    for (size_t i = 0; i < n; i++) {
+        mj += p->aspect_rewards[i * p->m + j] / n;
+        mk += p->aspect_rewards[i * p->m + k] / n;
+    }
+    for (size_t i = 0; i < n; i++) {
+        double x = p->aspect_rewards[i * p->m + j] - mj, y = p->aspect_rewards[i * p->m + k] - mk;
+        sjk += x * y;
+        sjj += x * x;
+        skk += y * y;
+    }
+    return sjk / sqrt(sjj * skk);
+}
+
+static void aspect_correlation_should_be_realised_over_all_pairs(void **state)
+{
+    (void)state;
+    const double cs[] = {-0.4, 0.0, 0.5, 0.9, -0.5, 1.0};
+    const char *transitions[] = {"tree", "linear"};
+    for (int t = 0; t < 2; t++)
+        for (size_t i = 0; i < sizeof cs / sizeof cs[0]; i++) {
+            SbProblem *p = correlated_problem(transitions[t], 6, 3, cs[i], 0.0);
+            size_t n = (size_t)p->n_states * p->V;
+            double corr[9];
+            sb_problem_aspect_correlation(p, corr);
+            for (int j = 0; j < 3; j++) {
+                assert_true(corr[j * 3 + j] == 1.0);
+                for (int k = j + 1; k < 3; k++) {
+                    double r = pair_correlation(p, j, k);
+                    if (fabs(r - cs[i]) > 1e-9)
+                        fail_msg("%s, c = %g: realised correlation of a%d, a%d is %.12f", transitions[t], cs[i],
+                                 j + 1, k + 1, r);
+                    assert_true(fabs(corr[j * 3 + k] - r) < 1e-12 && corr[k * 3 + j] == corr[j * 3 + k]);
+                }
+                /* still in the span of the features, unit standard deviation */
+                double *y = sb_zeros(n), var = 0, mean = 0;
+                for (size_t q = 0; q < n; q++)
+                    mean += (y[q] = p->aspect_rewards[q * 3 + j]) / n;
+                for (size_t q = 0; q < n; q++)
+                    var += (y[q] - mean) * (y[q] - mean) / n;
+                assert_true(fabs(var - 1) < 1e-9);
+                assert_true(sb_span_residual(p->phi, (int)n, p->d, y, NULL) < 1e-9);
+                free(y);
+            }
+            sb_problem_free(p);
+        }
+}
+
+/* With misspecification rho the noise (variance rho^2) dilutes the linear
+ * parts' correlation to (1 - rho^2) c, within sampling error (about
+ * 1/sqrt(pairs) = 0.017 here). */
+static void aspect_correlation_should_be_diluted_by_misspecification(void **state)
+{
+    (void)state;
+    SbProblem *p = correlated_problem("tree", 6, 3, 0.9, 0.5);
+    for (int j = 0; j < 3; j++)
+        for (int k = j + 1; k < 3; k++)
+            assert_true(fabs(pair_correlation(p, j, k) - 0.75 * 0.9) < 0.08);
+    sb_problem_free(p);
+}
+
+typedef struct {
+    const char *transition;
+    int d, m;
+    double c;
+} BadCorrelation;
+
+static void build_bad_correlation(void *arg)
+{
+    const BadCorrelation *b = arg;
+    correlated_problem(b->transition, b->d, b->m, b->c, 0.0);
+}
+
+static void aspect_correlation_should_refuse_what_cannot_be_realised(void **state)
+{
+    (void)state;
+    char err[512];
+    BadCorrelation below = {"tree", 6, 3, -0.6}; /* below -1/(m-1) = -0.5 */
+    assert_int_equal(run_child(build_bad_correlation, &below, err, sizeof err), SB_EXIT_USAGE);
+    assert_non_null(strstr(err, "$.dataset.aspect_correlation: expected a number in [-1/(m-1), 1] = [-0.5, 1]"));
+    BadCorrelation wide = {"tree", 2, 3, 0.2}; /* 3 aspects in 2 feature dimensions */
+    assert_int_equal(run_child(build_bad_correlation, &wide, err, sizeof err), SB_EXIT_USAGE);
+    assert_non_null(strstr(err, "linearly dependent"));
+    BadCorrelation simplex = {"linear", 3, 3, 0.2}; /* features on the simplex vary in d - 1 = 2 */
+    assert_int_equal(run_child(build_bad_correlation, &simplex, err, sizeof err), SB_EXIT_USAGE);
+    assert_non_null(strstr(err, "d - 1"));
+    /* and the config's own range */
+    SbConfig cfg;
+    assert_int_equal(sb_config_parse("{\"dataset\": {\"aspect_correlation\": null}}", "x.json", &cfg), 0);
+    assert_true(isnan(cfg.dataset.aspect_correlation));
+}
+
+/* null (the default) draws the theta_j as every earlier run did: the same
+ * features, and rewards that a correlation request changes. */
+static void aspect_correlation_null_should_keep_the_independent_draws(void **state)
+{
+    (void)state;
+    SbConfig cfg;
+    assert_int_equal(sb_config_parse("{}", "x.json", &cfg), 0);
+    assert_true(isnan(cfg.dataset.aspect_correlation));
+    SbProblem *a = sb_synthetic_build(&cfg);
+    cfg.dataset.aspect_correlation = 0.3;
+    SbProblem *b = sb_synthetic_build(&cfg);
+    size_t n = (size_t)a->n_states * a->V;
+    assert_memory_equal(a->phi, b->phi, sizeof(double) * n * a->d);
+    assert_memory_equal(a->users_test, b->users_test, sizeof(double) * a->n_test * a->m);
+    assert_true(memcmp(a->aspect_rewards, b->aspect_rewards, sizeof(double) * n * a->m) != 0);
+    sb_problem_free(b);
+    sb_problem_free(a);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -158,6 +293,10 @@ int main(void)
         cmocka_unit_test(dirichlet_should_put_small_concentrations_in_the_corners),
         cmocka_unit_test(dirichlet_one_should_reproduce_the_exponential_draws),
         cmocka_unit_test(concentration_should_be_refused_with_signed_weights),
+        cmocka_unit_test(aspect_correlation_should_be_realised_over_all_pairs),
+        cmocka_unit_test(aspect_correlation_should_be_diluted_by_misspecification),
+        cmocka_unit_test(aspect_correlation_should_refuse_what_cannot_be_realised),
+        cmocka_unit_test(aspect_correlation_null_should_keep_the_independent_draws),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

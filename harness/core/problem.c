@@ -163,6 +163,32 @@ double *sb_users_draw(SbRng *rng, int n, int m, SbWeights kind, double concentra
     return w;
 }
 
+void sb_problem_aspect_correlation(const SbProblem *p, double *out)
+{
+    size_t n_sa = (size_t)p->n_states * p->V;
+    int m = p->m;
+    double *mean = sb_zeros(m);
+    for (size_t i = 0; i < n_sa; i++)
+        for (int j = 0; j < m; j++)
+            mean[j] += p->aspect_rewards[i * m + j];
+    for (int j = 0; j < m; j++)
+        mean[j] /= (double)n_sa;
+    double *cov = sb_zeros((size_t)m * m);
+    for (size_t i = 0; i < n_sa; i++) {
+        const double *r = p->aspect_rewards + i * m;
+        for (int j = 0; j < m; j++)
+            for (int k = j; k < m; k++)
+                cov[j * m + k] += (r[j] - mean[j]) * (r[k] - mean[k]);
+    }
+    for (int j = 0; j < m; j++)
+        for (int k = j; k < m; k++) {
+            double den = sqrt(cov[j * m + j] * cov[k * m + k]);
+            out[j * m + k] = out[k * m + j] = den > 0 ? (j == k ? 1.0 : cov[j * m + k] / den) : NAN;
+        }
+    free(cov);
+    free(mean);
+}
+
 char *sb_aspect_columns(const SbProblem *p, const char *prefix)
 {
     return sb_join_names(p->aspect_names, p->m, prefix, ",");

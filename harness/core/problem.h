@@ -115,6 +115,9 @@ double *sb_users_draw(SbRng *rng, int n, int m, SbWeights kind, double concentra
  * draws (Marsaglia-Tsang), except alpha == 1 exactly, which keeps the
  * normalised exponentials every earlier run drew (the same distribution). */
 void sb_users_draw_dirichlet(SbRng *rng, int m, double alpha, double *w);
+/* Pearson correlation of the aspect rewards r_j over all state-action
+ * pairs: out [m x m] (NaN where an aspect is constant). */
+void sb_problem_aspect_correlation(const SbProblem *p, double *out);
 /* The aspect names joined with commas, each with prefix (malloc'd):
  * ("r_", {judge, sentiment}) -> "r_judge,r_sentiment". */
 char *sb_aspect_columns(const SbProblem *p, const char *prefix);

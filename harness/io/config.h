@@ -103,6 +103,11 @@ typedef struct {
     int spectral_dim;             /* $.dataset.spectral_dim: d of the features phi, >= 1 */
     int aspects;                  /* $.dataset.aspects: m, 1..16 */
     double misspecification;      /* $.dataset.misspecification: in [0, 1] */
+    /* $.dataset.aspect_correlation: synthetic, the pairwise correlation of
+     * the aspect rewards' linear parts over all state-action pairs, in
+     * [-1/(m-1), 1] (checked against m when the MDP is built); null (NaN
+     * here) = independent theta_j, the draws of every run before the key */
+    double aspect_correlation;
     SbInputs inputs;              /* $.dataset.inputs: "embedding" | "onehot" (network input of a state) */
     /* $.dataset.aspect_names: candidate sets only, the aspects (human
      * ratings and text scorers, see 'soupbench list'); [] = the dataset's
