@@ -1,13 +1,16 @@
 /* soupbench tests: users who disagree. The Dirichlet users of
  * $.users.concentration against the closed-form moments, alpha = 1 against
  * the normalised exponentials every earlier run drew; the aspect conflict
- * of $.dataset.aspect_correlation against the requested correlation. */
+ * of $.dataset.aspect_correlation against the requested correlation; the
+ * diversity measures printed with the offline summary against a closed
+ * form at H = 1 and their values for identical users. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <cmocka.h>
 
 #include "child.h"
+#include "offline.h"
 #include "spectrum.h"
 #include "testutil.h"
 
@@ -286,6 +289,66 @@ static void aspect_correlation_null_should_keep_the_independent_draws(void **sta
     sb_problem_free(a);
 }
 
+/* ------------------------------------------------------------------ */
+/* diversity                                                          */
+
+static void diversity_should_vanish_for_identical_users(void **state)
+{
+    (void)state;
+    SbProblem *p = tiny_problem("tree", 3, 3, 3, 0, 4, 3, 0.0, 17);
+    double same[4 * 3];
+    for (int u = 0; u < 4; u++) {
+        same[u * 3 + 0] = 0.5;
+        same[u * 3 + 1] = -0.2;
+        same[u * 3 + 2] = 0.3;
+    }
+    assert_true(sb_users_policy_tv(p, same, 4) == 0.0);
+    double share = sb_population_optimum_share(p, same, same, 4);
+    assert_true(fabs(share - 100.0) < 1e-9);
+    /* users who differ: positive, at most 1, and the average policy falls short */
+    double tv = sb_users_policy_tv(p, p->users_test, p->n_test);
+    assert_true(tv > 1e-3 && tv <= 1.0);
+    double w_bar[3] = {0};
+    for (int u = 0; u < p->n_test; u++)
+        for (int j = 0; j < 3; j++)
+            w_bar[j] += p->users_test[u * 3 + j] / p->n_test;
+    assert_true(sb_population_optimum_share(p, w_bar, p->users_test, p->n_test) < 100.0);
+    sb_problem_free(p);
+}
+
+/* At H = 1, pi*_u = pi_ref exp(r_u / beta) / Z and pi_ref's visits are the
+ * held-out prompts' distribution: the TV written out from the closed form. */
+static void diversity_should_match_the_closed_form_at_horizon_one(void **state)
+{
+    (void)state;
+    SbProblem *p = tiny_problem("tree", 1, 6, 4, 0, 3, 2, 0.0, 23);
+    int V = p->V, n = p->n_test;
+    double want = 0;
+    int pairs = 0;
+    for (int u = 0; u < n; u++)
+        for (int v = u + 1; v < n; v++, pairs++)
+            for (int x = 0; x < p->n_prompts; x++) {
+                double pu[8], pv[8], zu = 0, zv = 0, l1 = 0;
+                for (int a = 0; a < V; a++) {
+                    const double *r = p->aspect_rewards + ((size_t)x * V + a) * p->m;
+                    double ru = 0, rv = 0;
+                    for (int j = 0; j < p->m; j++) {
+                        ru += p->users_test[u * p->m + j] * r[j];
+                        rv += p->users_test[v * p->m + j] * r[j];
+                    }
+                    double ref = exp(p->ref_logits[x * V + a]);
+                    zu += pu[a] = ref * exp(ru / p->beta);
+                    zv += pv[a] = ref * exp(rv / p->beta);
+                }
+                for (int a = 0; a < V; a++)
+                    l1 += fabs(pu[a] / zu - pv[a] / zv);
+                want += p->eval_init[x] * 0.5 * l1;
+            }
+    want /= pairs;
+    assert_true(fabs(sb_users_policy_tv(p, p->users_test, n) - want) < 1e-12);
+    sb_problem_free(p);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -297,6 +360,8 @@ int main(void)
         cmocka_unit_test(aspect_correlation_should_be_diluted_by_misspecification),
         cmocka_unit_test(aspect_correlation_should_refuse_what_cannot_be_realised),
         cmocka_unit_test(aspect_correlation_null_should_keep_the_independent_draws),
+        cmocka_unit_test(diversity_should_vanish_for_identical_users),
+        cmocka_unit_test(diversity_should_match_the_closed_form_at_horizon_one),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
