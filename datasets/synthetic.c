@@ -12,6 +12,9 @@
  * each linear part scaled to unit standard deviation over all pairs and eps
  * standard normal per pair and aspect; rho is the misspecification knob
  * (0: rewards in the span of the features, 1: pure noise outside it).
+ * The theta_j are independent standard normal draws, or, with
+ * $.dataset.aspect_correlation = c, turned into directions whose linear
+ * parts have pairwise correlation exactly c over all pairs (correlate_aspects).
  *
  * Network inputs x(s): "embedding" concatenates a random prompt (or state)
  * embedding, the one-hot tokens so far (tree) and a one-hot step; "onehot"
@@ -85,7 +88,77 @@ static void build_transitions(SbProblem *p, SbRng *rng)
     }
 }
 
-static void build_features_and_rewards(SbProblem *p, double rho, SbRng *rng)
+/* $.dataset.aspect_correlation c: rewrite the independent theta [d x m] so
+ * that the linear parts <phi, theta_j> have covariance exactly
+ * C = (1 - c) I + c 1 1' over all state-action pairs (unit variances, so
+ * the scaling below leaves them, and correlation c for every pair). With G
+ * the covariance of the parts of theta, G = L L' (Cholesky), the parts of
+ * theta L^-T are uncorrelated with unit variance, and those of
+ * theta L^-T S, S the symmetric square root of C, have covariance S S = C.
+ * S = sqrt(1-c) I + (sqrt(1+(m-1)c) - sqrt(1-c))/m 1 1' (C's eigenvalues:
+ * 1-c, m-1 times, and 1+(m-1)c along 1), which mixes every aspect alike;
+ * C is positive semi-definite exactly for c in [-1/(m-1), 1]. The new
+ * theta_j stay combinations of the old, so the rewards stay in the span of
+ * phi. Exact for the realised pairs, unlike mixing a shared draw into each
+ * theta_j, whose realised correlation scatters by about 1/sqrt(d). */
+static void correlate_aspects(const SbProblem *p, double c, double *theta)
+{
+    size_t n_sa = (size_t)p->n_states * p->V;
+    int d = p->d, m = p->m;
+    if (m >= 2 && c < -1.0 / (m - 1))
+        sb_fail(SB_EXIT_USAGE, "$.dataset.aspect_correlation: expected a number in [-1/(m-1), 1] = [%g, 1] for m = %d "
+                "aspects, found %g", -1.0 / (m - 1), m, c);
+    /* covariance of the features over all pairs, then G = theta' Sigma theta */
+    double *mean = sb_zeros(d), *sigma = sb_zeros((size_t)d * d);
+    for (size_t i = 0; i < n_sa; i++)
+        for (int k = 0; k < d; k++)
+            mean[k] += p->phi[i * d + k] / (double)n_sa;
+    for (size_t i = 0; i < n_sa; i++)
+        for (int k = 0; k < d; k++)
+            for (int l = 0; l < d; l++)
+                sigma[k * d + l] += (p->phi[i * d + k] - mean[k]) * (p->phi[i * d + l] - mean[l]) / (double)n_sa;
+    double *G = sb_zeros((size_t)m * m), *L = sb_zeros((size_t)m * m);
+    for (int a = 0; a < m; a++)
+        for (int b = 0; b < m; b++)
+            for (int k = 0; k < d; k++)
+                for (int l = 0; l < d; l++)
+                    G[a * m + b] += theta[k * m + a] * sigma[k * d + l] * theta[l * m + b];
+    double scale = 0;
+    for (int a = 0; a < m; a++)
+        scale = fmax(scale, G[a * m + a]);
+    for (int a = 0; a < m; a++)
+        for (int b = 0; b <= a; b++) {
+            double x = G[a * m + b];
+            for (int k = 0; k < b; k++)
+                x -= L[a * m + k] * L[b * m + k];
+            if (a == b && !(x > 1e-10 * scale))
+                sb_fail(SB_EXIT_USAGE, "$.dataset.aspect_correlation: the %d aspects' linear parts are linearly "
+                        "dependent over the state-action pairs (features d = %d, of which %s vary); use at most "
+                        "that many aspects, or aspect_correlation null",
+                        m, d, p->transition == SB_TRANSITION_LINEAR ? "d - 1 (they sum to 1)" : "all");
+            L[a * m + b] = a == b ? sqrt(x) : x / L[b * m + b];
+        }
+    double diag = sqrt(1.0 - c), all = (sqrt(fmax(0.0, 1.0 + (m - 1) * c)) - diag) / m;
+    double *x = sb_zeros(m);
+    for (int k = 0; k < d; k++) {
+        double *row = theta + (size_t)k * m, total = 0;
+        for (int a = 0; a < m; a++) { /* L x = row' */
+            double v = row[a];
+            for (int b = 0; b < a; b++)
+                v -= L[a * m + b] * x[b];
+            total += x[a] = v / L[a * m + a];
+        }
+        for (int a = 0; a < m; a++) /* row = (S x)' */
+            row[a] = diag * x[a] + all * total;
+    }
+    free(x);
+    free(L);
+    free(G);
+    free(sigma);
+    free(mean);
+}
+
+static void build_features_and_rewards(SbProblem *p, double rho, double correlation, SbRng *rng)
 {
     size_t n_sa = (size_t)p->n_states * p->V;
     int d = p->d, m = p->m;
@@ -100,6 +173,8 @@ static void build_features_and_rewards(SbProblem *p, double rho, SbRng *rng)
     double *theta = sb_zeros((size_t)d * m);
     for (int k = 0; k < d * m; k++)
         theta[k] = sb_rng_normal(rng);
+    if (!isnan(correlation)) /* null: the independent draws as they are */
+        correlate_aspects(p, correlation, theta);
     p->aspect_rewards = sb_zeros(n_sa * m);
     double *lin = sb_zeros(n_sa);
     for (int j = 0; j < m; j++) {
@@ -191,7 +266,7 @@ SbProblem *sb_synthetic_build(const SbConfig *cfg)
     sb_rng_derive(&rng, cfg->seed, "synthetic/transitions");
     build_transitions(p, &rng);
     sb_rng_derive(&rng, cfg->seed, "synthetic/rewards");
-    build_features_and_rewards(p, dc->misspecification, &rng);
+    build_features_and_rewards(p, dc->misspecification, dc->aspect_correlation, &rng);
     /* held-out prompts: everything trains and fits on the first
      * $.soup.train_prompts share, every reported number is on the rest */
     sb_problem_split_prompts(p, sb_problem_train_prompts(cfg->soup.train_prompts, p->n_prompts));
@@ -286,6 +361,19 @@ void sb_synthetic_write(SbResults *r, const SbProblem *p, const SbConfig *cfg)
     free(phis);
     sb_results_write_table(r, "/data/synthetic/aspect_rewards", (int)n_sa, p->m, p->aspect_rewards, names,
                            "aspect rewards r_j(s,a), row s*V+a");
+    double *corr = sb_zeros((size_t)p->m * p->m);
+    sb_problem_aspect_correlation(p, corr);
+    char about[256];
+    if (isnan(dc->aspect_correlation))
+        snprintf(about, sizeof about, "independent theta_j ($.dataset.aspect_correlation null)");
+    else
+        snprintf(about, sizeof about, "requested %g for the linear parts ($.dataset.aspect_correlation), diluted "
+                 "by misspecification %g", dc->aspect_correlation, dc->misspecification);
+    char corr_desc[512];
+    snprintf(corr_desc, sizeof corr_desc,
+             "realised Pearson correlation of the aspect rewards r_j over all state-action pairs: %s", about);
+    sb_results_write_table(r, "/data/synthetic/aspect_correlation", p->m, p->m, corr, names, corr_desc);
+    free(corr);
     sb_problem_write_reference_and_users(r, g, p, actions);
     free(actions);
 

@@ -9,6 +9,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <math.h>
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -126,7 +127,8 @@ static void config_should_reject_unknown_nested_key(void **state)
     (void)state;
     assert_parse_fails("{\"dataset\": {\"horizn\": 3}}",
                        "test.json: $.dataset.horizn: unknown key (expected one of: kind, transition, prompts, "
-                       "vocab, horizon, states, spectral_dim, aspects, misspecification, inputs, aspect_names, path)\n");
+                       "vocab, horizon, states, spectral_dim, aspects, misspecification, aspect_correlation, inputs, "
+                       "aspect_names, path)\n");
 }
 
 static void config_should_reject_duplicate_key(void **state)
@@ -152,6 +154,12 @@ static void config_should_reject_wrong_types_naming_what_was_found(void **state)
     assert_parse_fails("{\"dataset\": 3}", "test.json: $.dataset: expected an object, found 3\n");
     assert_parse_fails("{\"name\": 7}",
                        "test.json: $.name: expected a name of 1 to 63 characters from [A-Za-z0-9_-], found 7\n");
+    /* a number that may be null says so */
+    assert_parse_fails("{\"dataset\": {\"aspect_correlation\": \"-0.4\"}}",
+                       "test.json: $.dataset.aspect_correlation: expected a number in [-1, 1] or null, found "
+                       "\"-0.4\"\n");
+    assert_parse_fails("{\"dataset\": {\"aspect_correlation\": -1.5}}",
+                       "test.json: $.dataset.aspect_correlation: expected a number in [-1, 1] or null, found -1.5\n");
 }
 
 static void config_should_reject_fraction_for_integer(void **state)
@@ -168,6 +176,8 @@ static void config_should_reject_value_below_range(void **state)
                        "test.json: $.dataset.vocab: expected an integer >= 2, found 1\n");
     assert_parse_fails("{\"seed\": -1}",
                        "test.json: $.seed: expected an integer in [0, 9007199254740992], found -1\n");
+    assert_parse_fails("{\"users\": {\"concentration\": 0}}",
+                       "test.json: $.users.concentration: expected a number > 0, found 0\n");
 }
 
 static void config_should_reject_value_above_range(void **state)
@@ -500,6 +510,7 @@ static void config_should_fill_defaults_for_absent_keys(void **state)
     assert_int_equal(c.dataset.spectral_dim, 6);
     assert_int_equal(c.dataset.aspects, 3);
     assert_true(c.dataset.misspecification == 0.0);
+    assert_true(isnan(c.dataset.aspect_correlation)); /* null: independent theta_j */
     assert_int_equal(c.dataset.inputs, SB_INPUTS_FEATURES);
     assert_int_equal(c.reference.width, 16);
     assert_int_equal(c.reference.layers, 2);
@@ -507,6 +518,7 @@ static void config_should_fill_defaults_for_absent_keys(void **state)
     assert_int_equal(c.users.train, 16);
     assert_int_equal(c.users.test, 16);
     assert_int_equal(c.users.weights, SB_WEIGHTS_SIMPLEX);
+    assert_true(c.users.concentration == 1.0);
     assert_int_equal(c.lora.rank, 4);
     assert_true(c.lora.alpha == 8.0);
     assert_int_equal(c.train.trainer, SB_TRAINER_PG);
@@ -578,10 +590,10 @@ static const char *const every_key_changed =
     " \"seed\": 9007199254740992, \"beta\": 0.1,"
     " \"dataset\": {\"kind\": \"synthetic\", \"transition\": \"linear\", \"prompts\": 3, \"vocab\": 5,"
     "  \"horizon\": 8, \"states\": 7, \"spectral_dim\": 2, \"aspects\": 16,"
-    "  \"misspecification\": 0.30000000000000004, \"inputs\": \"onehot\", \"aspect_names\": [\"sentiment\", \"judge\"],"
+    "  \"misspecification\": 0.30000000000000004, \"aspect_correlation\": -0.4, \"inputs\": \"onehot\", \"aspect_names\": [\"sentiment\", \"judge\"],"
     "  \"path\": \"uf/my file.jsonl\"},"
     " \"reference\": {\"width\": 33, \"layers\": 8, \"temperature\": 1e-3, \"policy\": \"uniform\"},"
-    " \"users\": {\"train\": 1, \"test\": 2, \"weights\": \"signed\"},"
+    " \"users\": {\"train\": 1, \"test\": 2, \"weights\": \"signed\", \"concentration\": 0.25},"
     " \"lora\": {\"rank\": 3, \"alpha\": 0.7},"
     " \"train\": {\"trainer\": \"dpo\", \"form\": \"lora\", \"steps\": 9, \"lr\": 0.003, \"warmup\": 0,"
     "  \"patience\": 4, \"pairs\": 10, \"heldout_pairs\": 11, \"labels\": \"bradley_terry\","
@@ -607,6 +619,7 @@ static void config_should_round_trip_through_to_json(void **state)
     assert_string_equal(a.description, "say \"hi\" \\ caf\xc3\xa9\ttab");
     assert_true(a.seed == 9007199254740992ULL);
     assert_true(a.dataset.misspecification == 0.1 + 0.2);
+    assert_true(a.dataset.aspect_correlation == -0.4 && a.users.concentration == 0.25);
     assert_true(a.reference.temperature == 0.001);
     assert_string_equal(a.methods[0], "oracle");
     assert_int_equal(a.gap.n_horizons, 2);
@@ -618,6 +631,14 @@ static void config_should_round_trip_through_to_json(void **state)
     assert_int_equal(sb_config_parse(json, "round.json", &b), 0);
     assert_memory_equal(&a, &b, sizeof a);
     free(json);
+
+    /* null, the default of $.dataset.aspect_correlation, is written back as null */
+    sb_config_defaults(&a);
+    json = sb_config_to_json(&a);
+    assert_non_null(strstr(json, "\"aspect_correlation\":\tnull"));
+    assert_int_equal(sb_config_parse(json, "round.json", &b), 0);
+    assert_memory_equal(&a, &b, sizeof a);
+    free(json);
 }
 
 static void config_should_emit_every_key_in_schema_order(void **state)
@@ -626,9 +647,9 @@ static void config_should_emit_every_key_in_schema_order(void **state)
     static const char *const keys[] = {
         "\"name\"",   "\"description\"",  "\"seed\"",        "\"beta\"",         "\"dataset\"",
         "\"kind\"",   "\"transition\"",   "\"prompts\"",     "\"vocab\"",        "\"horizon\"",
-        "\"states\"", "\"spectral_dim\"", "\"aspects\"",     "\"misspecification\"", "\"inputs\"", "\"aspect_names\"", "\"path\"",
+        "\"states\"", "\"spectral_dim\"", "\"aspects\"",     "\"misspecification\"", "\"aspect_correlation\"", "\"inputs\"", "\"aspect_names\"", "\"path\"",
         "\"reference\"", "\"width\"",     "\"layers\"",      "\"temperature\"", "\"policy\"",  "\"users\"",
-        "\"train\"",  "\"test\"",         "\"weights\"",     "\"lora\"",         "\"rank\"",
+        "\"train\"",  "\"test\"",         "\"weights\"",     "\"concentration\"", "\"lora\"",         "\"rank\"",
         "\"alpha\"",  "\"train\"",        "\"trainer\"",     "\"form\"",         "\"steps\"",
         "\"lr\"",     "\"warmup\"",       "\"patience\"",    "\"pairs\"",        "\"heldout_pairs\"",
         "\"labels\"", "\"label_temperature\"", "\"basis\"",  "\"kind\"",         "\"size\"",

@@ -105,18 +105,52 @@ void sb_problem_free(SbProblem *p)
     free(p);
 }
 
-double *sb_users_draw(SbRng *rng, int n, int m, SbWeights kind)
+/* log of a Gamma(alpha, 1) draw (Marsaglia and Tsang 2000). For alpha < 1,
+ * Gamma(alpha) = Gamma(alpha + 1) U^(1/alpha); the log keeps tiny alphas
+ * from underflowing to 0 (U^(1/0.01) is 0 in doubles for most U). */
+static double log_gamma_draw(SbRng *rng, double alpha)
+{
+    double boost = 0;
+    if (alpha < 1) {
+        boost = log1p(-sb_rng_uniform(rng)) / alpha; /* log U, U in (0, 1] */
+        alpha += 1;
+    }
+    double d = alpha - 1.0 / 3.0, c = 1.0 / sqrt(9.0 * d);
+    for (;;) {
+        double x = sb_rng_normal(rng), v = 1.0 + c * x;
+        if (v <= 0)
+            continue;
+        v = v * v * v;
+        double u = 1.0 - sb_rng_uniform(rng); /* in (0, 1] */
+        if (u < 1.0 - 0.0331 * x * x * x * x || log(u) < 0.5 * x * x + d * (1.0 - v + log(v)))
+            return log(d) + log(v) + boost;
+    }
+}
+
+void sb_users_draw_dirichlet(SbRng *rng, int m, double alpha, double *w)
+{
+    if (alpha == 1.0) {
+        /* Dirichlet(1): normalised exponentials, the draws of every run
+         * before $.users.concentration, kept so they stay bit for bit */
+        double total = 0;
+        for (int j = 0; j < m; j++)
+            total += w[j] = -log1p(-sb_rng_uniform(rng));
+        for (int j = 0; j < m; j++)
+            w[j] /= total;
+        return;
+    }
+    for (int j = 0; j < m; j++)
+        w[j] = log_gamma_draw(rng, alpha);
+    sb_softmax(w, m, w); /* G_j / sum_k G_k from the logs */
+}
+
+double *sb_users_draw(SbRng *rng, int n, int m, SbWeights kind, double concentration)
 {
     double *w = sb_zeros((size_t)n * m);
     for (int u = 0; u < n; u++) {
         double *wu = w + (size_t)u * m;
         if (kind == SB_WEIGHTS_SIMPLEX) {
-            /* uniform on the simplex: normalised exponentials (Dirichlet(1)) */
-            double total = 0;
-            for (int j = 0; j < m; j++)
-                total += wu[j] = -log1p(-sb_rng_uniform(rng));
-            for (int j = 0; j < m; j++)
-                wu[j] /= total;
+            sb_users_draw_dirichlet(rng, m, concentration, wu);
         } else {
             /* signed: uniform direction, unit L1 norm */
             double norm = 0;
@@ -127,6 +161,32 @@ double *sb_users_draw(SbRng *rng, int n, int m, SbWeights kind)
         }
     }
     return w;
+}
+
+void sb_problem_aspect_correlation(const SbProblem *p, double *out)
+{
+    size_t n_sa = (size_t)p->n_states * p->V;
+    int m = p->m;
+    double *mean = sb_zeros(m);
+    for (size_t i = 0; i < n_sa; i++)
+        for (int j = 0; j < m; j++)
+            mean[j] += p->aspect_rewards[i * m + j];
+    for (int j = 0; j < m; j++)
+        mean[j] /= (double)n_sa;
+    double *cov = sb_zeros((size_t)m * m);
+    for (size_t i = 0; i < n_sa; i++) {
+        const double *r = p->aspect_rewards + i * m;
+        for (int j = 0; j < m; j++)
+            for (int k = j; k < m; k++)
+                cov[j * m + k] += (r[j] - mean[j]) * (r[k] - mean[k]);
+    }
+    for (int j = 0; j < m; j++)
+        for (int k = j; k < m; k++) {
+            double den = sqrt(cov[j * m + j] * cov[k * m + k]);
+            out[j * m + k] = out[k * m + j] = den > 0 ? (j == k ? 1.0 : cov[j * m + k] / den) : NAN;
+        }
+    free(cov);
+    free(mean);
 }
 
 char *sb_aspect_columns(const SbProblem *p, const char *prefix)
@@ -150,12 +210,15 @@ void sb_problem_add_reference_and_users(SbProblem *p, const SbConfig *cfg, int c
     if (sb_reference_uniform(cfg->reference.policy, candidate_sets))
         sb_problem_uniform_reference(p);
 
+    if (cfg->users.weights != SB_WEIGHTS_SIMPLEX && cfg->users.concentration != 1.0)
+        sb_fail(SB_EXIT_USAGE, "$.users.concentration: a Dirichlet concentration applies to \"simplex\" weights "
+                "only, found %g with \"signed\" weights (leave it at 1)", cfg->users.concentration);
     sb_rng_derive(&rng, cfg->seed, "users/train");
     p->n_train = cfg->users.train;
-    p->users_train = sb_users_draw(&rng, p->n_train, p->m, cfg->users.weights);
+    p->users_train = sb_users_draw(&rng, p->n_train, p->m, cfg->users.weights, cfg->users.concentration);
     sb_rng_derive(&rng, cfg->seed, "users/test");
     p->n_test = cfg->users.test;
-    p->users_test = sb_users_draw(&rng, p->n_test, p->m, cfg->users.weights);
+    p->users_test = sb_users_draw(&rng, p->n_test, p->m, cfg->users.weights, cfg->users.concentration);
 }
 
 void sb_problem_uniform_reference(SbProblem *p)

@@ -107,9 +107,17 @@ void sb_problem_uniform_reference(SbProblem *p);
 /* Is pi_ref uniform under $.reference.policy ("auto": on candidate sets)? */
 int sb_reference_uniform(SbReferencePolicy policy, int candidate_sets);
 
-/* n users' weights [n x m]: "simplex" draws uniformly on the simplex
- * (Dirichlet(1)), "signed" a uniform direction scaled to unit L1 norm. */
-double *sb_users_draw(SbRng *rng, int n, int m, SbWeights kind);
+/* n users' weights [n x m]: "simplex" draws from the symmetric
+ * Dirichlet(concentration) on the simplex (1: uniform), "signed" a uniform
+ * direction scaled to unit L1 norm (concentration unused). */
+double *sb_users_draw(SbRng *rng, int n, int m, SbWeights kind, double concentration);
+/* One symmetric Dirichlet(alpha) draw into w [m]: normalised Gamma(alpha)
+ * draws (Marsaglia-Tsang), except alpha == 1 exactly, which keeps the
+ * normalised exponentials every earlier run drew (the same distribution). */
+void sb_users_draw_dirichlet(SbRng *rng, int m, double alpha, double *w);
+/* Pearson correlation of the aspect rewards r_j over all state-action
+ * pairs: out [m x m] (NaN where an aspect is constant). */
+void sb_problem_aspect_correlation(const SbProblem *p, double *out);
 /* The aspect names joined with commas, each with prefix (malloc'd):
  * ("r_", {judge, sentiment}) -> "r_judge,r_sentiment". */
 char *sb_aspect_columns(const SbProblem *p, const char *prefix);

@@ -23,7 +23,7 @@
 typedef enum {
     SB_KEY_OBJECT, /* a nested object; its keys are the entries whose parent is its path */
     SB_KEY_INT,    /* integral number stored in an int (size 4) or a 64-bit integer (size 8) */
-    SB_KEY_NUMBER, /* finite double */
+    SB_KEY_NUMBER, /* finite double; `nullable`: JSON null too, stored as NaN */
     SB_KEY_STRING, /* string of min..max bytes; `name_chars` limits it to [A-Za-z0-9_-] */
     SB_KEY_ENUM,   /* one string out of `choices`, stored as its enum value (an int) */
     SB_KEY_NAME,   /* one string out of the name set `set`, stored as the string */
@@ -37,6 +37,7 @@ typedef struct {
     SbKeyType type;
     double min, max;    /* value range, or string length range; +-INFINITY when open */
     int min_open;       /* the range excludes min (temperature > 0) */
+    int nullable;       /* SB_KEY_NUMBER: null is a value (stored as NaN, written back as null) */
     const char *def;    /* default value as JSON text */
     size_t offset;      /* field in SbConfig */
     size_t size;        /* field size: int width, string buffer, or one name slot */
@@ -128,6 +129,10 @@ static int name_known(const SbKey *k, const char *name, int is_default)
 #define INT(p, k, lo, hi, d, f) {.parent = p, .key = k, .type = SB_KEY_INT, .min = lo, .max = hi, .def = d, FIELD(f)}
 #define NUMBER(p, k, lo, open, hi, d, f) \
     {.parent = p, .key = k, .type = SB_KEY_NUMBER, .min = lo, .min_open = open, .max = hi, .def = d, FIELD(f)}
+/* A number or null: null (NaN in the field) selects a documented behaviour
+ * of its own, e.g. $.dataset.aspect_correlation = null, independent draws. */
+#define NUMBER_OR_NULL(p, k, lo, hi, d, f) \
+    {.parent = p, .key = k, .type = SB_KEY_NUMBER, .min = lo, .max = hi, .nullable = 1, .def = d, FIELD(f)}
 #define STRING(p, k, lo, hi, chars, d, f) \
     {.parent = p, .key = k, .type = SB_KEY_STRING, .min = lo, .max = hi, .name_chars = chars, .def = d, FIELD(f)}
 #define ENUM(p, k, d, f, table, ...)                                                                      \
@@ -173,6 +178,7 @@ static const SbKey schema[] = {
     INT("$.dataset", "spectral_dim", 1, INF, "6", dataset.spectral_dim),
     INT("$.dataset", "aspects", 1, 16, "3", dataset.aspects),
     NUMBER("$.dataset", "misspecification", 0, 0, 1, "0.0", dataset.misspecification),
+    NUMBER_OR_NULL("$.dataset", "aspect_correlation", -1, 1, "null", dataset.aspect_correlation),
     ENUM("$.dataset", "inputs", "\"features\"", dataset.inputs, inputs_names, SB_INPUTS_EMBEDDING, SB_INPUTS_ONEHOT,
          SB_INPUTS_FEATURES),
     NAMES_KEY("$.dataset", "aspect_names", SB_NAMES_ASPECT, "aspect", "see 'soupbench list'", 1, "[]",
@@ -189,6 +195,7 @@ static const SbKey schema[] = {
     INT("$.users", "train", 1, INF, "16", users.train),
     INT("$.users", "test", 1, INF, "16", users.test),
     ENUM("$.users", "weights", "\"simplex\"", users.weights, weights_names, SB_WEIGHTS_SIMPLEX, SB_WEIGHTS_SIGNED),
+    NUMBER("$.users", "concentration", 0, 1, INF, "1.0", users.concentration),
     OBJECT("$", "lora"),
     INT("$.lora", "rank", 1, 1024, "16", lora.rank),
     NUMBER("$.lora", "alpha", 0, 1, INF, "32.0", lora.alpha),
@@ -333,6 +340,8 @@ static void describe_expected(const SbKey *k, double max, char *buf, size_t n)
             snprintf(buf, n, "%s %s %s", what, k->min_open ? ">" : ">=", lo);
         else
             snprintf(buf, n, "%s in %c%s, %s]", what, k->min_open ? '(' : '[', lo, hi);
+        if (k->nullable)
+            snprintf(buf + strlen(buf), n - strlen(buf), " or null");
         break;
     }
     case SB_KEY_STRING:
@@ -504,6 +513,10 @@ static int store(const SbKey *k, const cJSON *v, const char *label, SbConfig *cf
         return 0;
     }
     case SB_KEY_NUMBER: {
+        if (k->nullable && cJSON_IsNull(v)) {
+            *(double *)field = NAN;
+            return 0;
+        }
         double x = cJSON_IsNumber(v) ? v->valuedouble : NAN;
         if (!isfinite(x) || (k->min_open ? x <= k->min : x < k->min) || x > k->max)
             return fail_expected(label, path, k, k->max, v);
@@ -728,6 +741,10 @@ char *sb_config_to_json(const SbConfig *cfg)
             cJSON_AddRawToObject(parent, k->key, num);
             break;
         case SB_KEY_NUMBER:
+            if (k->nullable && isnan(*(const double *)field)) {
+                cJSON_AddNullToObject(parent, k->key);
+                break;
+            }
             format_number(*(const double *)field, num, sizeof num);
             cJSON_AddRawToObject(parent, k->key, num);
             break;

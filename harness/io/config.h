@@ -44,7 +44,7 @@ typedef enum {
 } SbReferencePolicy;
 
 typedef enum {
-    SB_WEIGHTS_SIMPLEX = 0, /* uniform on the simplex (Dirichlet(1)) */
+    SB_WEIGHTS_SIMPLEX = 0, /* on the simplex: Dirichlet($.users.concentration), 1 = uniform */
     SB_WEIGHTS_SIGNED = 1,  /* a uniform direction scaled to unit L1 norm */
 } SbWeights;
 
@@ -103,6 +103,11 @@ typedef struct {
     int spectral_dim;             /* $.dataset.spectral_dim: d of the features phi, >= 1 */
     int aspects;                  /* $.dataset.aspects: m, 1..16 */
     double misspecification;      /* $.dataset.misspecification: in [0, 1] */
+    /* $.dataset.aspect_correlation: synthetic, the pairwise correlation of
+     * the aspect rewards' linear parts over all state-action pairs, in
+     * [-1/(m-1), 1] (checked against m when the MDP is built); null (NaN
+     * here) = independent theta_j, the draws of every run before the key */
+    double aspect_correlation;
     SbInputs inputs;              /* $.dataset.inputs: "embedding" | "onehot" (network input of a state) */
     /* $.dataset.aspect_names: candidate sets only, the aspects (human
      * ratings and text scorers, see 'soupbench list'); [] = the dataset's
@@ -128,6 +133,10 @@ typedef struct {
     int train;                      /* $.users.train: >= 1 */
     int test;                       /* $.users.test: >= 1 */
     SbWeights weights;              /* $.users.weights: "simplex" | "signed" */
+    /* $.users.concentration: alpha of the symmetric Dirichlet(alpha) of
+     * "simplex" weights, > 0 (1 = uniform on the simplex; small: users near
+     * the corners, large: near the centre); "signed" takes only 1 */
+    double concentration;
 } SbUsersConfig;
 
 typedef struct {

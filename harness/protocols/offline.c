@@ -290,6 +290,89 @@ void sb_offline_run(const SbContext *ctx, const SbMethod *const *methods, int n,
     free(logits);
 }
 
+double sb_users_policy_tv(const SbProblem *p, const double *users, int n)
+{
+    size_t n_sa = (size_t)p->n_states * p->V;
+    int V = p->V;
+    /* pi_ref's visits from the held-out prompts: sb_occupancy starts from
+     * p->init, so hand it a copy of the problem that starts elsewhere */
+    SbProblem held_out = *p;
+    held_out.init = p->eval_init;
+    double *visits = sb_zeros(p->n_states);
+    sb_occupancy(&held_out, p->ref_logits, visits);
+    double *pi = sb_zeros((size_t)n * n_sa), *r = sb_zeros(n_sa);
+    for (int u = 0; u < n; u++) {
+        sb_problem_user_reward(p, users + (size_t)u * p->m, r);
+        SbSoftSolution sol;
+        sb_solve_soft(p, r, p->ref_logits, &sol);
+        for (int s = 0; s < p->n_states; s++)
+            sb_softmax(sol.logits + (size_t)s * V, V, pi + (size_t)u * n_sa + (size_t)s * V);
+        sb_soft_solution_free(&sol);
+    }
+    double total = 0;
+    long pairs = 0;
+    for (int u = 0; u < n; u++)
+        for (int v = u + 1; v < n; v++, pairs++) {
+            const double *a = pi + (size_t)u * n_sa, *b = pi + (size_t)v * n_sa;
+            double tv = 0;
+            for (int s = 0; s < p->n_states; s++) {
+                if (visits[s] == 0)
+                    continue;
+                double l1 = 0;
+                for (int k = 0; k < V; k++)
+                    l1 += fabs(a[(size_t)s * V + k] - b[(size_t)s * V + k]);
+                tv += visits[s] * 0.5 * l1;
+            }
+            total += tv / p->H;
+        }
+    free(r);
+    free(pi);
+    free(visits);
+    return pairs ? total / (double)pairs : 0.0;
+}
+
+double sb_population_optimum_share(const SbProblem *p, const double *w_bar, const double *users, int n)
+{
+    size_t n_sa = (size_t)p->n_states * p->V;
+    double *r = sb_zeros(n_sa), *aspects = sb_zeros(p->m);
+    sb_problem_user_reward(p, w_bar, r);
+    SbSoftSolution avg;
+    sb_solve_soft(p, r, p->ref_logits, &avg);
+    double gain = 0, oracle_gain = 0;
+    for (int u = 0; u < n; u++) {
+        const double *w = users + (size_t)u * p->m;
+        SbPolicyValue ref = {.aspects = aspects}, served = {.aspects = aspects};
+        sb_evaluate_policy(p, p->ref_logits, w, &ref);
+        sb_evaluate_policy(p, avg.logits, w, &served);
+        sb_problem_user_reward(p, w, r);
+        SbSoftSolution sol;
+        sb_solve_soft(p, r, p->ref_logits, &sol);
+        gain += served.J - ref.J;
+        oracle_gain += sol.value - ref.J;
+        sb_soft_solution_free(&sol);
+    }
+    sb_soft_solution_free(&avg);
+    free(aspects);
+    free(r);
+    return oracle_gain > 0 ? 100.0 * gain / oracle_gain : NAN;
+}
+
+/* The diversity measures of the held-out users (offline.h): [0] the mean
+ * pairwise TV of their optimal policies, [1] the exact population
+ * optimum's share of the oracle's gain, [2] the population baseline's
+ * pooled normalised score (NaN unless it and the normaliser are run). */
+static void users_diversity(const SbContext *ctx, const SbMethodResult *res, int n, double out[3])
+{
+    const SbProblem *p = ctx->p;
+    double *w_bar = sb_zeros(p->m);
+    sb_population_weights(p, w_bar);
+    out[0] = sb_users_policy_tv(p, p->users_test, p->n_test);
+    out[1] = sb_population_optimum_share(p, w_bar, p->users_test, p->n_test);
+    const SbMethodResult *avg = find_result(res, n, SB_ROLE_POPULATION);
+    out[2] = avg ? avg->summary[13] : NAN;
+    free(w_bar);
+}
+
 static void write_method(SbResults *r, const SbContext *ctx, SbMethodResult *res)
 {
     const SbProblem *p = ctx->p;
@@ -386,6 +469,12 @@ void sb_offline_write(SbResults *r, const SbContext *ctx, SbMethodResult *res, i
         sb_results_attr_int(r, "/summary", "normalized_guarded_users", res[0].guarded);
         sb_results_attr_double(r, "/summary", "normalized_guard", ctx->cfg->normalized_guard);
     }
+    double diversity[3];
+    users_diversity(ctx, res, n, diversity);
+    sb_results_attr_double(r, "/summary", "diversity_policy_tv", diversity[0]);
+    sb_results_attr_double(r, "/summary", "diversity_population_optimum", diversity[1]);
+    if (!isnan(diversity[2]))
+        sb_results_attr_double(r, "/summary", "diversity_population_pooled", diversity[2]);
     free(rows);
     free(table);
 }
@@ -474,6 +563,33 @@ void sb_offline_print_summary(const SbContext *ctx, const SbMethodResult *res, i
         printf("(%d of %d held-out users left out of the per-user normalised mean: their %s policy gains less "
                "than %g of the oracle's gain over pi_ref; the pooled score keeps them)\n",
                res[0].guarded, res[0].n_users, role_name(SB_ROLE_NORMALISER), ctx->cfg->normalized_guard);
+
+    /* how much personalisation can matter on this problem */
+    const SbConfig *cfg = ctx->cfg;
+    double diversity[3];
+    users_diversity(ctx, res, n, diversity);
+    char users[96];
+    if (cfg->users.weights == SB_WEIGHTS_SIMPLEX)
+        snprintf(users, sizeof users, "simplex weights, concentration %g", cfg->users.concentration);
+    else
+        snprintf(users, sizeof users, "signed weights");
+    printf("\nusers' diversity (%d held-out users, %s): policy TV %.3f, population optimum %.1f%%", p->n_test, users,
+           diversity[0], diversity[1]);
+    if (!isnan(diversity[2]))
+        printf(", %s pooled score %.1f%%", role_name(SB_ROLE_POPULATION), diversity[2]);
+    printf("\n(policy TV: mean over user pairs of the total-variation distance between their optimal policies, per "
+           "step, under pi_ref's visits, 0 when all agree;\n population optimum: the share of the oracle's gain that "
+           "the exact optimum of the mean weights reaches, pooled over users)\n");
+    double *corr = sb_zeros((size_t)p->m * p->m);
+    sb_problem_aspect_correlation(p, corr);
+    printf("aspect reward correlation over all %d state-action pairs:", p->n_states * p->V);
+    for (int k = 0; k < pairs; k++) {
+        int i, j;
+        sb_aspect_pair(p->m, k, &i, &j);
+        printf("%s %s-%s %.3f", k ? "," : "", p->aspect_names[i], p->aspect_names[j], corr[i * p->m + j]);
+    }
+    printf("\n");
+    free(corr);
 }
 
 void sb_method_result_free(SbMethodResult *res)

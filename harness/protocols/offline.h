@@ -64,6 +64,19 @@ static inline int sb_guard_applies(double span, double oracle_gain, double guard
 {
     return !(span > 0) || span < guard * oracle_gain;
 }
+/* How much personalisation can matter, printed under the summary and
+ * stored as /summary attributes. The mean over pairs u < v of the n users
+ * [n x m] of (1/H) sum_s d_ref(s) TV(pi*_u(.|s), pi*_v(.|s)), d_ref
+ * pi_ref's visits from p->eval_init (summing to 1 within each step): in
+ * [0, 1], 0 when every user has the same optimal policy. */
+double sb_users_policy_tv(const SbProblem *p, const double *users, int n);
+/* 100 sum_u (J_u(pi*_wbar) - J_u(pi_ref)) / sum_u (J_u(pi*_u) - J_u(pi_ref))
+ * over the n users: the share of the oracle's gain that the exact optimum
+ * of the population's mean weights w_bar [m] reaches (the best any one
+ * policy served to everyone on r_wbar can do); NaN when the oracle gains
+ * nothing in total. */
+double sb_population_optimum_share(const SbProblem *p, const double *w_bar, const double *users, int n);
+
 /* The methods' names joined with commas (malloc'd): the `rows` attribute
  * of per-method tables. */
 char *sb_method_result_names(const SbMethodResult *res, int n);
