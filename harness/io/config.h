@@ -165,6 +165,7 @@ typedef struct {
     int cat_steps;                 /* $.soup.cat_steps: Adam steps fitting lora_soup_cat's coefficients, >= 1 */
     double cat_lr;                 /* $.soup.cat_lr: their learning rate, > 0 */
     int implicit_samples;          /* $.soup.implicit_samples: trajectories sampled per user by spectral_soup_implicit, >= 1 */
+    int implicit_budget;           /* $.soup.implicit_budget: its proposals per token before the fallback, in [1, 2^20] */
 } SbSoupConfig;
 
 /* The learned inputs of the weight-based baselines (harness/train/learned.h). */
