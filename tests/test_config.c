@@ -218,6 +218,8 @@ static void config_should_reject_bad_number_list_element(void **state)
                        "test.json: $.gap.misspecification[1]: expected a number in [0, 1], found \"x\"\n");
     assert_parse_fails("{\"gap\": {\"horizons\": 3}}",
                        "test.json: $.gap.horizons: expected an array of at most 8 integers in [1, 8], found 3\n");
+    assert_parse_fails("{\"soup\": {\"implicit_budgets\": [4, 0]}}",
+                       "test.json: $.soup.implicit_budgets[1]: expected an integer in [1, 1048576], found 0\n");
     assert_parse_fails("{\"soup\": {\"implicit_budget\": 0}}",
                        "test.json: $.soup.implicit_budget: expected an integer in [1, 1048576], found 0\n");
     assert_parse_fails("{\"gap\": {\"transitions\": [\"tree\", \"grid\"]}}",
@@ -536,6 +538,7 @@ static void config_should_fill_defaults_for_absent_keys(void **state)
     assert_true(c.soup.cat_lr == 0.05);
     assert_int_equal(c.soup.implicit_samples, 2000);
     assert_int_equal(c.soup.implicit_budget, 16);
+    assert_int_equal(c.soup.n_implicit_budgets, 0);
     assert_int_equal(c.learned.samples, 2048);
     assert_true(c.learned.l2 == 1e-4);
     assert_true(c.normalized_guard == 0.05);
@@ -593,7 +596,7 @@ static const char *const every_key_changed =
     "  \"spectrum_rows\": 99},"
     " \"soup\": {\"pairs\": 7, \"train_prompts\": 1, \"labels\": \"sampled\", \"temperature\": 0.25,"
     "  \"l2\": 0, \"form\": \"full\", \"cat_steps\": 3, \"cat_lr\": 0.5, \"implicit_samples\": 9,"
-    "  \"implicit_budget\": 3},"
+    "  \"implicit_budget\": 3, \"implicit_budgets\": [1, 64]},"
     " \"gap\": {\"horizons\": [4, 1], \"transitions\": [\"linear\"], \"misspecification\": [0.25, 1],"
     "  \"methods\": [\"pad\"]},"
     " \"online\": {\"rounds\": 5, \"users\": 3, \"seeds\": 4, \"responses\": \"soup\", \"labels\": \"noise_free\","
@@ -639,7 +642,7 @@ static void config_should_emit_every_key_in_schema_order(void **state)
         "\"load\"",   "\"rank_tol\"",     "\"spectrum_rows\"", "\"soup\"",       "\"pairs\"",
         "\"train_prompts\"", "\"labels\"", "\"temperature\"", "\"l2\"",         "\"form\"",
         "\"cat_steps\"", "\"cat_lr\"",    "\"implicit_samples\"", "\"implicit_budget\"",
-        "\"gap\"",     "\"horizons\"",
+        "\"implicit_budgets\"", "\"gap\"",     "\"horizons\"",
         "\"transitions\"", "\"misspecification\"", "\"methods\"", "\"online\"",  "\"rounds\"",
         "\"users\"",  "\"seeds\"",        "\"responses\"",   "\"labels\"",       "\"temperature\"",
         "\"l2\"",     "\"active\"",       "\"candidates\"",  "\"ablation\"",     "\"K\"",

@@ -6,14 +6,20 @@
  * frequencies by chi-square; the served policy against the explicit soup
  * as M grows; and the measured acceptance, proposals per token and
  * fallback rate, every token counted, against their exact values at
- * H = 1 (computed by hand) and H = 3. */
+ * H = 1 (computed by hand) and H = 3; and the budget sweep the method
+ * writes against its own served users (M = 1 is pi_ref, a large M the
+ * explicit soup, the default M the policy the offline protocol scores). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <cmocka.h>
 
+#include <unistd.h>
+
 #include "basis.h"
 #include "method.h"
+#include "results.h"
+#include "solver.h"
 #include "spectral.h"
 #include "testutil.h"
 
@@ -218,12 +224,97 @@ static void measured_acceptance_should_count_every_token(void **state)
     }
 }
 
+/* Column c of the table's row r, by name. */
+static double cell(const SbResultsTable *t, int r, const char *name)
+{
+    int c = sb_results_table_column(t, name);
+    assert_true(c >= 0);
+    return t->data[(size_t)r * t->cols + c];
+}
+
+static void budget_sweep_should_span_pi_ref_to_the_explicit_soup(void **state)
+{
+    (void)state;
+    SbConfig cfg;
+    sb_config_defaults(&cfg);
+    cfg.dataset.horizon = 2;
+    cfg.dataset.prompts = 4;
+    cfg.dataset.vocab = 3;
+    cfg.dataset.aspects = 2;
+    cfg.reference.width = 5;
+    cfg.train.steps = 30;
+    cfg.users.train = 4;
+    cfg.users.test = 3;
+    cfg.soup.implicit_samples = 200;
+    cfg.soup.implicit_budget = 4;
+    double budgets[] = {1, 4, BIG_BUDGET};
+    cfg.soup.n_implicit_budgets = 3;
+    memcpy(cfg.soup.implicit_budgets, budgets, sizeof budgets);
+    SbProblem *p = sb_synthetic_build(&cfg);
+    SbBasis *basis = sb_basis_build(p, &cfg, &(SbProgress){0});
+    SbContext ctx = {.p = p, .cfg = &cfg, .basis = basis};
+    const SbMethod *m = sb_method_find("spectral_soup_implicit"), *soup = sb_method_find("spectral_soup");
+    void *st = m->prepare(&ctx), *soup_st = soup->prepare(&ctx);
+    size_t n_sa = (size_t)p->n_states * p->V;
+    double *logits = sb_zeros(n_sa), *aspects = sb_zeros(p->m), J_served = 0, gain = 0, soup_gain = 0;
+    for (int u = 0; u < p->n_test; u++) { /* the offline protocol's serving and scoring */
+        const double *w = p->users_test + (size_t)u * p->m;
+        SbPolicyValue v = {.aspects = aspects};
+        sb_evaluate_policy(p, p->ref_logits, w, &v);
+        double J_ref = v.J;
+        sb_method_serve_offline(&ctx, m, st, w, logits);
+        sb_evaluate_policy(p, logits, w, &v);
+        J_served += v.J / p->n_test;
+        gain += v.J - J_ref;
+        sb_method_serve_offline(&ctx, soup, soup_st, w, logits);
+        sb_evaluate_policy(p, logits, w, &v);
+        soup_gain += v.J - J_ref;
+    }
+    char path[96];
+    snprintf(path, sizeof path, "/tmp/soupbench_test_implicit_%d.h5", (int)getpid());
+    SbResults *r = sb_results_create(path);
+    sb_results_attr_int(r, "/", "format_version", SB_FORMAT_VERSION);
+    m->write(&ctx, st, r, "/methods/spectral_soup_implicit");
+    sb_results_commit(r);
+    SbResultsReader *rd = sb_results_open(path);
+    assert_non_null(rd);
+    SbResultsTable t;
+    assert_int_equal(sb_results_read_dataset(rd, "/methods/spectral_soup_implicit/budget_sweep", &t), SB_RESULTS_OK);
+    assert_int_equal(t.rows, 3);
+    print_message("gain share at M = 1, 4, 2^20: %.4f, %.4f, %.4f (served: %.4f)\n", cell(&t, 0, "gain_share_mean"),
+                  cell(&t, 1, "gain_share_mean"), cell(&t, 2, "gain_share_mean"), 100 * gain / soup_gain);
+    /* one proposal, always kept: pi_ref, no gain */
+    assert_true(fabs(cell(&t, 0, "gain_share_mean")) < 1e-9);
+    assert_true(fabs(cell(&t, 0, "proposals_per_token_exact") - 1) < 1e-12);
+    assert_true(cell(&t, 0, "proposals_per_token_measured") == 1);
+    /* the default budget: what the offline protocol served and scored */
+    assert_true(fabs(cell(&t, 1, "J_mean") - J_served) < 1e-12);
+    assert_true(fabs(cell(&t, 1, "gain_share_mean") - 100 * gain / soup_gain) < 1e-9);
+    /* a budget no token reaches: the explicit soup, spectral_soup's own policy */
+    assert_true(fabs(cell(&t, 2, "gain_share_mean") - 100) < 1e-9);
+    assert_true(cell(&t, 2, "kl_to_target") < 1e-12 && cell(&t, 2, "fallback_rate_measured") == 0);
+    for (int k = 0; k < 3; k++) {
+        assert_true(cell(&t, k, "M") == budgets[k]);
+        assert_true(cell(&t, k, "gain_share_lo") <= cell(&t, k, "gain_share_mean") + 1e-9);
+        assert_true(cell(&t, k, "gain_share_hi") >= cell(&t, k, "gain_share_mean") - 1e-9);
+    }
+    sb_results_table_free(&t);
+    sb_results_close(rd);
+    remove(path);
+    free(aspects), free(logits);
+    soup->release(soup_st);
+    m->release(st);
+    sb_basis_free(basis);
+    sb_problem_free(p);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(sampler_should_draw_the_distribution_it_serves),
         cmocka_unit_test(served_policy_should_approach_the_explicit_soup_as_the_budget_grows),
         cmocka_unit_test(measured_acceptance_should_count_every_token),
+        cmocka_unit_test(budget_sweep_should_span_pi_ref_to_the_explicit_soup),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -222,6 +222,7 @@ static const SbKey schema[] = {
     NUMBER("$.soup", "cat_lr", 0, 1, INF, "0.05", soup.cat_lr),
     INT("$.soup", "implicit_samples", 1, INF, "2000", soup.implicit_samples),
     INT("$.soup", "implicit_budget", 1, 1 << 20, "16", soup.implicit_budget),
+    NUMBERS("$.soup", "implicit_budgets", 1, 1 << 20, 1, "[]", soup.implicit_budgets, soup.n_implicit_budgets),
     OBJECT("$", "learned"),
     INT("$.learned", "samples", 1, 1 << 24, "2048", learned.samples),
     NUMBER("$.learned", "l2", 0, 0, INF, "1e-4", learned.l2),
