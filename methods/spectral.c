@@ -85,25 +85,164 @@ int sb_spectral_active_query(const SbContext *ctx, const SbSpectralState *st, co
     return best;
 }
 
-int sb_spectral_sample_token(const SbProblem *p, const double *q_lam, int s, SbRng *rng, long *proposals)
+/* The largest q_lam at state s: the sampler's envelope. */
+static double q_top(const SbProblem *p, const double *q_lam, int s)
 {
+    const double *q = q_lam + (size_t)s * p->V;
+    double top = q[0];
+    for (int a = 1; a < p->V; a++)
+        top = q[a] > top ? q[a] : top;
+    return top;
+}
+
+int sb_spectral_sample_token(const SbProblem *p, const double *q_lam, int s, int budget, SbRng *rng,
+                             long *proposals, int *fell_back)
+{
+    SB_ASSERT(budget >= 1);
     int V = p->V;
     const double *q = q_lam + (size_t)s * V;
-    double top = q[0];
-    for (int a = 1; a < V; a++)
-        if (q[a] > top)
-            top = q[a];
+    double top = q_top(p, q_lam, s);
     double *pi = sb_zeros(V);
     sb_softmax(p->ref_logits + (size_t)s * V, V, pi);
     int a;
-    for (;;) {
+    *fell_back = 0;
+    for (int k = 1;; k++) {
         a = sb_rng_categorical(rng, pi, V);
         ++*proposals;
         if (sb_rng_uniform(rng) < exp((q[a] - top) / p->beta))
             break;
+        if (k >= budget) { /* every proposal rejected: keep the last one */
+            *fell_back = 1;
+            break;
+        }
     }
     free(pi);
     return a;
+}
+
+double sb_spectral_acceptance(const SbProblem *p, const double *q_lam, int s)
+{
+    int V = p->V;
+    const double *q = q_lam + (size_t)s * V;
+    double top = q_top(p, q_lam, s), alpha = 0;
+    double *pi = sb_zeros(V);
+    sb_softmax(p->ref_logits + (size_t)s * V, V, pi);
+    for (int a = 0; a < V; a++)
+        alpha += pi[a] * exp((q[a] - top) / p->beta);
+    free(pi);
+    return alpha < 1 ? alpha : 1;
+}
+
+/* At one state: the probability that all M proposals are rejected,
+ * (1 - alpha)^M, and the expected proposals per token,
+ * sum_{k<M} (1 - alpha)^k. */
+static void budget_state(double alpha, int budget, double *fallback, double *proposals)
+{
+    double reject = 1 - alpha;
+    *fallback = pow(reject, budget);
+    *proposals = alpha > 0 ? (1 - *fallback) / alpha : budget;
+}
+
+void sb_spectral_budget_logits(const SbProblem *p, const double *q_lam, int budget, double *logits)
+{
+    SB_ASSERT(budget >= 1);
+    int V = p->V;
+    double *lr = sb_zeros(V);
+    for (int s = 0; s < p->n_states; s++) {
+        const double *q = q_lam + (size_t)s * V;
+        double top = q_top(p, q_lam, s), alpha = sb_spectral_acceptance(p, q_lam, s), f, props;
+        budget_state(alpha, budget, &f, &props);
+        /* pi_M = pi_ref [c1 e + c0 (1 - e)], c1 = (1 - f) / alpha (accepted at
+         * some proposal), c0 = (1 - alpha)^(M-1) (M - 1 rejections, then a
+         * rejected last proposal kept); c1 >= c0 > 0 unless c0 underflows */
+        double c1 = props, c0 = pow(1 - alpha, budget - 1);
+        sb_log_softmax(p->ref_logits + (size_t)s * V, V, lr);
+        for (int a = 0; a < V; a++) {
+            double x = (q[a] - top) / p->beta;
+            logits[(size_t)s * V + a] = lr[a] + (c0 > 0 ? log(c0 + (c1 - c0) * exp(x)) : log(c1) + x);
+        }
+    }
+    free(lr);
+}
+
+SbSamplerStats sb_spectral_sampler_measure(const SbProblem *p, const double *q_lam, int budget, int n, SbRng *rng)
+{
+    double *row = sb_zeros(sb_problem_max_layer(p));
+    long proposals = 0, tokens = 0, fallbacks = 0;
+    for (int i = 0; i < n; i++) {
+        int s = sb_rng_categorical(rng, p->eval_init, p->n_prompts);
+        for (int t = 0; t < p->H; t++) {
+            int fell_back;
+            int a = sb_spectral_sample_token(p, q_lam, s, budget, rng, &proposals, &fell_back);
+            tokens++, fallbacks += fell_back; /* every token, the last one too */
+            if (t + 1 == p->H)
+                break;
+            sb_problem_transition_row(p, s, a, row);
+            s = p->layer_offset[t + 1] + sb_rng_categorical(rng, row, sb_problem_layer_size(p, t + 1));
+        }
+    }
+    free(row);
+    SbSamplerStats st = {.acceptance = (double)(tokens - fallbacks) / proposals,
+                         .proposals_per_token = (double)proposals / tokens,
+                         .fallback_rate = (double)fallbacks / tokens};
+    return st;
+}
+
+/* Expected visits of every state under the policy, from p->eval_init. */
+static void eval_occupancy(const SbProblem *p, const double *logits, double *occ)
+{
+    int V = p->V;
+    memset(occ, 0, sizeof(double) * (size_t)p->n_states);
+    memcpy(occ, p->eval_init, sizeof(double) * (size_t)p->n_prompts);
+    double *pi = sb_zeros(V), *row = sb_zeros(sb_problem_max_layer(p));
+    for (int t = 0; t + 1 < p->H; t++) {
+        int next = p->layer_offset[t + 1], n = sb_problem_layer_size(p, t + 1);
+        for (int s = p->layer_offset[t]; s < p->layer_offset[t + 1]; s++) {
+            if (occ[s] == 0)
+                continue;
+            sb_softmax(logits + (size_t)s * V, V, pi);
+            for (int a = 0; a < V; a++) {
+                sb_problem_transition_row(p, s, a, row);
+                for (int j = 0; j < n; j++)
+                    occ[next + j] += occ[s] * pi[a] * row[j];
+            }
+        }
+    }
+    free(row), free(pi);
+}
+
+SbSamplerStats sb_spectral_sampler_exact(const SbProblem *p, const double *q_lam, int budget, double *kl)
+{
+    int V = p->V;
+    size_t n_sa = (size_t)p->n_states * V;
+    double *served = sb_zeros(n_sa), *target = sb_zeros(n_sa), *occ = sb_zeros(p->n_states);
+    double *lm = sb_zeros(V), *lt = sb_zeros(V);
+    sb_spectral_budget_logits(p, q_lam, budget, served);
+    /* the target: pi_ref exp(q_lam / beta), normalised */
+    for (size_t i = 0; i < n_sa; i++)
+        target[i] = p->ref_logits[i] + q_lam[i] / p->beta;
+    eval_occupancy(p, served, occ);
+    double tokens = 0, proposals = 0, accepted = 0, divergence = 0;
+    for (int s = 0; s < p->n_states; s++) {
+        if (occ[s] == 0)
+            continue;
+        double f, props;
+        budget_state(sb_spectral_acceptance(p, q_lam, s), budget, &f, &props);
+        tokens += occ[s];
+        proposals += occ[s] * props;
+        accepted += occ[s] * (1 - f);
+        sb_log_softmax(served + (size_t)s * V, V, lm);
+        sb_log_softmax(target + (size_t)s * V, V, lt);
+        for (int a = 0; a < V; a++)
+            divergence += occ[s] * exp(lm[a]) * (lm[a] - lt[a]);
+    }
+    if (kl)
+        *kl = divergence;
+    free(lt), free(lm), free(occ), free(target), free(served);
+    SbSamplerStats st = {.acceptance = accepted / proposals,
+                         .proposals_per_token = proposals / tokens,
+                         .fallback_rate = 1 - accepted / tokens};
+    return st;
 }
 
 /* f minus its mean over each state's actions. */

@@ -61,10 +61,47 @@ int sb_spectral_warm_size(const SbContext *ctx, void *state);
 int sb_spectral_active_query(const SbContext *ctx, const SbSpectralState *st, const SbPairs *answers,
                              const double *lam, const SbPairs *candidates);
 
-/* One token at state s by rejection from pi_ref: propose a ~ pi_ref(.|s),
- * accept with probability exp((q_lam(s,a) - max_a' q_lam(s,a')) / beta);
- * q_lam [n_states * V]. *proposals counts the proposals made. */
-int sb_spectral_sample_token(const SbProblem *p, const double *q_lam, int s, SbRng *rng, long *proposals);
+/* The rejection sampler of spectral_soup_implicit with a budget of M
+ * proposals per token (SPEC section 2). At state s: propose a ~ pi_ref(.|s),
+ * accept with probability e(a) = exp((q_lam(s,a) - max_a' q_lam(s,a')) / beta);
+ * after M rejections keep the last proposal (the fallback). The acceptance
+ * probability of one proposal is alpha(s) = sum_a pi_ref(a|s) e(a), and the
+ * sampler draws a from
+ *     pi_M(a|s) = (1 - (1-alpha)^M) pi_target(a|s) + (1-alpha)^(M-1) pi_ref(a|s) (1 - e(a)),
+ * pi_target = pi_ref e / alpha, the explicit soup's policy: the fallback is a
+ * *rejected* proposal, distributed as pi_ref (1 - e) / (1 - alpha), not as
+ * pi_ref. M = 1 serves pi_ref itself; pi_M -> pi_target as M grows. */
+
+/* One token at state s; budget M >= 1. *proposals counts the proposals
+ * made; returns 1 in *fell_back when all M were rejected, else 0. */
+int sb_spectral_sample_token(const SbProblem *p, const double *q_lam, int s, int budget, SbRng *rng,
+                             long *proposals, int *fell_back);
+
+/* alpha(s): the probability that one proposal is accepted at state s. */
+double sb_spectral_acceptance(const SbProblem *p, const double *q_lam, int s);
+
+/* The logits of pi_M at every state (log of its probabilities, a valid
+ * logit table): what the harness evaluates exactly as the sampler's policy. */
+void sb_spectral_budget_logits(const SbProblem *p, const double *q_lam, int budget, double *logits);
+
+/* What the sampler does per token: accepted proposals / proposals,
+ * proposals / tokens, tokens that fell back / tokens. */
+typedef struct {
+    double acceptance;
+    double proposals_per_token;
+    double fallback_rate;
+} SbSamplerStats;
+
+/* Measured: n trajectories sampled token by token (every one of the H
+ * tokens counted), prompts from the evaluation distribution p->eval_init. */
+SbSamplerStats sb_spectral_sampler_measure(const SbProblem *p, const double *q_lam, int budget, int n, SbRng *rng);
+
+/* Exact: the same ratios of expectations under pi_M's own state visits
+ * from p->eval_init (at s, a token makes (1 - (1-alpha)^M) / alpha proposals
+ * on average, accepts one with probability 1 - (1-alpha)^M and falls back
+ * otherwise). kl (nullable) gets the KL of pi_M's trajectory distribution
+ * to the target's, E_{pi_M}[sum_t KL(pi_M(.|s_t) || pi_target(.|s_t))]. */
+SbSamplerStats sb_spectral_sampler_exact(const SbProblem *p, const double *q_lam, int budget, double *kl);
 
 /* Relative residual of the projection of Q [n_states * V] on the span of
  * the K functions g [K x n_states * V], modulo per-state constants (which

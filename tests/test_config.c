@@ -118,8 +118,8 @@ static void config_should_reject_unknown_top_level_key(void **state)
     (void)state;
     assert_parse_fails("{\"sede\": 3}",
                        "test.json: $.sede: unknown key (expected one of: name, description, seed, beta, "
-                       "dataset, reference, users, lora, train, basis, soup, learned, gap, online, ablation, methods, pareto, winrate, "
-                       "bootstrap, normalized_guard)\n");
+                       "dataset, reference, users, lora, train, basis, soup, regime, learned, gap, online, ablation, methods, "
+                       "pareto, winrate, bootstrap, normalized_guard)\n");
 }
 
 static void config_should_reject_unknown_nested_key(void **state)
@@ -228,6 +228,10 @@ static void config_should_reject_bad_number_list_element(void **state)
                        "test.json: $.gap.misspecification[1]: expected a number in [0, 1], found \"x\"\n");
     assert_parse_fails("{\"gap\": {\"horizons\": 3}}",
                        "test.json: $.gap.horizons: expected an array of at most 8 integers in [1, 8], found 3\n");
+    assert_parse_fails("{\"soup\": {\"implicit_budgets\": [4, 0]}}",
+                       "test.json: $.soup.implicit_budgets[1]: expected an integer in [1, 1048576], found 0\n");
+    assert_parse_fails("{\"soup\": {\"implicit_budget\": 0}}",
+                       "test.json: $.soup.implicit_budget: expected an integer in [1, 1048576], found 0\n");
     assert_parse_fails("{\"gap\": {\"transitions\": [\"tree\", \"grid\"]}}",
                        "test.json: $.gap.transitions[1]: unknown transition \"grid\" (expected \"tree\" or "
                        "\"linear\")\n");
@@ -512,26 +516,32 @@ static void config_should_fill_defaults_for_absent_keys(void **state)
     assert_true(c.dataset.misspecification == 0.0);
     assert_true(isnan(c.dataset.aspect_correlation)); /* null: independent theta_j */
     assert_int_equal(c.dataset.inputs, SB_INPUTS_FEATURES);
-    assert_int_equal(c.reference.width, 16);
+    assert_int_equal(c.reference.width, 128);
+    assert_true(c.reference.scale == 1.0);
     assert_int_equal(c.reference.layers, 2);
     assert_true(c.reference.temperature == 1.0);
     assert_int_equal(c.users.train, 16);
     assert_int_equal(c.users.test, 16);
     assert_int_equal(c.users.weights, SB_WEIGHTS_SIMPLEX);
     assert_true(c.users.concentration == 1.0);
-    assert_int_equal(c.lora.rank, 4);
-    assert_true(c.lora.alpha == 8.0);
+    assert_int_equal(c.lora.rank, 16);
+    assert_true(c.lora.alpha == 32.0);
     assert_int_equal(c.train.trainer, SB_TRAINER_PG);
     assert_int_equal(c.train.form, SB_POLICY_FULL);
-    assert_int_equal(c.train.steps, 300);
-    assert_true(c.train.lr == 0.02);
+    assert_int_equal(c.train.steps, 600);
+    assert_true(c.train.lr == 0.002);
     assert_int_equal(c.train.warmup, 10);
     assert_int_equal(c.train.patience, 50);
-    assert_int_equal(c.train.pairs, 512);
-    assert_int_equal(c.train.heldout_pairs, 256);
-    assert_int_equal(c.train.labels, SB_LABELS_NOISE_FREE);
+    assert_int_equal(c.train.pairs, 4096);
+    assert_int_equal(c.train.heldout_pairs, 1024);
+    assert_int_equal(c.train.labels, SB_LABELS_SAMPLED);
     assert_true(c.train.label_temperature == 1.0);
-    assert_int_equal(c.basis.kind, SB_BASIS_ASPECTS);
+    assert_int_equal(c.basis.size, 6);
+    assert_int_equal(c.basis.trainer, SB_TRAINER_DPO);
+    assert_int_equal(c.basis.pairs, 4096);
+    assert_int_equal(c.basis.heldout_pairs, 1024);
+    assert_int_equal(c.basis.labels, SB_LABELS_SAMPLED);
+    assert_true(c.regime.max_change == 0.25 && c.regime.min_gain == 0.9);
     assert_int_equal(c.basis.size, 6);
     assert_string_equal(c.basis.load, "");
     assert_true(c.basis.rank_tol == 1e-8);
@@ -545,6 +555,8 @@ static void config_should_fill_defaults_for_absent_keys(void **state)
     assert_int_equal(c.soup.cat_steps, 200);
     assert_true(c.soup.cat_lr == 0.05);
     assert_int_equal(c.soup.implicit_samples, 2000);
+    assert_int_equal(c.soup.implicit_budget, 16);
+    assert_int_equal(c.soup.n_implicit_budgets, 0);
     assert_int_equal(c.learned.samples, 2048);
     assert_true(c.learned.l2 == 1e-4);
     assert_true(c.normalized_guard == 0.05);
@@ -601,7 +613,8 @@ static const char *const every_key_changed =
     " \"basis\": {\"kind\": \"random\", \"size\": 12, \"load\": \"old.h5\", \"rank_tol\": 1e-6,"
     "  \"spectrum_rows\": 99},"
     " \"soup\": {\"pairs\": 7, \"train_prompts\": 1, \"labels\": \"sampled\", \"temperature\": 0.25,"
-    "  \"l2\": 0, \"form\": \"full\", \"cat_steps\": 3, \"cat_lr\": 0.5, \"implicit_samples\": 9},"
+    "  \"l2\": 0, \"form\": \"full\", \"cat_steps\": 3, \"cat_lr\": 0.5, \"implicit_samples\": 9,"
+    "  \"implicit_budget\": 3, \"implicit_budgets\": [1, 64]},"
     " \"gap\": {\"horizons\": [4, 1], \"transitions\": [\"linear\"], \"misspecification\": [0.25, 1],"
     "  \"methods\": [\"pad\"]},"
     " \"online\": {\"rounds\": 5, \"users\": 3, \"seeds\": 4, \"responses\": \"soup\", \"labels\": \"noise_free\","
@@ -655,7 +668,8 @@ static void config_should_emit_every_key_in_schema_order(void **state)
         "\"labels\"", "\"label_temperature\"", "\"basis\"",  "\"kind\"",         "\"size\"",
         "\"load\"",   "\"rank_tol\"",     "\"spectrum_rows\"", "\"soup\"",       "\"pairs\"",
         "\"train_prompts\"", "\"labels\"", "\"temperature\"", "\"l2\"",         "\"form\"",
-        "\"cat_steps\"", "\"cat_lr\"",    "\"implicit_samples\"", "\"gap\"",     "\"horizons\"",
+        "\"cat_steps\"", "\"cat_lr\"",    "\"implicit_samples\"", "\"implicit_budget\"",
+        "\"implicit_budgets\"", "\"gap\"",     "\"horizons\"",
         "\"transitions\"", "\"misspecification\"", "\"methods\"", "\"online\"",  "\"rounds\"",
         "\"users\"",  "\"seeds\"",        "\"responses\"",   "\"labels\"",       "\"temperature\"",
         "\"l2\"",     "\"active\"",       "\"candidates\"",  "\"ablation\"",     "\"K\"",

@@ -1,7 +1,8 @@
 /* Tests of the commands that read results files: `soupbench plot` (figures
  * drawn by gnuplot) and `soupbench info`. The fixture is a small results
  * file written with the layout of results/README.md: two methods with a
- * Pareto table for one aspect pair, two spectra and a summary. */
+ * Pareto table for one aspect pair, a budget sweep, two spectra and a
+ * summary. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -91,6 +92,26 @@ static void write_spectrum(SbResults *r, const char *path, int n, double decay)
     free(s);
 }
 
+/* A proposal-budget sweep (methods/README.md) under /methods/<method>:
+ * M = 1, 4, 16 and the columns the figure reads, plus one it does not. */
+static void write_budget_sweep(SbResults *r, const char *method, int drop_a_column)
+{
+    double t[3 * 9] = {
+        1,  0,  0,  0,  0.53, 0.52, 0.47,  0.46,  0.7, /* pi_ref */
+        4,  104, 103, 105, 0.50, 0.51, 0.08, 0.08, 0.04,
+        16, 100, 100, 100, 0.49, 0.49, 0.001, 0.001, 7e-5,
+    };
+    char path[128];
+    snprintf(path, sizeof path, "/methods/%s/budget_sweep", method);
+    sb_results_write_table(r, path, 3, 9, t,
+                           drop_a_column ? "M,gain_share_mean,gain_share_lo,gain_share_hi,acceptance_exact,"
+                                           "acceptance_measured,fallback_rate_exact,x,kl_to_target"
+                                         : "M,gain_share_mean,gain_share_lo,gain_share_hi,acceptance_exact,"
+                                           "acceptance_measured,fallback_rate_exact,fallback_rate_measured,"
+                                           "kl_to_target",
+                           "a sampler's budget sweep");
+}
+
 static int setup(void **state)
 {
     (void)state;
@@ -108,6 +129,7 @@ static int setup(void **state)
     write_spectrum(r, "/data/synthetic/feature_spectrum", 8, 1.0);
     write_pareto(r, "oracle", 1.0, 0);
     write_pareto(r, "spectral_soup", 0.9, 3);
+    write_budget_sweep(r, "spectral_soup", 0);
     double summary[3 * 7] = {
         0.00, -0.02, 0.02, 0.0, 0.50, 0.45, 0.55, /* reference */
         0.80, 0.70, 0.90, 0.4, 0.80, 0.75, 0.85,  /* oracle */
@@ -143,6 +165,7 @@ static int setup(void **state)
     write_provenance(r);
     write_spectrum(r, "/data/synthetic/spectrum", 8, 0.5);
     write_spectrum(r, "/summary/J", 3, 0.5); /* a group where a table belongs */
+    write_budget_sweep(r, "spectral_soup", 1); /* a column missing */
     sb_results_commit(r);
     return 0;
 }
@@ -226,8 +249,8 @@ static void plot_should_write_every_figure_in_each_format(void **state)
     char *argv[] = {"plot", fixture, "--outdir", dir, "--format", "png,svg"};
     char *out = NULL;
     assert_int_equal(run_captured(sb_cmd_plot, 6, argv, &out), SB_EXIT_OK);
-    const char *figures[] = {"pareto_helpfulness_conciseness", "spectrum", "summary"};
-    for (int i = 0; i < 3; i++) {
+    const char *figures[] = {"pareto_helpfulness_conciseness", "spectrum", "summary", "implicit_budget"};
+    for (int i = 0; i < 4; i++) {
         assert_figure(dir, figures[i], "png");
         assert_figure(dir, figures[i], "svg");
         char line[256]; /* each written path is printed */
@@ -352,9 +375,14 @@ static void plot_should_report_malformed_data_and_draw_the_rest(void **state)
              malformed);
     if (!strstr(err, expected))
         fail_msg("stderr lacks \"%s\":\n%s", expected, err);
+    snprintf(expected, sizeof expected, "%s: /methods/spectral_soup/budget_sweep: expected the columns M, ",
+             malformed);
+    if (!strstr(err, expected))
+        fail_msg("stderr lacks \"%s\":\n%s", expected, err);
     free(err);
     assert_figure(dir, "spectrum", "png");
     assert_false(file_exists(dir, "summary.png"));
+    assert_false(file_exists(dir, "implicit_budget.png"));
 }
 
 static void info_should_print_provenance_tree_and_summary(void **state)

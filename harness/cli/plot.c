@@ -29,8 +29,8 @@ static const char *plot_usage =
     "pair (pareto_<ai>_<aj>), the spectra (spectrum), the per-method J_u and\n"
     "normalised scores (summary, normalized_score, normalized_score_pooled), the\n"
     "online curves (learning_curves, learning_curves_pooled, regret_curves), the\n"
-    "gap sweep (gap) and the ablations (ablation_K), each only if its data are in\n"
-    "the file.\n"
+    "gap sweep (gap), the ablations (ablation_K) and the implicit soup's proposal\n"
+    "budget (implicit_budget), each only if its data are in the file.\n"
     "\n"
     "  --outdir DIR     where to write the figures (default plots/<FILE without .h5>)\n"
     "  --format LIST    comma-separated: png, svg, pdf (default png)\n"
@@ -881,6 +881,92 @@ static int plot_ablation(PlotCtx *ctx)
 }
 
 /* ------------------------------------------------------------------ */
+/* figure h: a sampler's proposal budget                              */
+
+/* The budget_sweep table of one method (a sampler swept over its budget M,
+ * methods/README.md): the share of its target's gain reached, with 95%
+ * error bars, on the left axis, and the sampler's acceptance and fallback
+ * rates, exact (lines) and measured (points), on the right, against M on a
+ * log axis. 1 if drawn into fig. */
+static int budget_series(PlotCtx *ctx, SbFigure *fig, const char *method, int count)
+{
+    static const char *const cols[] = {"M", "gain_share_mean", "gain_share_lo", "gain_share_hi",
+                                       "acceptance_exact", "acceptance_measured", "fallback_rate_exact",
+                                       "fallback_rate_measured"};
+    enum { N_COLS = sizeof cols / sizeof cols[0] };
+    char *path = strf("/methods/%s/budget_sweep", method);
+    SbResultsTable t;
+    int drawn = 0;
+    if (read_table(ctx, path, &t)) {
+        int c[N_COLS], found = 1;
+        for (int i = 0; i < N_COLS; i++)
+            found &= (c[i] = sb_results_table_column(&t, cols[i])) >= 0;
+        if (!found) {
+            fprintf(stderr, "soupbench: %s: %s: expected the columns M, gain_share_mean, gain_share_lo, "
+                            "gain_share_hi, acceptance_exact, acceptance_measured, fallback_rate_exact, "
+                            "fallback_rate_measured\n",
+                    ctx->file, path);
+            ctx->malformed++;
+        } else if (t.rows > 0) {
+            double *m = sb_zeros((size_t)N_COLS * t.rows);
+            for (int r = 0; r < t.rows; r++)
+                for (int i = 0; i < N_COLS; i++)
+                    m[(size_t)r * N_COLS + i] = t.data[(size_t)r * t.cols + c[i]];
+            char block[32], style[64];
+            snprintf(block, sizeof block, "B%d", count);
+            sb_figure_block(fig, block, t.rows, N_COLS, m, NULL);
+            free(m);
+            unsigned rgb;
+            int pt;
+            method_style(method, &rgb, &pt);
+            /* the method is named in the figure's title */
+            const char *title[5] = {"score (left)", "acceptance, exact", "acceptance, measured",
+                                    "fallback, exact", "fallback, measured"};
+            snprintf(style, sizeof style, "yerrorlines pt %d ps 1.0 lw 2", pt);
+            sb_figure_series(fig, &(SbSeries){.block = block, .x = 1, .y = 2, .lo = 3, .hi = 4,
+                                              .style = style, .rgb = rgb, .title = title[0]});
+            static const unsigned rate_rgb[2] = {0x505050, 0xb03030};
+            for (int k = 0; k < 2; k++) {
+                sb_figure_series(fig, &(SbSeries){.block = block, .x = 1, .y = 5 + 2 * k, .right_axis = 1,
+                                                  .style = k ? "lines dt 2 lw 2" : "lines lw 1.5",
+                                                  .rgb = rate_rgb[k], .title = title[1 + 2 * k]});
+                sb_figure_series(fig, &(SbSeries){.block = block, .x = 1, .y = 6 + 2 * k, .right_axis = 1,
+                                                  .style = "points pt 6 ps 1.1", .rgb = rate_rgb[k],
+                                                  .title = title[2 + 2 * k]});
+            }
+            drawn = 1;
+        }
+        sb_results_table_free(&t);
+    }
+    free(path);
+    return drawn;
+}
+
+/* One figure per method with a budget sweep: implicit_budget (the first),
+ * implicit_budget_<method> for any further one. */
+static int plot_budget(PlotCtx *ctx)
+{
+    int n_methods, rc = SB_EXIT_OK, count = 0;
+    char **methods = sorted_methods(ctx, &n_methods);
+    for (int i = 0; i < n_methods && rc == SB_EXIT_OK; i++) {
+        SbFigure *fig = sb_figure_begin();
+        if (budget_series(ctx, fig, methods[i], count)) {
+            char *q = sb_figure_quote(methods[i]);
+            char *title = strf("%s%s: proposal budget (exact, 95%% CI over users)", ctx->experiment_prefix, q);
+            const char *keys[] = {"TITLE"}, *vals[] = {title};
+            sb_figure_template(fig, "implicit_budget", 1, keys, vals);
+            char *name = count ? strf("implicit_budget_%s", methods[i]) : sb_strdup("implicit_budget");
+            rc = sb_figure_draw(fig, &ctx->out, name);
+            free(name), free(title), free(q);
+            count++;
+        }
+        sb_figure_free(fig);
+    }
+    sb_results_free_names(methods, n_methods);
+    return rc;
+}
+
+/* ------------------------------------------------------------------ */
 /* the command                                                        */
 
 static int usage_error(const char *msg, const char *arg)
@@ -974,7 +1060,7 @@ static int plot_all(PlotCtx *ctx)
 {
     static int (*const figures[])(PlotCtx *) = {
         plot_pareto, plot_spectrum, plot_lora_spectra, plot_summary,
-        plot_gap,    plot_online,   plot_ablation,
+        plot_gap,    plot_online,   plot_ablation,     plot_budget,
     };
     int rc = SB_EXIT_OK;
     for (size_t i = 0; i < sizeof figures / sizeof figures[0] && rc == SB_EXIT_OK; i++)

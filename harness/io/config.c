@@ -235,6 +235,8 @@ static const SbKey schema[] = {
     INT("$.soup", "cat_steps", 1, INF, "200", soup.cat_steps),
     NUMBER("$.soup", "cat_lr", 0, 1, INF, "0.05", soup.cat_lr),
     INT("$.soup", "implicit_samples", 1, INF, "2000", soup.implicit_samples),
+    INT("$.soup", "implicit_budget", 1, 1 << 20, "16", soup.implicit_budget),
+    NUMBERS("$.soup", "implicit_budgets", 1, 1 << 20, 1, "[]", soup.implicit_budgets, soup.n_implicit_budgets),
     OBJECT("$", "regime"),
     NUMBER("$.regime", "max_change", 0, 1, INF, "0.25", regime.max_change),
     NUMBER("$.regime", "min_gain", 0, 0, 1, "0.9", regime.min_gain),

@@ -183,6 +183,9 @@ typedef struct {
     int cat_steps;                 /* $.soup.cat_steps: Adam steps fitting lora_soup_cat's coefficients, >= 1 */
     double cat_lr;                 /* $.soup.cat_lr: their learning rate, > 0 */
     int implicit_samples;          /* $.soup.implicit_samples: trajectories sampled per user by spectral_soup_implicit, >= 1 */
+    int implicit_budget;           /* $.soup.implicit_budget: its proposals per token before the fallback, in [1, 2^20] */
+    int n_implicit_budgets;        /* $.soup.implicit_budgets: budgets swept for its figure, integers in [1, 2^20] (empty: no sweep) */
+    double implicit_budgets[16];
 } SbSoupConfig;
 
 /* The regime a run declares (harness/train/regime.h): a trained policy
