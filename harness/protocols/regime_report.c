@@ -85,6 +85,7 @@ void sb_regime_report(const SbContext *ctx, SbResults *r, int quiet)
     sb_results_attr_double(r, "/regime", "min_gain", rc->min_gain);
 
     int outside = 0;
+    char why[1024] = "";
     double *x = sb_zeros(n > 0 ? n : 1), *y = sb_zeros(n > 0 ? n : 1), *z = sb_zeros(n > 0 ? n : 1);
     if (!quiet && n)
         printf("\nregime (declared: fine-tunes reaching %.0f%% of the oracle's gain move their weights by at most "
@@ -111,15 +112,18 @@ void sb_regime_report(const SbContext *ctx, SbResults *r, int quiet)
         /* outside: the policies that do reach the declared gain move too far,
          * or the typical one does not reach it */
         if (ch > rc->max_change || gt < rc->min_gain) {
-            if (!outside++)
-                fprintf(stderr, "soupbench: warning: outside the regime $.regime declares:");
-            fprintf(stderr, " %s (median change %.3g, gain %.1f%%);", e[i].group, ch, 100 * gt);
+            size_t used = strlen(why);
+            snprintf(why + used, sizeof why - used, " %s (median change %.3g, gain %.1f%%);", e[i].group, ch,
+                     100 * gt);
+            outside++;
         }
     }
-    if (outside)
-        fprintf(stderr, " parameter merges are not expected to work here (SPEC section 2, \"Regime\")\n");
     if (!quiet)
         for (int i = 0; i < n_mg; i++)
             printf("  merge nonlinearity, %-38s %8.3f\n", mg[i].name, mg[i].value);
+    fflush(stdout);
+    if (outside)
+        fprintf(stderr, "soupbench: warning: outside the regime $.regime declares:%s parameter merges may not "
+                        "behave as output merges here (SPEC section 2, \"Regime\")\n", why);
     free(z), free(y), free(x);
 }
