@@ -74,6 +74,8 @@ typedef enum {
     SB_BASIS_ASPECTS = 0, /* K = m, one basis reward per aspect */
     SB_BASIS_RANDOM = 1,  /* K seeded signed combinations of the aspects */
     SB_BASIS_NONE = 2,    /* no basis */
+    SB_BASIS_FEATURE_SVD = 3,    /* K leading right singular directions of the features phi (then random ones) */
+    SB_BASIS_FEATURE_RANDOM = 4, /* K seeded random unit directions in the feature space */
 } SbBasisKind;
 
 /* Where the online protocol's two responses come from. */
@@ -148,8 +150,9 @@ typedef struct {
 } SbTrainConfig;
 
 typedef struct {
-    SbBasisKind kind;              /* $.basis.kind: "aspects" (K = m) | "random" (K signed combinations) | "none" */
-    int size;                      /* $.basis.size: K for kind "random", >= 1 */
+    SbBasisKind kind;              /* $.basis.kind: "aspects" (K = m) | "random" (K signed combinations) |
+                                      "feature_svd" | "feature_random" (K directions of phi) | "none" */
+    int size;                      /* $.basis.size: K for every kind but "aspects" and "none", >= 1 */
     char load[256];                /* $.basis.load: results file whose /basis is reused ("" = train) */
     double rank_tol;               /* $.basis.rank_tol: numerical rank counts sv > rank_tol * sv[0], in (0, 1) */
     int spectrum_rows;             /* $.basis.spectrum_rows: state-action rows of the implicit-Q matrix, >= 1 */
