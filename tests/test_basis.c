@@ -10,8 +10,11 @@
 #include <stddef.h>
 #include <cmocka.h>
 #include <lapacke.h>
+#include <unistd.h>
 
+#include "ablation.h"
 #include "basis.h"
+#include "results.h"
 #include "solver.h"
 #include "spectral.h"
 #include "testutil.h"
@@ -193,12 +196,68 @@ static void d_feature_directions_should_make_the_soup_exact_at_horizon_one_and_f
     sb_problem_free(p);
 }
 
+/* The ablation over K with a feature basis at H = 1 (rewards in the span
+ * of phi, d = 3 > m = 2): the exact basis's residual vanishes from K = d
+ * on and not before, and its rank modulo per-state constants stops at d. */
+static void ablation_of_a_feature_basis_should_find_the_span_full_from_K_equal_d(void **state)
+{
+    (void)state;
+    SbConfig cfg;
+    sb_config_defaults(&cfg);
+    cfg.seed = 6;
+    cfg.dataset.horizon = 1;
+    cfg.dataset.prompts = 6;
+    cfg.dataset.vocab = 3;
+    cfg.dataset.spectral_dim = 3;
+    cfg.dataset.aspects = 2;
+    cfg.reference.width = 4;
+    cfg.reference.layers = 1;
+    cfg.users.train = 2;
+    cfg.users.test = 3;
+    cfg.train.steps = 20;
+    cfg.basis.kind = SB_BASIS_FEATURE_SVD;
+    cfg.bootstrap = 50;
+    double Ks[] = {1, 2, 3, 5};
+    cfg.ablation.n_K = 4;
+    memcpy(cfg.ablation.K, Ks, sizeof Ks);
+    cfg.ablation.rounds = 4;
+    cfg.ablation.users = 3;
+    char path[] = "/tmp/soupbench_test_ablation_XXXXXX";
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    close(fd);
+    SbResults *r = sb_results_create(path);
+    sb_results_attr_int(r, "/", "format_version", SB_FORMAT_VERSION); /* as run.c writes it */
+    sb_ablation_run(&cfg, r, 1);
+    sb_results_commit(r);
+    SbResultsReader *rd = sb_results_open(path);
+    int rows, cols;
+    double *t = sb_results_read_table(rd, "/ablations/K", &rows, &cols);
+    char *kind = sb_results_read_attr_str(rd, "/ablations/K", "basis_kind");
+    assert_non_null(t);
+    assert_int_equal(rows, 4);
+    assert_int_equal(cols, 14);
+    assert_string_equal(kind, "feature_svd");
+    for (int i = 0; i < rows; i++) {
+        const double *row = t + (size_t)i * cols;
+        int K = (int)row[1];
+        print_message("K = %d: residual exact %.3g, trained %.3g, rank exact %d\n", K, row[12], row[11], (int)row[13]);
+        assert_int_equal((int)row[13], K < 3 ? K : 3);
+        assert_true(K < 3 ? row[12] > 1e-3 : row[12] < 1e-9);
+    }
+    free(kind);
+    free(t);
+    sb_results_close(rd);
+    unlink(path);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(feature_svd_directions_should_be_the_eigenvectors_of_phi_T_phi),
         cmocka_unit_test(feature_rewards_should_be_unit_sd_projections_on_their_directions),
         cmocka_unit_test(d_feature_directions_should_make_the_soup_exact_at_horizon_one_and_fewer_should_not),
+        cmocka_unit_test(ablation_of_a_feature_basis_should_find_the_span_full_from_K_equal_d),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
