@@ -26,4 +26,21 @@ expect_grep "$tmp/attr.txt" "$tmp/a.h5"
 expect_exit 2 ./soupbench run "$tmp/reuse.json" --seed 9 --out "$tmp/c.h5"
 expect_grep "$tmp/stderr" '\$.basis.load: .*reference policy differs'
 expect_no_file "$tmp/c.h5"
+
+# a basis of feature directions (d = 3, so K = 4 adds one random direction)
+# round-trips with its directions; an aspect-combination config refuses it
+sed 's|"train": { "steps": 100 },|"train": { "steps": 100 }, "basis": { "kind": "feature_svd", "size": 4 },|' \
+    tests/data/tiny.json > "$tmp/feat.json"
+expect_exit 0 ./soupbench run "$tmp/feat.json" --out "$tmp/f.h5" --quiet
+sed "s|\"size\": 4 },|\"size\": 4, \"load\": \"$tmp/f.h5\" },|" "$tmp/feat.json" > "$tmp/feat_reuse.json"
+expect_grep "$tmp/feat_reuse.json" '"load"'
+expect_exit 0 ./soupbench run "$tmp/feat_reuse.json" --out "$tmp/g.h5" --quiet
+for g in /basis/directions /basis/full/policy_3 /basis/lora/implicit_q_spectrum /methods /summary; do
+    checks=$((checks + 1))
+    h5diff "$tmp/f.h5" "$tmp/g.h5" "$g" "$g" > "$tmp/diff.txt" 2>&1 || fail "reused feature basis differs under $g: $(head -5 "$tmp/diff.txt")"
+done
+sed "s|\"kind\": \"feature_svd\", ||" "$tmp/feat_reuse.json" | sed 's|"size": 4, |"kind": "random", "size": 4, |' > "$tmp/mismatch.json"
+expect_exit 2 ./soupbench run "$tmp/mismatch.json" --out "$tmp/h.h5"
+expect_grep "$tmp/stderr" 'no /basis/R with one column per aspect'
+expect_no_file "$tmp/h.h5"
 finish

@@ -315,8 +315,8 @@ static void config_should_report_missing_file(void **state)
 typedef struct {
     const char *object, *key; /* "train", "form" */
     size_t offset;            /* of the enum field in SbConfig */
-    const char *strings[4];
-    int values[4];
+    const char *strings[5];
+    int values[5];
 } EnumKey;
 
 #define AT(f) offsetof(SbConfig, f)
@@ -329,7 +329,8 @@ static const EnumKey enum_keys[] = {
     {"train", "trainer", AT(train.trainer), {"pg", "dpo"}, {SB_TRAINER_PG, SB_TRAINER_DPO}},
     {"train", "form", AT(train.form), {"full", "lora"}, {SB_POLICY_FULL, SB_POLICY_LORA}},
     {"train", "labels", AT(train.labels), {"noise_free", "bradley_terry"}, {SB_LABELS_NOISE_FREE, SB_LABELS_SAMPLED}},
-    {"basis", "kind", AT(basis.kind), {"aspects", "random", "none"}, {SB_BASIS_ASPECTS, SB_BASIS_RANDOM, SB_BASIS_NONE}},
+    {"basis", "kind", AT(basis.kind), {"aspects", "random", "feature_svd", "feature_random", "none"},
+     {SB_BASIS_ASPECTS, SB_BASIS_RANDOM, SB_BASIS_FEATURE_SVD, SB_BASIS_FEATURE_RANDOM, SB_BASIS_NONE}},
     {"soup", "labels", AT(soup.labels), {"probabilities", "sampled", "noise_free"},
      {SB_LABELS_PROBABILITIES, SB_LABELS_SAMPLED, SB_LABELS_NOISE_FREE}},
     {"soup", "form", AT(soup.form), {"lora", "full"}, {SB_POLICY_LORA, SB_POLICY_FULL}},
@@ -363,7 +364,7 @@ static void config_should_round_trip_every_enum_value(void **state)
     assert_int_equal(sizeof(SbPolicyForm), sizeof(int));
     for (size_t i = 0; i < sizeof enum_keys / sizeof enum_keys[0]; i++) {
         const EnumKey *k = &enum_keys[i];
-        for (int j = 0; j < 4 && k->strings[j]; j++) {
+        for (int j = 0; j < 5 && k->strings[j]; j++) {
             char text[160];
             snprintf(text, sizeof text, "{\"%s\": {\"%s\": \"%s\"}}", k->object, k->key, k->strings[j]);
             SbConfig c, back;
@@ -388,6 +389,8 @@ static void config_should_round_trip_every_enum_value(void **state)
     assert_string_equal(sb_basis_kind_name(SB_BASIS_ASPECTS), "aspects");
     assert_string_equal(sb_basis_kind_name(SB_BASIS_RANDOM), "random");
     assert_string_equal(sb_basis_kind_name(SB_BASIS_NONE), "none");
+    assert_string_equal(sb_basis_kind_name(SB_BASIS_FEATURE_SVD), "feature_svd");
+    assert_string_equal(sb_basis_kind_name(SB_BASIS_FEATURE_RANDOM), "feature_random");
 }
 
 static void config_should_refuse_an_unknown_enum_value_naming_path_and_choices(void **state)
@@ -399,7 +402,7 @@ static void config_should_refuse_an_unknown_enum_value_naming_path_and_choices(v
         snprintf(text, sizeof text, "{\"%s\": {\"%s\": \"bogus\"}}", k->object, k->key);
         size_t used = (size_t)snprintf(message, sizeof message, "test.json: $.%s.%s: expected one of ", k->object,
                                        k->key);
-        for (int j = 0; j < 4 && k->strings[j]; j++)
+        for (int j = 0; j < 5 && k->strings[j]; j++)
             used += (size_t)snprintf(message + used, sizeof message - used, "%s\"%s\"", j ? ", " : "", k->strings[j]);
         snprintf(message + used, sizeof message - used, ", found \"bogus\"\n");
         assert_parse_fails(text, message);

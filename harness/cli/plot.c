@@ -843,6 +843,53 @@ static void ablation_width(SbFigure *fig, const SbResultsTable *t, const int c[6
                                       .style = "lines dt 2 lw 2", .rgb = rgb, .title = title[1]});
 }
 
+/* The rank of the exact basis modulo per-state constants (column
+ * rank_exact, files since the feature bases) for one width, dotted on the
+ * rank axis: where it stops growing, the span of the basis rewards is full. */
+static void ablation_exact_rank(SbFigure *fig, const SbResultsTable *t, int c_width, int c_K, int c_rank,
+                                double width, int count)
+{
+    double *m = sb_zeros(2 * t->rows);
+    int n = 0;
+    for (int r = 0; r < t->rows; r++) {
+        const double *row = t->data + (size_t)r * t->cols;
+        if (row[c_width] != width)
+            continue;
+        m[2 * n] = row[c_K];
+        m[2 * n + 1] = row[c_rank];
+        n++;
+    }
+    char block[32], title[64];
+    snprintf(block, sizeof block, "R%d", count);
+    snprintf(title, sizeof title, "rank of the exact basis, width %g", width);
+    sb_figure_block(fig, block, n, 2, m, NULL);
+    free(m);
+    sb_figure_series(fig, &(SbSeries){.block = block, .x = 1, .y = 2, .right_axis = 1,
+                                      .style = "linespoints dt 3 pt 6 lw 1.5",
+                                      .rgb = fallback_rgb[count % N_FALLBACK], .title = title});
+}
+
+/* Vertical markers at K = m (aspects) and K = d (features) on the rank
+ * axis, from 0 to that rank: the knees of the aspect and the feature bases. */
+static void ablation_markers(PlotCtx *ctx, SbFigure *fig)
+{
+    static const char *const attrs[] = {"aspects", "spectral_dim"};
+    static const char *const names[] = {"m", "d"};
+    static const unsigned rgb[] = {0x7f7f7f, 0x000000};
+    for (int i = 0; i < 2; i++) {
+        double v;
+        if (!read_numbers(ctx, "/ablations/K", attrs[i], 1, &v))
+            continue;
+        double m[4] = {v, 0, v, v};
+        char block[16], title[64];
+        snprintf(block, sizeof block, "M%d", i);
+        snprintf(title, sizeof title, "K = %s = %g", names[i], v);
+        sb_figure_block(fig, block, 2, 2, m, NULL);
+        sb_figure_series(fig, &(SbSeries){.block = block, .x = 1, .y = 2, .right_axis = 1,
+                                          .style = "lines dt 4 lw 1.5", .rgb = rgb[i], .title = title});
+    }
+}
+
 /* One line per reference width of the final score against K, the
  * effective rank of the basis implicit-Q matrix on the right axis. */
 static int plot_ablation(PlotCtx *ctx)
@@ -854,6 +901,7 @@ static int plot_ablation(PlotCtx *ctx)
     int c[6] = {sb_results_table_column(&t, "width"), sb_results_table_column(&t, "K")};
     int found = c[0] >= 0 && c[1] >= 0 && interval_columns(&t, "normalized", c + 2) == 0;
     c[5] = sb_results_table_column(&t, "effective_rank_lora");
+    int c_rank_exact = sb_results_table_column(&t, "rank_exact");
     int rc = SB_EXIT_OK;
     if (found && c[5] >= 0) {
         SbFigure *fig = sb_figure_begin();
@@ -863,9 +911,14 @@ static int plot_ablation(PlotCtx *ctx)
             int first = 1;
             for (int q = 0; q < r; q++)
                 first &= t.data[(size_t)q * t.cols + c[0]] != width;
-            if (first)
+            if (first) {
+                if (c_rank_exact >= 0)
+                    ablation_exact_rank(fig, &t, c[0], c[1], c_rank_exact, width, count);
                 ablation_width(fig, &t, c, width, count++);
+            }
         }
+        if (c_rank_exact >= 0)
+            ablation_markers(ctx, fig);
         char *title = strf("%sSpectral Souping against the basis size K (online, final score, "
                            "95%% CI)",
                            ctx->experiment_prefix);

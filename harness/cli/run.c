@@ -11,6 +11,7 @@
 #include "basis.h"
 #include "config.h"
 #include "cost.h"
+#include "cost_report.h"
 #include "dataset.h"
 #include "gap.h"
 #include "online.h"
@@ -278,6 +279,7 @@ int sb_cmd_run(int argc, char **argv)
     sb_online_write(r, curves, n_curves);
     if (!quiet)
         sb_online_print(&ctx, curves, n_curves);
+    sb_cost_report(&ctx, curves, n_curves, r, quiet);
     sb_online_free(curves, n_curves);
     free(states);
     sb_gap_run(&cfg, r, quiet);

@@ -74,7 +74,8 @@ static const char *const label_kind_names[] = {[SB_LABELS_NOISE_FREE] = "noise_f
 static const char *const train_labels_names[] = {[SB_LABELS_NOISE_FREE] = "noise_free",
                                                  [SB_LABELS_SAMPLED] = "bradley_terry"};
 static const char *const basis_kind_names[] = {
-    [SB_BASIS_ASPECTS] = "aspects", [SB_BASIS_RANDOM] = "random", [SB_BASIS_NONE] = "none"};
+    [SB_BASIS_ASPECTS] = "aspects", [SB_BASIS_RANDOM] = "random", [SB_BASIS_NONE] = "none",
+    [SB_BASIS_FEATURE_SVD] = "feature_svd", [SB_BASIS_FEATURE_RANDOM] = "feature_random"};
 static const char *const responses_names[] = {
     [SB_RESPONSES_SOUP_REF] = "soup_ref", [SB_RESPONSES_SOUP] = "soup", [SB_RESPONSES_REFERENCE] = "reference"};
 
@@ -213,7 +214,7 @@ static const SbKey schema[] = {
     NUMBER("$.train", "label_temperature", 0, 1, INF, "1.0", train.label_temperature),
     OBJECT("$", "basis"),
     ENUM("$.basis", "kind", "\"aspects\"", basis.kind, basis_kind_names, SB_BASIS_ASPECTS, SB_BASIS_RANDOM,
-         SB_BASIS_NONE),
+         SB_BASIS_FEATURE_SVD, SB_BASIS_FEATURE_RANDOM, SB_BASIS_NONE),
     INT("$.basis", "size", 1, 256, "6", basis.size),
     ENUM("$.basis", "trainer", "\"dpo\"", basis.trainer, trainer_names, SB_TRAINER_PG, SB_TRAINER_DPO),
     INT("$.basis", "pairs", 1, INF, "4096", basis.pairs),

@@ -74,6 +74,8 @@ typedef enum {
     SB_BASIS_ASPECTS = 0, /* K = m, one basis reward per aspect */
     SB_BASIS_RANDOM = 1,  /* K seeded signed combinations of the aspects */
     SB_BASIS_NONE = 2,    /* no basis */
+    SB_BASIS_FEATURE_SVD = 3,    /* K leading right singular directions of the features phi (then random ones) */
+    SB_BASIS_FEATURE_RANDOM = 4, /* K seeded random unit directions in the feature space */
 } SbBasisKind;
 
 /* Where the online protocol's two responses come from. */
@@ -158,8 +160,9 @@ typedef struct {
 } SbTrainConfig;
 
 typedef struct {
-    SbBasisKind kind;              /* $.basis.kind: "aspects" (K = m) | "random" (K signed combinations) | "none" */
-    int size;                      /* $.basis.size: K for kind "random", >= 1 */
+    SbBasisKind kind;              /* $.basis.kind: "aspects" (K = m) | "random" (K signed combinations) |
+                                      "feature_svd" | "feature_random" (K directions of phi) | "none" */
+    int size;                      /* $.basis.size: K for every kind but "aspects" and "none", >= 1 */
     /* How the basis and the aspect experts are trained (the paper trains
      * them on preference pairs): $.basis.trainer "dpo" | "pg", and DPO's
      * pairs from pi_ref with their labels; steps, learning rate and the

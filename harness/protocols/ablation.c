@@ -13,10 +13,13 @@
 #include "progress.h"
 #include "sb.h"
 #include "solver.h"
+#include "spectral.h"
+#include "spectrum.h"
 #include "stats.h"
 #include "synthetic.h"
 
-#define ABLATION_COLS 11 /* width, K, rank_lora, rank_full, effective ranks, normalized mean, lo, hi, basis s, trained */
+#define ABLATION_COLS 14 /* width, K, rank_lora, rank_full, effective ranks, normalized mean, lo, hi, basis s, trained,
+                            then the span of the basis: residuals (trained, exact) and the exact basis's rank */
 
 /* The method whose basis is ablated (SB_ROLE_ABLATED): it adapts online
  * and needs nothing but the basis. */
@@ -27,13 +30,55 @@ static const SbMethod *ablated_method(void)
     return m;
 }
 
+/* The exact basis: implicit Q beta (log pi*_k - log pi_ref) of the
+ * soft-optimal policy of every basis reward, out [K x n_sa]; returns its
+ * numerical rank (basis.rank_tol) modulo per-state constants (each column
+ * centred over every state's actions), the dimension of what the soup can
+ * reach, since constants per state cancel in its softmax. */
+static int exact_implicit_q(const SbProblem *p, const SbBasis *b, const SbConfig *cfg, double *out)
+{
+    int V = p->V, K = b->K;
+    size_t n_sa = (size_t)p->n_states * V;
+    double *rho = sb_zeros(n_sa), *lp = sb_zeros(V), *lr = sb_zeros(V), *M = sb_zeros(n_sa * K);
+    for (int k = 0; k < K; k++) {
+        sb_basis_reward(p, b, k, rho);
+        SbSoftSolution sol;
+        sb_solve_soft(p, rho, p->ref_logits, &sol);
+        for (int s = 0; s < p->n_states; s++) {
+            sb_log_softmax(sol.logits + (size_t)s * V, V, lp);
+            sb_log_softmax(p->ref_logits + (size_t)s * V, V, lr);
+            for (int a = 0; a < V; a++)
+                out[(size_t)k * n_sa + (size_t)s * V + a] = p->beta * (lp[a] - lr[a]);
+        }
+        sb_soft_solution_free(&sol);
+    }
+    for (int k = 0; k < K; k++)
+        for (int s = 0; s < p->n_states; s++) {
+            const double *q = out + (size_t)k * n_sa + (size_t)s * V;
+            double mean = 0;
+            for (int a = 0; a < V; a++)
+                mean += q[a] / V;
+            for (int a = 0; a < V; a++)
+                M[((size_t)s * V + a) * K + k] = q[a] - mean;
+        }
+    int n_sv = (size_t)K < n_sa ? K : (int)n_sa;
+    double *sv = sb_zeros(n_sv);
+    sb_singular_values(M, (int)n_sa, K, sv);
+    int rank = sv[0] > 0 ? sb_numerical_rank(sv, n_sv, cfg->basis.rank_tol) : 0;
+    free(sv), free(M), free(lr), free(lp), free(rho);
+    return rank;
+}
+
 /* One (width, K) setting into row. */
 static void run_setting(const SbConfig *base, int width, int K, double *row)
 {
     int ledger = sb_cost_mark(), regime = sb_regime_mark();
     SbConfig cfg = *base;
     cfg.reference.width = width;
-    cfg.basis.kind = SB_BASIS_RANDOM;
+    /* the feature kinds are ablated as they are; otherwise signed aspect
+     * combinations, the one other kind whose size is free */
+    if (!sb_basis_kind_is_feature(cfg.basis.kind))
+        cfg.basis.kind = SB_BASIS_RANDOM;
     cfg.basis.size = K;
     cfg.basis.load[0] = '\0';
     cfg.online.rounds = cfg.ablation.rounds;
@@ -50,6 +95,12 @@ static void run_setting(const SbConfig *base, int width, int K, double *row)
     int users = cfg.ablation.users < p->n_test ? cfg.ablation.users : p->n_test;
     size_t n_sa = (size_t)p->n_states * p->V;
     double *score = sb_zeros(users), *lam = sb_zeros(soup->warm_size(&ctx, soup_state)), *r = sb_zeros(n_sa), *bl = sb_zeros(n_sa);
+    /* the span the soup can reach: the user's Q* against the trained basis
+     * (the form the soup merges) and against the exact one */
+    double *q_trained = sb_zeros((size_t)K * n_sa), *q_exact = sb_zeros((size_t)K * n_sa), res_trained = 0,
+           res_exact = 0;
+    sb_basis_implicit_q(basis, p, cfg.soup.form, q_trained);
+    int rank_exact = exact_implicit_q(p, basis, &cfg, q_exact);
     for (int u = 0; u < users; u++) {
         const double *w = p->users_test + (size_t)u * p->m;
         sb_problem_user_reward(p, w, r);
@@ -64,6 +115,8 @@ static void run_setting(const SbConfig *base, int width, int K, double *row)
         sb_rng_derive(&seeder, cfg.seed, purpose);
         double regret = sb_online_soup_final(&ctx, soup, soup_state, w, sb_rng_u64(&seeder), cfg.ablation.rounds, lam);
         score[u] = 100.0 * (sol.value - regret - J_ref) / (J_bespoke - J_ref);
+        res_trained += sb_spectral_residual(p, q_trained, K, sol.Q) / users;
+        res_exact += sb_spectral_residual(p, q_exact, K, sol.Q) / users;
         sb_soft_solution_free(&sol);
     }
     row[0] = width;
@@ -76,11 +129,14 @@ static void run_setting(const SbConfig *base, int width, int K, double *row)
     sb_bootstrap_mean_ci(score, users, cfg.bootstrap, &rng, &row[7], &row[8]);
     row[9] = basis_seconds;
     row[10] = 2.0 * K;
+    row[11] = res_trained;
+    row[12] = res_exact;
+    row[13] = rank_exact;
     if (soup->release)
         soup->release(soup_state);
     if (bespoke->release)
         bespoke->release(bespoke_state);
-    free(bl), free(r), free(lam), free(score);
+    free(q_exact), free(q_trained), free(bl), free(r), free(lam), free(score);
     sb_basis_free(basis);
     sb_problem_free(p);
     sb_cost_truncate(ledger);
@@ -89,8 +145,9 @@ static void run_setting(const SbConfig *base, int width, int K, double *row)
 
 static void print_row(const double *row)
 {
-    printf("  %5d %4d %9d %9d %8.1f %8.1f   %6.1f [%6.1f, %6.1f]     %6.2f\n", (int)row[0], (int)row[1], (int)row[2],
-           (int)row[3], row[4], row[5], row[6], row[7], row[8], row[9]);
+    printf("  %5d %4d %9d %9d %8.1f %8.1f   %6.1f [%6.1f, %6.1f]     %6.2f   %9.3g %9.3g %10d\n", (int)row[0],
+           (int)row[1], (int)row[2], (int)row[3], row[4], row[5], row[6], row[7], row[8], row[9], row[11], row[12],
+           (int)row[13]);
 }
 
 void sb_ablation_run(const SbConfig *cfg, SbResults *r, int quiet)
@@ -103,12 +160,17 @@ void sb_ablation_run(const SbConfig *cfg, SbResults *r, int quiet)
     SbProgress pg;
     sb_progress_start(&pg, "ablations", rows, quiet);
     const char *soup = ablated_method()->name;
+    SbBasisKind kind = sb_basis_kind_is_feature(cfg->basis.kind) ? cfg->basis.kind : SB_BASIS_RANDOM;
     if (!quiet)
         printf("\nablation: final normalised score of %s after %d answers (%d users) against the basis "
-               "size K;\nranks of the basis implicit-Q matrix (numerical at basis.rank_tol, and effective)\n"
-               "  %5s %4s %9s %9s %8s %8s   %-24s %s\n",
-               soup, ac->rounds, ac->users, "width", "K", "rank lora", "rank full", "eff lora", "eff full",
-               "normalised score [95% CI]", "basis s");
+               "size K (basis kind %s, m = %d aspects, d = %d features);\nranks of the basis implicit-Q matrix "
+               "(numerical at basis.rank_tol, and effective); mean residual of the users' Q* on the span of "
+               "the\ntrained basis (the soup's form) and of the exact one, and the exact basis's numerical rank modulo "
+               "per-state constants\n"
+               "  %5s %4s %9s %9s %8s %8s   %-24s %s   %9s %9s %10s\n",
+               soup, ac->rounds, ac->users, sb_basis_kind_name(kind), cfg->dataset.aspects,
+               cfg->dataset.spectral_dim, "width", "K", "rank lora", "rank full", "eff lora", "eff full",
+               "normalised score [95% CI]", "basis s", "res train", "res exact", "rank exact");
     for (int a = 0; a < n_w; a++)
         for (int b = 0; b < ac->n_K; b++) {
             int width = ac->n_widths ? (int)ac->widths[a] : cfg->reference.width;
@@ -125,14 +187,20 @@ void sb_ablation_run(const SbConfig *cfg, SbResults *r, int quiet)
     char description[512];
     snprintf(description, sizeof description,
              "per reference width and basis size K: numerical rank of the basis implicit-Q matrix and %s's final "
-             "normalised score in the online protocol (95%% bootstrap CI over users)",
+             "normalised score in the online protocol (95%% bootstrap CI over users); the mean relative residual "
+             "of the users' Q* on the span of the trained basis's implicit Q (soup.form) and of the exact "
+             "soft-optimal basis's, and the exact basis's numerical rank, both modulo per-state constants",
              soup);
     sb_results_write_table(r, "/ablations/K", rows, ABLATION_COLS, table,
                            "width,K,rank_lora,rank_full,effective_rank_lora,effective_rank_full,normalized_mean,"
-                           "normalized_lo,normalized_hi,basis_seconds,policies_trained",
+                           "normalized_lo,normalized_hi,basis_seconds,policies_trained,residual_trained,"
+                           "residual_exact,rank_exact",
                            description);
     sb_results_attr_int(r, "/ablations/K", "rounds", ac->rounds);
     sb_results_attr_int(r, "/ablations/K", "users", ac->users);
     sb_results_attr_double(r, "/ablations/K", "rank_tol", cfg->basis.rank_tol);
+    sb_results_attr_str(r, "/ablations/K", "basis_kind", sb_basis_kind_name(kind));
+    sb_results_attr_int(r, "/ablations/K", "aspects", cfg->dataset.aspects);
+    sb_results_attr_int(r, "/ablations/K", "spectral_dim", cfg->dataset.spectral_dim);
     free(table);
 }

@@ -28,7 +28,7 @@ static double exact_basis_residual(const SbProblem *p, const SbBasis *b, const d
     size_t n_sa = (size_t)p->n_states * p->V;
     double *rho = sb_zeros(n_sa), *Q = sb_zeros(n_sa * b->K);
     for (int k = 0; k < b->K; k++) {
-        sb_problem_user_reward(p, b->R + (size_t)k * p->m, rho);
+        sb_basis_reward(p, b, k, rho);
         SbSoftSolution sol;
         sb_solve_soft(p, rho, p->ref_logits, &sol);
         memcpy(Q + (size_t)k * n_sa, sol.Q, n_sa * sizeof(double));

@@ -19,6 +19,100 @@ int sb_basis_size(const SbConfig *cfg, int m)
     return cfg->basis.kind == SB_BASIS_ASPECTS ? m : cfg->basis.size;
 }
 
+int sb_basis_kind_is_feature(SbBasisKind kind)
+{
+    return kind == SB_BASIS_FEATURE_SVD || kind == SB_BASIS_FEATURE_RANDOM;
+}
+
+void sb_basis_feature_directions(const SbProblem *p, const SbConfig *cfg, SbBasisKind kind, int K, double *dirs,
+                                 double *sv)
+{
+    SB_ASSERT(sb_basis_kind_is_feature(kind));
+    size_t n_sa = (size_t)p->n_states * p->V;
+    int d = p->d, n_svd = 0;
+    if (kind == SB_BASIS_FEATURE_SVD) {
+        /* phi's right singular vectors are the left ones of phi^T (d x n_sa) */
+        int k = (size_t)d < n_sa ? d : (int)n_sa;
+        double *phiT = sb_zeros((size_t)d * n_sa), *U = sb_zeros((size_t)d * k), *s = sb_zeros(k);
+        for (size_t i = 0; i < n_sa; i++)
+            for (int j = 0; j < d; j++)
+                phiT[(size_t)j * n_sa + i] = p->phi[i * d + j];
+        int rank = sb_column_space(phiT, d, (int)n_sa, cfg->basis.rank_tol, U);
+        sb_singular_values(p->phi, (int)n_sa, d, s);
+        n_svd = rank < K ? rank : K;
+        for (int c = 0; c < n_svd; c++) {
+            int top = 0; /* the sign: the largest entry positive (the first of equals) */
+            for (int j = 1; j < d; j++)
+                if (fabs(U[(size_t)j * k + c]) > fabs(U[(size_t)top * k + c]))
+                    top = j;
+            double sign = U[(size_t)top * k + c] < 0 ? -1.0 : 1.0;
+            for (int j = 0; j < d; j++)
+                dirs[(size_t)c * d + j] = sign * U[(size_t)j * k + c];
+            sv[c] = s[c];
+        }
+        free(s), free(U), free(phiT);
+    }
+    SbRng rng;
+    sb_rng_derive(&rng, cfg->seed, "basis/directions");
+    for (int c = n_svd; c < K; c++) {
+        double *v = dirs + (size_t)c * d, norm = 0;
+        for (int j = 0; j < d; j++) {
+            v[j] = sb_rng_normal(&rng);
+            norm += v[j] * v[j];
+        }
+        for (int j = 0; j < d; j++)
+            v[j] /= sqrt(norm);
+        sv[c] = NAN;
+    }
+}
+
+/* rho = <phi, v> on every pair; returns the c making its standard
+ * deviation over the pairs 1 (scale only, as the aspect rewards: an added
+ * constant would leave the span of phi). */
+static double direction_reward(const SbProblem *p, const double *v, double *rho)
+{
+    size_t n_sa = (size_t)p->n_states * p->V;
+    double mean = 0, var = 0;
+    for (size_t i = 0; i < n_sa; i++) {
+        double acc = 0;
+        for (int j = 0; j < p->d; j++)
+            acc += p->phi[i * p->d + j] * v[j];
+        mean += (rho[i] = acc);
+    }
+    mean /= (double)n_sa;
+    for (size_t i = 0; i < n_sa; i++)
+        var += (rho[i] - mean) * (rho[i] - mean);
+    return var > 0 ? 1.0 / sqrt(var / (double)n_sa) : 1.0;
+}
+
+void sb_basis_reward(const SbProblem *p, const SbBasis *b, int k, double *rho)
+{
+    SB_ASSERT(k >= 0 && k < b->K);
+    if (b->R) {
+        sb_problem_user_reward(p, b->R + (size_t)k * p->m, rho);
+        return;
+    }
+    SB_ASSERT(b->directions && b->d == p->d);
+    direction_reward(p, b->directions + (size_t)k * p->d, rho);
+    size_t n_sa = (size_t)p->n_states * p->V;
+    for (size_t i = 0; i < n_sa; i++)
+        rho[i] *= b->direction_scale[k];
+}
+
+/* The rewards of a feature kind: directions and their scales into b. */
+static void basis_set_directions(SbBasis *b, const SbProblem *p, const SbConfig *cfg)
+{
+    int K = b->K, d = p->d;
+    b->directions = sb_zeros((size_t)K * d);
+    b->direction_sv = sb_zeros(K);
+    b->direction_scale = sb_zeros(K);
+    sb_basis_feature_directions(p, cfg, cfg->basis.kind, K, b->directions, b->direction_sv);
+    double *rho = sb_zeros((size_t)p->n_states * p->V);
+    for (int k = 0; k < K; k++)
+        b->direction_scale[k] = direction_reward(p, b->directions + (size_t)k * d, rho);
+    free(rho);
+}
+
 static double *basis_weights(const SbConfig *cfg, int K, int m)
 {
     double *R = sb_zeros((size_t)K * m);
@@ -45,6 +139,7 @@ static SbBasis *basis_alloc(const SbProblem *p, int K, const char *name)
     snprintf(b->name, sizeof b->name, "%s", name);
     b->K = K;
     b->m = p->m;
+    b->d = p->d;
     for (SbPolicyForm f = 0; f < SB_POLICY_FORMS; f++) {
         b->policies[f] = sb_calloc((size_t)K, sizeof(SbPolicy *));
         b->logits[f] = sb_zeros((size_t)K * p->n_states * p->V);
@@ -74,15 +169,33 @@ static SbBasis *basis_load(const SbProblem *p, const SbConfig *cfg)
         load_fail(file, "its reference policy differs from this config's (same dataset, reference and seed "
                         "needed to reuse a basis)");
     free(ref);
-    double *R = sb_results_read_table(rd, "/basis/R", &rows, &cols);
-    if (!R || cols != p->m)
-        load_fail(file, "no /basis/R with one column per aspect: was it run with a basis?");
+    /* the rewards: aspect weights R, or the feature directions (singular
+     * value, scale, v_k) of a feature kind */
+    int feature = sb_basis_kind_is_feature(cfg->basis.kind);
+    double *R = sb_results_read_table(rd, feature ? "/basis/directions" : "/basis/R", &rows, &cols);
+    if (!R || cols != (feature ? 2 + p->d : p->m))
+        load_fail(file, feature ? "no /basis/directions with 2 + spectral_dim columns: was it run with a basis of "
+                                  "kind feature_svd or feature_random?"
+                                : "no /basis/R with one column per aspect: was it run with a basis of aspect "
+                                  "combinations?");
     int K = rows;
     if (K != sb_basis_size(cfg, p->m))
         sb_fail(SB_EXIT_USAGE, "$.basis.load: %s: holds %d basis policies, the config asks for %d", file, K,
                 sb_basis_size(cfg, p->m));
     SbBasis *b = basis_alloc(p, K, "basis");
-    b->R = R;
+    if (feature) {
+        b->directions = sb_zeros((size_t)K * p->d);
+        b->direction_sv = sb_zeros(K);
+        b->direction_scale = sb_zeros(K);
+        for (int k = 0; k < K; k++) {
+            b->direction_sv[k] = R[(size_t)k * cols];
+            b->direction_scale[k] = R[(size_t)k * cols + 1];
+            memcpy(b->directions + (size_t)k * p->d, R + (size_t)k * cols + 2, sizeof(double) * (size_t)p->d);
+        }
+        free(R);
+    } else {
+        b->R = R;
+    }
     b->loaded = 1;
     snprintf(b->loaded_from, sizeof b->loaded_from, "%s", file);
     for (SbPolicyForm f = 0; f < SB_POLICY_FORMS; f++)
@@ -116,15 +229,14 @@ SbTrainConfig sb_basis_train_config(const SbConfig *cfg)
     return tc;
 }
 
-/* Train K policies on the rows of R in both forms, LoRA first (the order
+/* Train the K policies of b (its rewards set) in both forms, LoRA first (the order
  * of the cost ledger and the progress bar; every policy has its own named
- * random stream); `name` ("basis", "experts") prefixes the streams and the
+ * random stream); b's name ("basis", "experts") prefixes the streams and the
  * cost groups. */
-static SbBasis *basis_train(const SbProblem *p, const SbConfig *cfg, const char *name, int K, double *R,
-                            SbProgress *pg)
+static SbBasis *basis_train(const SbProblem *p, const SbConfig *cfg, SbBasis *b, SbProgress *pg)
 {
-    SbBasis *b = basis_alloc(p, K, name);
-    b->R = R;
+    const char *name = b->name;
+    int K = b->K;
     SbTrainConfig tc = sb_basis_train_config(cfg);
     double *rho = sb_zeros((size_t)p->n_states * p->V);
     for (SbPolicyForm f = 0; f < SB_POLICY_FORMS; f++)
@@ -134,7 +246,7 @@ static SbBasis *basis_train(const SbProblem *p, const SbConfig *cfg, const char 
             SbRng rng;
             sb_rng_derive(&rng, cfg->seed, purpose);
             SbPolicy *pol = sb_policy_new(p->ref_net, f, cfg->lora.rank, cfg->lora.alpha, &rng);
-            sb_problem_user_reward(p, b->R + (size_t)k * p->m, rho);
+            sb_basis_reward(p, b, k, rho);
             snprintf(label, sizeof label, "%s %s %d", name, sb_policy_form_name(f), k);
             snprintf(purpose, sizeof purpose, "%s/pairs/%d", name, k); /* both forms see the same pairs */
             SbRng pairs_rng;
@@ -164,18 +276,28 @@ SbBasis *sb_basis_build(const SbProblem *p, const SbConfig *cfg, SbProgress *pg)
     int K = sb_basis_size(cfg, p->m);
     if (K == 0)
         return NULL;
-    SbBasis *b = cfg->basis.load[0] ? basis_load(p, cfg)
-                                    : basis_train(p, cfg, "basis", K, basis_weights(cfg, K, p->m), pg);
+    SbBasis *b;
+    if (cfg->basis.load[0]) {
+        b = basis_load(p, cfg);
+    } else {
+        b = basis_alloc(p, K, "basis");
+        if (sb_basis_kind_is_feature(cfg->basis.kind))
+            basis_set_directions(b, p, cfg);
+        else
+            b->R = basis_weights(cfg, K, p->m);
+        basis_train(p, cfg, b, pg);
+    }
     basis_forward(b, p);
     return b;
 }
 
 SbBasis *sb_experts_build(const SbProblem *p, const SbConfig *cfg, SbProgress *pg)
 {
-    double *R = sb_zeros((size_t)p->m * p->m);
+    SbBasis *b = basis_alloc(p, p->m, "experts");
+    b->R = sb_zeros((size_t)p->m * p->m);
     for (int j = 0; j < p->m; j++)
-        R[(size_t)j * p->m + j] = 1.0;
-    SbBasis *b = basis_train(p, cfg, "experts", p->m, R, pg);
+        b->R[(size_t)j * p->m + j] = 1.0;
+    basis_train(p, cfg, b, pg);
     basis_forward(b, p);
     return b;
 }
@@ -354,10 +476,29 @@ void sb_basis_write(SbResults *r, const SbBasis *b, const SbProblem *p, const Sb
 {
     char root[32], path[96];
     snprintf(root, sizeof root, "/%s", b->name);
-    char *aspects = sb_aspect_columns(p, "");
-    snprintf(path, sizeof path, "%s/R", root);
-    sb_results_write_table(r, path, b->K, p->m, b->R, aspects, "reward weights: rho_k = sum_j R[k, j] r_j");
-    free(aspects);
+    if (b->R) {
+        char *aspects = sb_aspect_columns(p, "");
+        snprintf(path, sizeof path, "%s/R", root);
+        sb_results_write_table(r, path, b->K, p->m, b->R, aspects, "reward weights: rho_k = sum_j R[k, j] r_j");
+        free(aspects);
+    } else {
+        int cols = 2 + p->d;
+        double *table = sb_zeros((size_t)b->K * cols);
+        for (int k = 0; k < b->K; k++) {
+            table[(size_t)k * cols] = b->direction_sv[k];
+            table[(size_t)k * cols + 1] = b->direction_scale[k];
+            memcpy(table + (size_t)k * cols + 2, b->directions + (size_t)k * p->d, sizeof(double) * (size_t)p->d);
+        }
+        char *names = sb_column_names("v_", 1, p->d), columns[4096];
+        snprintf(columns, sizeof columns, "singular_value,scale,%s", names);
+        snprintf(path, sizeof path, "%s/directions", root);
+        sb_results_write_table(r, path, b->K, cols, table, columns,
+                               "feature directions of the basis rewards: rho_k(s,a) = scale_k <phi(s,a), v_k> "
+                               "(unit standard deviation over all pairs); singular_value: of phi along v_k, NaN "
+                               "for a seeded random direction");
+        free(names);
+        free(table);
+    }
     sb_results_attr_str(r, root, "description",
                         strcmp(b->name, "basis") == 0
                             ? "the spectral basis: K policies trained from the same reference on the basis "
@@ -410,6 +551,9 @@ void sb_basis_free(SbBasis *b)
         free(b->stats[f]);
     }
     free(b->R);
+    free(b->directions);
+    free(b->direction_scale);
+    free(b->direction_sv);
     free(b);
 }
 

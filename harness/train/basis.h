@@ -1,10 +1,19 @@
 /* soupbench: the offline basis (SPEC section 2).
  *
  * K specialised policies trained from the same reference, each on one basis
- * reward rho_k = sum_j R[k, j] r_j with the same trainer and budget, in both
- * forms (LoRA and full fine-tuning). kind "aspects": K = m and R = I;
- * kind "random": K seeded signed combinations, each row of R uniform on the
- * L1 unit sphere, so a basis can be larger than the number of aspects.
+ * reward with the same trainer and budget, in both forms (LoRA and full
+ * fine-tuning). Aspect combinations rho_k = sum_j R[k, j] r_j: kind
+ * "aspects", K = m and R = I; kind "random", K seeded signed combinations,
+ * each row of R uniform on the L1 unit sphere, so a basis can be larger
+ * than the number of aspects (but its rewards span m dimensions at most).
+ * Feature directions rho_k(s,a) = c_k <phi(s,a), v_k>, c_k making rho_k's
+ * standard deviation over all pairs 1 like an aspect's: kind
+ * "feature_svd", v_k the k-th leading right singular vector of the
+ * n_sa x d feature matrix phi (past phi's rank, seeded random unit
+ * directions); kind "feature_random", K seeded random unit directions. Their
+ * rewards span up to d dimensions, the whole span of phi that every aspect
+ * reward lies in (up to misspecification), so the basis size at which a
+ * soup becomes exact can exceed m.
  * Implicit Q of a basis policy: q_k(s,a) = beta (log pi_k(a|s) - log pi_ref(a|s)). */
 #ifndef SB_BASIS_H
 #define SB_BASIS_H
@@ -19,8 +28,11 @@
 /* Every per-form array is indexed by SbPolicyForm (config.h): policies[SB_POLICY_LORA][k]. */
 typedef struct {
     char name[16];                           /* "basis" or "experts": results group, cost group, streams */
-    int K, m;
-    double *R;                               /* [K x m] basis reward weights */
+    int K, m, d;
+    double *R;                               /* [K x m] aspect weights of the rewards; NULL for the feature kinds */
+    double *directions;                      /* [K x d] v_k of the feature kinds; NULL otherwise */
+    double *direction_scale;                 /* [K] c_k of the feature kinds */
+    double *direction_sv;                    /* [K] singular value of phi along v_k (NaN: a random one) */
     SbPolicy **policies[SB_POLICY_FORMS];    /* [K] per form */
     double *logits[SB_POLICY_FORMS];         /* [K x n_states * V] per form */
     SbTrainStats *stats[SB_POLICY_FORMS];    /* [K] per form; all zero when loaded */
@@ -33,6 +45,18 @@ typedef struct {
 SbTrainConfig sb_basis_train_config(const SbConfig *cfg);
 /* Number of basis policies the config asks for (0 for kind "none"). */
 int sb_basis_size(const SbConfig *cfg, int m);
+/* Are the kind's rewards directions of the feature space (feature_svd, feature_random)? */
+int sb_basis_kind_is_feature(SbBasisKind kind);
+/* The K unit directions v_k [K x d] of a feature kind and the singular
+ * value of phi along each (sv [K], NaN for a random one). feature_svd:
+ * the right singular vectors of phi in decreasing singular value, as many
+ * as phi's numerical rank at basis.rank_tol (at most d), each signed so
+ * that its largest entry is positive; then, as for feature_random,
+ * standard normal vectors normalised, from the stream "basis/directions". */
+void sb_basis_feature_directions(const SbProblem *p, const SbConfig *cfg, SbBasisKind kind, int K, double *dirs,
+                                 double *sv);
+/* Basis reward k of b on every pair: rho [n_states * V]. */
+void sb_basis_reward(const SbProblem *p, const SbBasis *b, int k, double *rho);
 /* Train the basis (or load it when $.basis.load names a file); advances pg
  * by one per trained policy. */
 SbBasis *sb_basis_build(const SbProblem *p, const SbConfig *cfg, SbProgress *pg);
@@ -48,7 +72,7 @@ int sb_experts_are_basis(const SbConfig *cfg, const SbBasis *basis);
  * and writes those). */
 const SbBasis *sb_experts_for(const SbProblem *p, const SbConfig *cfg, const SbBasis *basis, SbProgress *pg,
                               SbBasis **trained);
-/* Everything under /<name> (/basis or /experts): R, each policy's weights (reloadable), training
+/* Everything under /<name> (/basis or /experts): R (or the directions), each policy's weights (reloadable), training
  * statistics, and the spectra (implicit-Q matrix, LoRA updates, principal
  * angles). */
 void sb_basis_write(SbResults *r, const SbBasis *b, const SbProblem *p, const SbConfig *cfg);

@@ -1,6 +1,7 @@
 /* soupbench: the cost ledger (harness/cost.h). */
 #include "cost.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -94,4 +95,78 @@ void sb_cost_truncate(int mark)
 {
     SB_ASSERT(mark >= 0 && mark <= n_entries);
     n_entries = mark;
+}
+
+long sb_cost_total_steps(const char *group)
+{
+    long steps = 0;
+    for (int i = 0; i < n_entries; i++)
+        if (strcmp(entries[i].group, group) == 0)
+            steps += entries[i].steps;
+    return steps;
+}
+
+/* ---- the analytic cost model ---------------------------------------- */
+
+static int net_fan_in(const SbCostNet *n, int l) { return l == 0 ? n->n_in : n->width; }
+
+double sb_cost_net_params(const SbCostNet *n)
+{
+    double P = 0;
+    for (int l = 0; l < n->layers; l++)
+        P += n->form == SB_POLICY_FULL ? (double)n->width * net_fan_in(n, l) + n->width
+                                       : (double)n->rank * net_fan_in(n, l) + (double)n->width * n->rank;
+    if (n->form == SB_POLICY_FULL)
+        P += (double)n->V * n->width + n->V;
+    return P;
+}
+
+double sb_cost_train_step_flops(const SbCostNet *n)
+{
+    double rows = n->rows, W = n->width, V = n->V, L = n->layers, f = 0;
+    int lora = n->form == SB_POLICY_LORA;
+    for (int l = 0; l < n->layers; l++) {
+        double fan_in = net_fan_in(n, l);
+        f += 2 * rows * W * fan_in + rows * W;  /* forward affine */
+        f += 2 * rows * W * fan_in;             /* weight gradient */
+        if (l > 0)
+            f += 2 * rows * W * W;              /* input gradient */
+        if (lora)
+            f += 2 * W * fan_in * n->rank + 4 * W * fan_in * n->rank; /* B A, then dA and dB */
+    }
+    f += 20 * L * rows * W + 2 * rows * V * W + rows * V; /* tanh, head */
+    f += (lora ? 2 : 4) * rows * V * W + 4 * L * rows * W; /* head gradients, tanh derivative */
+    f += 12 * sb_cost_net_params(n) + 20 * rows * V;       /* Adam, loss */
+    return f;
+}
+
+double sb_cost_fit_flops(double n, int H, int K, double passes)
+{
+    return 2.0 * n * H * K + 2.0 * passes * n * K * (K + 2.0);
+}
+
+double sb_cost_adapt_fit_flops(int T, int H, int K, double passes)
+{
+    return (double)T * (T + 1.0) * K * (H + passes * (K + 2.0));
+}
+
+double sb_cost_adapt_serve_flops(int T, double n_sa, int K) { return 2.0 * (T + 1.0) * n_sa * K; }
+
+double sb_cost_adapt_passes(double fit_flops, int T, int H, int K)
+{
+    if (T <= 0 || K <= 0)
+        return NAN;
+    return (fit_flops / ((double)T * (T + 1.0) * K) - H) / (K + 2.0);
+}
+
+double sb_cost_crossover_K(double bespoke_flops, int T, int H, double passes, double n_sa)
+{
+    double a = (double)T * (T + 1.0) * passes;
+    double b = (double)T * (T + 1.0) * (H + 2.0 * passes) + 2.0 * (T + 1.0) * n_sa;
+    if (bespoke_flops <= 0 || b <= 0)
+        return 0;
+    if (a <= 0)
+        return bespoke_flops / b;
+    /* the positive root, written without cancellation for small a */
+    return 2.0 * bespoke_flops / (b + sqrt(b * b + 4.0 * a * bespoke_flops));
 }
