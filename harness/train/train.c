@@ -25,6 +25,53 @@ void sb_policy_logits(const SbProblem *p, const SbPolicy *pol, double *logits)
 }
 
 /* ------------------------------------------------------------------ */
+/* one step                                                           */
+
+struct SbTrainWork {
+    const SbProblem *p;
+    const SbPolicy *pol;
+    const SbPairs *pairs;
+    double *logits, *dlogits; /* [n_states * V] */
+};
+
+SbTrainWork *sb_train_work_new(const SbProblem *p, const SbPolicy *pol, const SbPairs *pairs)
+{
+    SbTrainWork *w = sb_calloc(1, sizeof *w);
+    size_t n_sa = (size_t)p->n_states * p->V;
+    w->p = p, w->pol = pol, w->pairs = pairs;
+    w->logits = sb_zeros(n_sa);
+    w->dlogits = sb_zeros(n_sa);
+    return w;
+}
+
+void sb_train_work_free(SbTrainWork *w)
+{
+    if (!w)
+        return;
+    free(w->dlogits);
+    free(w->logits);
+    free(w);
+}
+
+double sb_train_work_step(SbTrainWork *w, const double *r, double *grad)
+{
+    const SbProblem *p = w->p;
+    SbPolicyCache cache;
+    sb_policy_logits_cached(p, w->pol, w->logits, &cache);
+    double loss;
+    if (w->pairs) {
+        loss = sb_dpo_loss(p, w->pairs, w->logits, w->dlogits, NULL);
+    } else {
+        loss = -sb_policy_objective(p, r, w->logits, w->dlogits);
+        for (size_t i = 0; i < (size_t)p->n_states * p->V; i++)
+            w->dlogits[i] = -w->dlogits[i];
+    }
+    sb_policy_backward(w->pol, &cache, w->dlogits, grad);
+    sb_policy_cache_free(&cache);
+    return loss;
+}
+
+/* ------------------------------------------------------------------ */
 /* the training loop                                                  */
 
 static void check_finite(const SbPolicy *pol, const double *v, int n, const char *label, int step, const char *what)
