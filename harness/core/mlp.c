@@ -14,6 +14,58 @@ double sb_mlp_flops(void) { return flops; }
 
 void sb_mlp_count_flops(double n) { flops += n; }
 
+/* ------------------------------------------------------------------ */
+/* workspaces                                                         */
+
+SbMlpWork *sb_mlp_work_new(const SbMlp *net, int n_max)
+{
+    SB_ASSERT(n_max >= 1);
+    SbMlpWork *w = sb_calloc(1, sizeof *w);
+    size_t nw = (size_t)n_max * net->width;
+    *w = (SbMlpWork){n_max, net->n_in, net->width, net->layers, net->n_out, 0, NULL, NULL, NULL, NULL, NULL, NULL};
+    w->h = sb_calloc((size_t)net->layers, sizeof(double *));
+    for (int l = 0; l < net->layers; l++)
+        w->h[l] = sb_zeros(nw);
+    /* the backward pass's buffers come with its first use */
+    return w;
+}
+
+static void backward_buffers(SbMlpWork *w)
+{
+    if (w->dh)
+        return;
+    size_t nw = (size_t)w->n_max * w->width;
+    w->dz = sb_zeros((size_t)w->n_max * w->n_out);
+    w->dh = sb_zeros(nw);
+    w->dpre = sb_zeros(nw);
+    if (w->layers > 1)
+        w->dprev = sb_zeros(nw);
+}
+
+size_t sb_mlp_work_bytes(const SbMlpWork *w)
+{
+    size_t nw = (size_t)w->n_max * w->width;
+    size_t backward = w->dh ? nw * (size_t)(2 + (w->layers > 1)) + (size_t)w->n_max * w->n_out : 0;
+    return sizeof(double) * (nw * (size_t)w->layers + backward);
+}
+
+void sb_mlp_work_free(SbMlpWork *w)
+{
+    if (!w)
+        return;
+    for (int l = 0; l < w->layers; l++)
+        free(w->h[l]);
+    free(w->h);
+    free(w->dz);
+    free(w->dh);
+    free(w->dpre);
+    free(w->dprev);
+    free(w);
+}
+
+/* ------------------------------------------------------------------ */
+/* passes                                                             */
+
 /* y [n x rows] = x [n x cols] W^T + b, W rows x cols row-major. */
 static void affine(const double *x, int n, int cols, const double *W, const double *b, int rows, double *y)
 {
@@ -23,31 +75,27 @@ static void affine(const double *x, int n, int cols, const double *W, const doub
     flops += 2.0 * n * rows * cols + (double)n * rows;
 }
 
-void sb_mlp_forward(const SbMlp *net, const double *x, int n, double *logits, double *psi, SbMlpCache *cache)
+void sb_mlp_forward_work(const SbMlp *net, const double *x, int n, double *logits, double *psi, SbMlpWork *work)
 {
+    SB_ASSERT(n <= work->n_max && work->width == net->width && work->layers == net->layers);
     size_t nw = (size_t)n * net->width;
-    double **h = sb_calloc((size_t)net->layers, sizeof(double *));
     const double *in = x;
     for (int l = 0; l < net->layers; l++) {
-        h[l] = sb_zeros(nw);
-        affine(in, n, sb_mlp_fan_in(net, l), net->W[l], net->b[l], net->width, h[l]);
+        double *h = work->h[l];
+        affine(in, n, sb_mlp_fan_in(net, l), net->W[l], net->b[l], net->width, h);
         for (size_t i = 0; i < nw; i++)
-            h[l][i] = tanh(h[l][i]);
-        in = h[l];
+            h[i] = tanh(h[i]);
+        in = h;
     }
     flops += (double)net->layers * nw * 20; /* tanh: about 20 operations */
     affine(in, n, net->width, net->W_out, net->b_out, net->n_out, logits);
-    for (size_t i = 0; i < (size_t)n * net->n_out; i++)
-        logits[i] /= net->temperature;
+    if (net->temperature != 1.0) /* x / 1 is x: skipping it changes no bit */
+        for (size_t i = 0; i < (size_t)n * net->n_out; i++)
+            logits[i] /= net->temperature;
     if (psi)
         memcpy(psi, in, sizeof(double) * nw);
-    if (cache) {
-        *cache = (SbMlpCache){n, net->layers, net->width, x, h};
-        return;
-    }
-    for (int l = 0; l < net->layers; l++)
-        free(h[l]);
-    free(h);
+    work->n = n;
+    work->x = x;
 }
 
 /* out[j] = sum_i d[i * cols + j]: the bias gradient. */
@@ -59,15 +107,19 @@ static void column_sums(const double *d, int n, int cols, double *out)
             out[j] += d[(size_t)i * cols + j];
 }
 
-void sb_mlp_backward(const SbMlp *net, const SbMlpCache *cache, const double *dlogits, double **dW, double **db,
-                     double *dW_out, double *db_out)
+void sb_mlp_backward_work(const SbMlp *net, SbMlpWork *work, const double *dlogits, double **dW, double **db,
+                          double *dW_out, double *db_out)
 {
-    int n = cache->n, width = net->width, V = net->n_out, L = net->layers;
+    int n = work->n, width = net->width, V = net->n_out, L = net->layers;
     size_t nw = (size_t)n * width;
-    double *dz = sb_zeros((size_t)n * V);
-    for (size_t i = 0; i < (size_t)n * V; i++)
-        dz[i] = dlogits[i] / net->temperature;
-    const double *top = cache->h[L - 1];
+    backward_buffers(work);
+    const double *dz = dlogits;
+    if (net->temperature != 1.0) {
+        for (size_t i = 0; i < (size_t)n * V; i++)
+            work->dz[i] = dlogits[i] / net->temperature;
+        dz = work->dz;
+    }
+    const double *top = work->h[L - 1];
     if (dW_out) {
         cblas_dgemm(CblasRowMajor, CblasTrans, CblasNoTrans, V, width, n, 1.0, dz, V, top, width, 0.0, dW_out,
                     width);
@@ -76,17 +128,16 @@ void sb_mlp_backward(const SbMlp *net, const SbMlpCache *cache, const double *dl
     if (db_out)
         column_sums(dz, n, V, db_out);
     /* dh = dz W_out: gradient with respect to the last hidden layer */
-    double *dh = sb_zeros(nw);
+    double *dh = work->dh, *dpre = work->dpre, *dprev = work->dprev;
     cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, n, width, V, 1.0, dz, V, net->W_out, width, 0.0, dh,
                 width);
     flops += 2.0 * n * V * width;
-    double *dpre = sb_zeros(nw);
-    double *dprev = sb_zeros((size_t)n * (net->n_in > width ? net->n_in : width));
     for (int l = L - 1; l >= 0; l--) {
         int fan_in = sb_mlp_fan_in(net, l);
-        const double *below = l == 0 ? cache->x : cache->h[l - 1];
+        const double *below = l == 0 ? work->x : work->h[l - 1];
+        const double *h = work->h[l];
         for (size_t i = 0; i < nw; i++)
-            dpre[i] = dh[i] * (1.0 - cache->h[l][i] * cache->h[l][i]);
+            dpre[i] = dh[i] * (1.0 - h[i] * h[i]);
         if (dW && dW[l]) {
             cblas_dgemm(CblasRowMajor, CblasTrans, CblasNoTrans, width, fan_in, n, 1.0, dpre, width, below, fan_in,
                         0.0, dW[l], fan_in);
@@ -98,22 +149,31 @@ void sb_mlp_backward(const SbMlp *net, const SbMlpCache *cache, const double *dl
             cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, n, width, width, 1.0, dpre, width, net->W[l],
                         width, 0.0, dprev, width);
             flops += 2.0 * n * width * width;
-            memcpy(dh, dprev, sizeof(double) * nw);
+            double *t = dh; /* the next layer down reads dprev as its dh */
+            dh = dprev, dprev = t;
         }
     }
     flops += 4.0 * L * nw;
-    free(dprev);
-    free(dpre);
-    free(dh);
-    free(dz);
+}
+
+void sb_mlp_forward(const SbMlp *net, const double *x, int n, double *logits, double *psi, SbMlpCache *cache)
+{
+    SbMlpWork *work = sb_mlp_work_new(net, n);
+    sb_mlp_forward_work(net, x, n, logits, psi, work);
+    if (cache)
+        cache->work = work;
+    else
+        sb_mlp_work_free(work);
+}
+
+void sb_mlp_backward(const SbMlp *net, const SbMlpCache *cache, const double *dlogits, double **dW, double **db,
+                     double *dW_out, double *db_out)
+{
+    sb_mlp_backward_work(net, cache->work, dlogits, dW, db, dW_out, db_out);
 }
 
 void sb_mlp_cache_free(SbMlpCache *cache)
 {
-    if (!cache->h)
-        return;
-    for (int l = 0; l < cache->layers; l++)
-        free(cache->h[l]);
-    free(cache->h);
-    cache->h = NULL;
+    sb_mlp_work_free(cache->work);
+    cache->work = NULL;
 }

@@ -91,18 +91,56 @@ void sb_pairs_features(const SbProblem *p, const SbPairs *pairs, const double *g
     }
 }
 
-double sb_dpo_loss(const SbProblem *p, const SbPairs *pairs, const double *logits, double *dlogits,
-                   double *accuracy)
+struct SbDpoWork {
+    const SbProblem *p;
+    double *logref;     /* [n_states * V]: log pi_ref, computed once */
+    double *logpi, *pi; /* [n_states * V]: of the logits last set */
+};
+
+SbDpoWork *sb_dpo_work_new(const SbProblem *p)
 {
+    size_t n_sa = (size_t)p->n_states * p->V;
+    SbDpoWork *w = sb_calloc(1, sizeof *w);
+    w->p = p;
+    w->logref = sb_zeros(n_sa);
+    w->logpi = sb_zeros(n_sa);
+    w->pi = sb_zeros(n_sa);
+    for (int s = 0; s < p->n_states; s++)
+        sb_log_softmax(p->ref_logits + (size_t)s * p->V, p->V, w->logref + (size_t)s * p->V);
+    return w;
+}
+
+void sb_dpo_work_free(SbDpoWork *w)
+{
+    if (!w)
+        return;
+    free(w->logref);
+    free(w->logpi);
+    free(w->pi);
+    free(w);
+}
+
+void sb_dpo_work_set_logits(SbDpoWork *w, const double *logits)
+{
+    const SbProblem *p = w->p;
+    int V = p->V;
+    /* log pi at every state (cheap on enumerable MDPs), and pi once per
+     * state rather than once per pair, token and action */
+    for (int s = 0; s < p->n_states; s++) {
+        size_t at = (size_t)s * V;
+        sb_log_softmax(logits + at, V, w->logpi + at);
+        for (int b = 0; b < V; b++)
+            w->pi[at + b] = exp(w->logpi[at + b]);
+    }
+}
+
+double sb_dpo_work_loss(const SbDpoWork *w, const SbPairs *pairs, double *dlogits, double *accuracy)
+{
+    const SbProblem *p = w->p;
     int V = p->V, H = pairs->H;
     double beta = p->beta, loss = 0;
     int correct = 0;
-    double *logpi = sb_zeros((size_t)p->n_states * V), *logref = sb_zeros((size_t)p->n_states * V);
-    /* log pi and log pi_ref at every state (cheap on enumerable MDPs) */
-    for (int s = 0; s < p->n_states; s++) {
-        sb_log_softmax(logits + (size_t)s * V, V, logpi + (size_t)s * V);
-        sb_log_softmax(p->ref_logits + (size_t)s * V, V, logref + (size_t)s * V);
-    }
+    const double *logpi = w->logpi, *logref = w->logref;
     if (dlogits)
         memset(dlogits, 0, sizeof(double) * (size_t)p->n_states * V);
     for (int i = 0; i < pairs->n; i++) {
@@ -124,14 +162,22 @@ double sb_dpo_loss(const SbProblem *p, const SbPairs *pairs, const double *logit
         for (int t = 0; t < 2 * H; t++) {
             double sign = t < H ? 1 : -1;
             double *d = dlogits + (size_t)s[t] * V;
-            const double *lp = logpi + (size_t)s[t] * V;
+            const double *pi = w->pi + (size_t)s[t] * V;
             for (int b = 0; b < V; b++)
-                d[b] += coef * sign * ((b == a[t]) - exp(lp[b]));
+                d[b] += coef * sign * ((b == a[t]) - pi[b]);
         }
     }
     if (accuracy)
         *accuracy = (double)correct / pairs->n;
-    free(logref);
-    free(logpi);
     return loss / pairs->n;
+}
+
+double sb_dpo_loss(const SbProblem *p, const SbPairs *pairs, const double *logits, double *dlogits,
+                   double *accuracy)
+{
+    SbDpoWork *w = sb_dpo_work_new(p);
+    sb_dpo_work_set_logits(w, logits);
+    double loss = sb_dpo_work_loss(w, pairs, dlogits, accuracy);
+    sb_dpo_work_free(w);
+    return loss;
 }
