@@ -19,7 +19,7 @@
 # `run` and `test` first make sure every dependency is installed, then
 # re-enter make, so that pkg-config is only asked once the packages exist.
 
-PKGS       := hdf5-serial openblas lapacke libcjson zlib libcrypto
+PKGS       := hdf5-serial openblas lapacke libcjson zlib libcrypto sleef
 CC         ?= cc
 CFLAGS     ?= -O2 -g
 WARNINGS   := -Wall -Wextra -Wshadow

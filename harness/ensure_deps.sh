@@ -19,7 +19,7 @@ if [ "${1:-}" = --bench ]; then
     COMMANDS=${SB_DEPS_COMMANDS-""}
     PYTHON_MODULES=${SB_DEPS_PYTHON-"torch"}
 else
-    MODULES=${SB_DEPS_MODULES-"hdf5-serial openblas lapacke libcjson zlib libcrypto cmocka"}
+    MODULES=${SB_DEPS_MODULES-"hdf5-serial openblas lapacke libcjson zlib libcrypto sleef cmocka"}
     COMMANDS=${SB_DEPS_COMMANDS-"cc make pkg-config gnuplot h5dump h5diff git curl"}
     PYTHON_MODULES=${SB_DEPS_PYTHON-""}
 fi
@@ -34,6 +34,7 @@ package_of() {
     zlib) echo zlib1g-dev ;;
     cmocka) echo libcmocka-dev ;;
     libcrypto) echo libssl-dev ;;
+    sleef) echo libsleef-dev ;;
     cc | make) echo build-essential ;;
     pkg-config) echo pkg-config ;;
     gnuplot) echo gnuplot-nox ;;

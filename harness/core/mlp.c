@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "sb.h"
+#include "vmath.h"
 
 static double flops;
 
@@ -83,8 +84,7 @@ void sb_mlp_forward_work(const SbMlp *net, const double *x, int n, double *logit
     for (int l = 0; l < net->layers; l++) {
         double *h = work->h[l];
         affine(in, n, sb_mlp_fan_in(net, l), net->W[l], net->b[l], net->width, h);
-        for (size_t i = 0; i < nw; i++)
-            h[i] = tanh(h[i]);
+        sb_vtanh(h, nw);
         in = h;
     }
     flops += (double)net->layers * nw * 20; /* tanh: about 20 operations */
@@ -98,13 +98,21 @@ void sb_mlp_forward_work(const SbMlp *net, const double *x, int n, double *logit
     work->x = x;
 }
 
-/* out[j] = sum_i d[i * cols + j]: the bias gradient. */
-static void column_sums(const double *d, int n, int cols, double *out)
+/* out[j] = sum_i d[i * cols + j]: the bias gradient (summed over i in
+ * order for every j, vectorised across j). */
+static void column_sums(const double *restrict d, int n, int cols, double *restrict out)
 {
     memset(out, 0, sizeof(double) * (size_t)cols);
     for (int i = 0; i < n; i++)
         for (int j = 0; j < cols; j++)
             out[j] += d[(size_t)i * cols + j];
+}
+
+/* dpre = dh * (1 - h^2): through tanh. */
+static void tanh_backward(const double *restrict dh, const double *restrict h, size_t n, double *restrict dpre)
+{
+    for (size_t i = 0; i < n; i++)
+        dpre[i] = dh[i] * (1.0 - h[i] * h[i]);
 }
 
 void sb_mlp_backward_work(const SbMlp *net, SbMlpWork *work, const double *dlogits, double **dW, double **db,
@@ -135,9 +143,7 @@ void sb_mlp_backward_work(const SbMlp *net, SbMlpWork *work, const double *dlogi
     for (int l = L - 1; l >= 0; l--) {
         int fan_in = sb_mlp_fan_in(net, l);
         const double *below = l == 0 ? work->x : work->h[l - 1];
-        const double *h = work->h[l];
-        for (size_t i = 0; i < nw; i++)
-            dpre[i] = dh[i] * (1.0 - h[i] * h[i]);
+        tanh_backward(dh, work->h[l], nw, dpre);
         if (dW && dW[l]) {
             cblas_dgemm(CblasRowMajor, CblasTrans, CblasNoTrans, width, fan_in, n, 1.0, dpre, width, below, fan_in,
                         0.0, dW[l], fan_in);

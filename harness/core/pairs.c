@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "vmath.h"
+
 static double sigmoid(double z) { return z >= 0 ? 1.0 / (1.0 + exp(-z)) : exp(z) / (1.0 + exp(z)); }
 
 void sb_pairs_reserve(SbPairs *pairs, int H, int capacity)
@@ -95,6 +97,9 @@ struct SbDpoWork {
     const SbProblem *p;
     double *logref;     /* [n_states * V]: log pi_ref, computed once */
     double *logpi, *pi; /* [n_states * V]: of the logits last set */
+    double *scratch;    /* [n_states * (V + 1)]: the soft-max's */
+    int cap;            /* pairs the per-pair arrays hold */
+    double *z, *e, *sp; /* [cap]: beta * margin, exp(-|z|), log1p(exp(-|z|)) */
 };
 
 SbDpoWork *sb_dpo_work_new(const SbProblem *p)
@@ -105,8 +110,8 @@ SbDpoWork *sb_dpo_work_new(const SbProblem *p)
     w->logref = sb_zeros(n_sa);
     w->logpi = sb_zeros(n_sa);
     w->pi = sb_zeros(n_sa);
-    for (int s = 0; s < p->n_states; s++)
-        sb_log_softmax(p->ref_logits + (size_t)s * p->V, p->V, w->logref + (size_t)s * p->V);
+    w->scratch = sb_zeros((size_t)p->n_states * (p->V + 1));
+    sb_vlog_softmax_rows(p->ref_logits, p->n_states, p->V, w->logref, NULL, w->scratch);
     return w;
 }
 
@@ -117,48 +122,61 @@ void sb_dpo_work_free(SbDpoWork *w)
     free(w->logref);
     free(w->logpi);
     free(w->pi);
+    free(w->scratch);
+    free(w->z);
+    free(w->e);
+    free(w->sp);
     free(w);
 }
 
 void sb_dpo_work_set_logits(SbDpoWork *w, const double *logits)
 {
-    const SbProblem *p = w->p;
-    int V = p->V;
     /* log pi at every state (cheap on enumerable MDPs), and pi once per
      * state rather than once per pair, token and action */
-    for (int s = 0; s < p->n_states; s++) {
-        size_t at = (size_t)s * V;
-        sb_log_softmax(logits + at, V, w->logpi + at);
-        for (int b = 0; b < V; b++)
-            w->pi[at + b] = exp(w->logpi[at + b]);
-    }
+    sb_vlog_softmax_rows(logits, w->p->n_states, w->p->V, w->logpi, w->pi, w->scratch);
 }
 
-double sb_dpo_work_loss(const SbDpoWork *w, const SbPairs *pairs, double *dlogits, double *accuracy)
+double sb_dpo_work_loss(const SbDpoWork *w_in, const SbPairs *pairs, double *dlogits, double *accuracy)
 {
+    SbDpoWork *w = (SbDpoWork *)w_in; /* the per-pair arrays are scratch */
     const SbProblem *p = w->p;
-    int V = p->V, H = pairs->H;
+    int V = p->V, H = pairs->H, n = pairs->n;
     double beta = p->beta, loss = 0;
     int correct = 0;
     const double *logpi = w->logpi, *logref = w->logref;
-    if (dlogits)
-        memset(dlogits, 0, sizeof(double) * (size_t)p->n_states * V);
-    for (int i = 0; i < pairs->n; i++) {
+    if (n > w->cap) {
+        free(w->z), free(w->e), free(w->sp);
+        w->cap = n;
+        w->z = sb_zeros(n), w->e = sb_zeros(n), w->sp = sb_zeros(n);
+    }
+    for (int i = 0; i < n; i++) {
         const int *s = pairs->s + (size_t)i * 2 * H, *a = pairs->a + (size_t)i * 2 * H;
         double margin = 0; /* log-ratio(first) - log-ratio(second) */
         for (int t = 0; t < 2 * H; t++) {
             size_t k = (size_t)s[t] * V + a[t];
             margin += (t < H ? 1 : -1) * (logpi[k] - logref[k]);
         }
-        double z = beta * margin, y = pairs->y[i];
-        /* -log sigmoid(z) = softplus(-z), computed stably */
-        double sp_neg = z > 0 ? log1p(exp(-z)) : -z + log1p(exp(z));
+        w->z[i] = beta * margin;
+        w->e[i] = -fabs(w->z[i]);
+        correct += (pairs->y[i] >= 0.5) == (margin > 0);
+    }
+    /* e = exp(-|z|) and log1p(e), vectorised over the pairs */
+    sb_vexp(w->e, (size_t)n);
+    memcpy(w->sp, w->e, sizeof(double) * (size_t)n);
+    sb_vlog1p(w->sp, (size_t)n);
+    if (dlogits)
+        memset(dlogits, 0, sizeof(double) * (size_t)p->n_states * V);
+    for (int i = 0; i < n; i++) {
+        double z = w->z[i], y = pairs->y[i], e = w->e[i];
+        /* -log sigmoid(z) = softplus(-z) = max(-z, 0) + log1p(exp(-|z|)) */
+        double sp_neg = z > 0 ? w->sp[i] : -z + w->sp[i];
         loss += y * sp_neg + (1.0 - y) * (sp_neg + z);
-        correct += (y >= 0.5) == (margin > 0);
         if (!dlogits)
             continue;
         /* d loss / dz = sigmoid(z) - y; d log pi(a|s) / dz(s,.) = e_a - pi(.|s) */
-        double coef = beta * (sigmoid(z) - y) / pairs->n;
+        double sig = z >= 0 ? 1.0 / (1.0 + e) : e / (1.0 + e);
+        double coef = beta * (sig - y) / n;
+        const int *s = pairs->s + (size_t)i * 2 * H, *a = pairs->a + (size_t)i * 2 * H;
         for (int t = 0; t < 2 * H; t++) {
             double sign = t < H ? 1 : -1;
             double *d = dlogits + (size_t)s[t] * V;
@@ -168,8 +186,8 @@ double sb_dpo_work_loss(const SbDpoWork *w, const SbPairs *pairs, double *dlogit
         }
     }
     if (accuracy)
-        *accuracy = (double)correct / pairs->n;
-    return loss / pairs->n;
+        *accuracy = (double)correct / n;
+    return loss / n;
 }
 
 double sb_dpo_loss(const SbProblem *p, const SbPairs *pairs, const double *logits, double *dlogits,

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "sb.h"
+#include "vmath.h"
 
 /* E[f(s')] for s' ~ P(.|s,a) with f given on the states of step t+1. For
  * linear transitions g = mu_{t+1} f (d numbers) is computed once per step
@@ -79,16 +80,11 @@ void sb_soft_solution_free(SbSoftSolution *sol)
 }
 
 /* log pi and pi of the policy given by logits at every state:
- * logpi, pi [n_states * V] (pi = exp(logpi), as sb_softmax computes it). */
-static void policy_tables(const SbProblem *p, const double *logits, double *logpi, double *pi)
+ * logpi, pi [n_states * V] (pi = exp(logpi)), with the vectorised
+ * functions of vmath.h; scratch: n_states * (V + 1) doubles. */
+static void policy_tables(const SbProblem *p, const double *logits, double *logpi, double *pi, double *scratch)
 {
-    int V = p->V;
-    for (int s = 0; s < p->n_states; s++) {
-        const size_t at = (size_t)s * V;
-        sb_log_softmax(logits + at, V, logpi + at);
-        for (int a = 0; a < V; a++)
-            pi[at + a] = exp(logpi[at + a]);
-    }
+    sb_vlog_softmax_rows(logits, p->n_states, p->V, logpi, pi, scratch);
 }
 
 /* Q and V of the policy with tables logpi, pi, with the per-step KL
@@ -118,10 +114,9 @@ static void policy_values(const SbProblem *p, const double *r, const double *log
 }
 
 /* log pi_ref at every state [n_states * V]. */
-static void reference_table(const SbProblem *p, double *logref)
+static void reference_table(const SbProblem *p, double *logref, double *scratch)
 {
-    for (int s = 0; s < p->n_states; s++)
-        sb_log_softmax(p->ref_logits + (size_t)s * p->V, p->V, logref + (size_t)s * p->V);
+    sb_vlog_softmax_rows(p->ref_logits, p->n_states, p->V, logref, NULL, scratch);
 }
 
 /* Occupancy from the prompt distribution start, with the policy's
@@ -167,6 +162,7 @@ struct SbObjectiveWork {
     double *logpi, *pi, *Q; /* [n_states * V] */
     double *value, *occ;    /* [n_states] */
     double *g;              /* [d] */
+    double *scratch;        /* [n_states * (V + 1)]: the soft-max's */
 };
 
 SbObjectiveWork *sb_objective_work_new(const SbProblem *p)
@@ -181,7 +177,8 @@ SbObjectiveWork *sb_objective_work_new(const SbProblem *p)
     w->value = sb_zeros(p->n_states);
     w->occ = sb_zeros(p->n_states);
     w->g = sb_zeros(p->d);
-    reference_table(p, w->logref);
+    w->scratch = sb_zeros((size_t)p->n_states * (p->V + 1));
+    reference_table(p, w->logref, w->scratch);
     return w;
 }
 
@@ -196,13 +193,14 @@ void sb_objective_work_free(SbObjectiveWork *w)
     free(w->value);
     free(w->occ);
     free(w->g);
+    free(w->scratch);
     free(w);
 }
 
 /* Q and V of the policy given by logits into w (KL weight kl_weight). */
 static void work_values(SbObjectiveWork *w, const double *r, const double *logits, double kl_weight)
 {
-    policy_tables(w->p, logits, w->logpi, w->pi);
+    policy_tables(w->p, logits, w->logpi, w->pi, w->scratch);
     policy_values(w->p, r, w->logpi, w->pi, w->logref, kl_weight, w->Q, w->value, w->g);
 }
 
@@ -259,8 +257,10 @@ static void occupancy_of_logits(const SbProblem *p, const double *start, const d
 {
     size_t n_sa = (size_t)p->n_states * p->V;
     double *logpi = sb_zeros(n_sa), *pi = sb_zeros(n_sa), *z = sb_zeros(p->d);
-    policy_tables(p, logits, logpi, pi);
+    double *scratch = sb_zeros((size_t)p->n_states * (p->V + 1));
+    policy_tables(p, logits, logpi, pi, scratch);
     occupancy_from(p, start, pi, occ, z);
+    free(scratch);
     free(z);
     free(pi);
     free(logpi);
