@@ -33,6 +33,7 @@
 #include "sb.h"
 #include "solver.h"
 #include "synthetic.h"
+#include "vmath.h"
 #include "train.h"
 
 static const char usage[] =
@@ -145,6 +146,7 @@ static void table_row(const char *preset, const char *item, const char *c, const
 }
 
 double sb_bench_dgemm_peak_cached;
+const char *sb_bench_config_path;
 
 /* ------------------------------------------------------------------ */
 /* DGEMM peak                                                         */
@@ -814,11 +816,12 @@ int sb_cmd_bench(int argc, char **argv)
     strftime(today, sizeof today, "%Y-%m-%d", localtime(&now));
     printf("soupbench bench %s (%s)\n", config_path, today);
     printf("OpenBLAS %s; %d thread%s (%ld CPUs online); %s\n", openblas_get_config(), openblas_get_num_threads(),
-           openblas_get_num_threads() == 1 ? "" : "s", sysconf(_SC_NPROCESSORS_ONLN), "tanh, exp: scalar libm");
+           openblas_get_num_threads() == 1 ? "" : "s", sysconf(_SC_NPROCESSORS_ONLN), sb_vmath_describe());
     printf("every figure: median (min-max) of %ld repeats, each repeat at least %.0f ms of calls; whole runs: %d "
            "runs\n\n",
            repeats, BENCH_MIN_SECONDS * 1e3, RUN_REPEATS);
     fflush(stdout);
+    sb_bench_config_path = config_path;
     if (scaling)
         return sb_bench_scaling(&cfg, (int)repeats, (int)threads, outdir);
 

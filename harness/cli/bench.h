@@ -21,6 +21,8 @@ SbTiming sb_bench_median(void (*fn)(void *), void *arg, int repeats);
 /* The best GFLOP/s of square cblas_dgemm calls (printed when verbose). */
 double sb_bench_dgemm_peak(int repeats, int verbose);
 extern double sb_bench_dgemm_peak_cached;
+/* The config file the bench was given (the users sweep runs it). */
+extern const char *sb_bench_config_path;
 
 /* One training step of a trainer and form on a problem, with its own
  * policy (LoRA: B != 0), reward and pairs, and the trainer's workspace. */
