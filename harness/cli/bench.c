@@ -207,12 +207,15 @@ double sb_bench_step_gemm_flops(const SbProblem *p, SbPolicyForm form, int rank)
     double n = p->n_states, w = ref->width, V = ref->n_out, f = 0;
     for (int l = 0; l < ref->layers; l++) {
         double fan_in = l == 0 ? ref->n_in : ref->width;
-        f += 2 * n * w * fan_in;          /* forward */
-        f += 2 * n * w * fan_in;          /* backward dW */
+        f += 2 * n * w * fan_in; /* forward */
         if (l > 0)
-            f += 2 * n * w * w;           /* backward dh */
-        if (form == SB_POLICY_LORA)
-            f += 6 * w * fan_in * rank;   /* merge B A, dA, dB */
+            f += 2 * n * w * w; /* backward dh */
+        if (form == SB_POLICY_FULL)
+            f += 2 * n * w * fan_in; /* backward dW */
+        else if (sb_mlp_lora_direct(p->n_states, ref->width, (int)fan_in, rank))
+            f += 2 * w * fan_in * rank + 4 * n * rank * (w + fan_in); /* merge B A; dA, dB directly */
+        else
+            f += 2 * n * w * fan_in + 6 * w * fan_in * rank; /* dW; merge B A, dA, dB from dW */
     }
     f += 2 * n * w * V * (form == SB_POLICY_FULL ? 3 : 2); /* head forward, dh (and dW_out) */
     return f;

@@ -320,21 +320,13 @@ void sb_policy_backward_work(const SbPolicy *pol, SbPolicyWork *w, const double 
     SbMlp mlp = policy_mlp(pol, w);
     SbPolicyViews *g = &w->grad;
     if (pol->form == SB_POLICY_FULL) {
-        sb_mlp_backward_work(&mlp, w->mlp, dlogits, g->W, g->b, g->W_out, g->b_out);
+        sb_mlp_backward_work(&mlp, w->mlp, dlogits, g->W, g->b, g->W_out, g->b_out, NULL);
         return;
     }
-    /* d/dA = s B^T dW and d/dB = s dW A^T, with dW the gradient of the
-     * merged weight and s = alpha / r. */
-    sb_mlp_backward_work(&mlp, w->mlp, dlogits, w->dW, NULL, NULL, NULL);
-    double s = pol->alpha / pol->rank;
-    for (int l = 0; l < ref->layers; l++) {
-        int fan_in = l == 0 ? ref->n_in : ref->width;
-        cblas_dgemm(CblasRowMajor, CblasTrans, CblasNoTrans, pol->rank, fan_in, ref->width, s, w->theta.B[l],
-                    pol->rank, w->dW[l], fan_in, 0.0, g->A[l], fan_in);
-        cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, ref->width, pol->rank, fan_in, s, w->dW[l], fan_in,
-                    w->theta.A[l], fan_in, 0.0, g->B[l], pol->rank);
-        sb_mlp_count_flops(4.0 * ref->width * fan_in * pol->rank);
-    }
+    /* d/dA and d/dB of W_l + s B_l A_l, s = alpha / r (harness/mlp.h) */
+    SbMlpLora lora = {pol->rank, pol->alpha / pol->rank, w->theta.A, w->theta.B, g->A, g->B, w->dW};
+    sb_mlp_backward_work(&mlp, w->mlp, dlogits, NULL, NULL, NULL, NULL, &lora);
+    (void)ref;
 }
 
 void sb_policy_forward(const SbPolicy *pol, const double *x, int n, double *logits, SbPolicyCache *cache)
