@@ -98,8 +98,14 @@ static void gemm(int transA, int transB, int m, int n, int k, double alpha, cons
     flops += 2.0 * m * n * k;
 }
 
+/* The elementwise loops below are compiled for the widest vectors this
+ * processor has (and vectorised whatever their trip count): additions and
+ * products are exactly rounded at any width and never contracted into
+ * FMAs (-std=c11), so every clone gives the same numbers. */
+#define ELEMENTWISE __attribute__((target_clones("avx512f", "avx2", "default"), optimize("-fvect-cost-model=dynamic")))
+
 /* y[i][j] += b[j] for rows rows of cols numbers. */
-static void add_rows(double *restrict y, int rows, int cols, const double *restrict b)
+ELEMENTWISE static void add_rows(double *restrict y, int rows, int cols, const double *restrict b)
 {
     for (int i = 0; i < rows; i++)
         for (int j = 0; j < cols; j++)
@@ -139,7 +145,7 @@ void sb_mlp_forward_work(const SbMlp *net, const double *x, int n, double *logit
 
 /* out[j] (=|+=) sum_i d[i * cols + j]: the bias gradient (summed over i in
  * order for every j, vectorised across j). */
-static void column_sums(const double *restrict d, int n, int cols, int accumulate, double *restrict out)
+ELEMENTWISE static void column_sums(const double *restrict d, int n, int cols, int accumulate, double *restrict out)
 {
     if (!accumulate)
         memset(out, 0, sizeof(double) * (size_t)cols);
@@ -149,7 +155,7 @@ static void column_sums(const double *restrict d, int n, int cols, int accumulat
 }
 
 /* dpre = dh * (1 - h^2): through tanh. */
-static void tanh_backward(const double *restrict dh, const double *restrict h, size_t n, double *restrict dpre)
+ELEMENTWISE static void tanh_backward(const double *restrict dh, const double *restrict h, size_t n, double *restrict dpre)
 {
     for (size_t i = 0; i < n; i++)
         dpre[i] = dh[i] * (1.0 - h[i] * h[i]);

@@ -1,7 +1,8 @@
 /* soupbench: the MLP shared by the reference network and every trainable
  * policy (SPEC section 3): x -> L tanh layers of one width -> linear head,
  * logits divided by a temperature. Forward and backward passes over a batch
- * of n rows go through one cblas_dgemm per layer and direction. */
+ * of n rows go through one cblas_dgemm per layer, direction and block of
+ * rows (sb_mlp_block_rows). */
 #ifndef SB_MLP_H
 #define SB_MLP_H
 
