@@ -5,7 +5,8 @@
 #   make test          the self-contained test suites (cmocka unit tests and end-to-end
 #                      checks); suites that need ../shared/data say so and skip without it
 #   make check-release the README's two commands on a fresh clone of HEAD (make run, make test)
-#   make bench         print DGEMM GFLOP/s, one training step and the basis training time
+#   make bench         one table: DGEMM peak, training steps (beside PyTorch), solver, refit,
+#                      whole run; installs Debian's python3-torch for the PyTorch column
 #   make data          download the real data files missing from ../shared/data into the
 #                      cache (~/.cache/soupbench) and verify every one's SHA-256
 #   make deps          check the Debian packages soupbench needs; install the missing ones
@@ -18,7 +19,7 @@
 # `run` and `test` first make sure every dependency is installed, then
 # re-enter make, so that pkg-config is only asked once the packages exist.
 
-PKGS       := hdf5-serial openblas lapacke libcjson zlib libcrypto
+PKGS       := hdf5-serial openblas lapacke libcjson zlib libcrypto sleef
 CC         ?= cc
 CFLAGS     ?= -O2 -g
 WARNINGS   := -Wall -Wextra -Wshadow
@@ -101,7 +102,10 @@ run: deps
 	./soupbench run $(QUICKSTART) --out results/quickstart.h5
 	./soupbench plot results/quickstart.h5 --outdir plots/quickstart --format png,svg,pdf
 
+# PyTorch is optional: without it the table has the C figures and says why
+# the C/PyTorch column is missing.
 bench: deps
+	@sh harness/ensure_deps.sh --bench || echo "soupbench: no PyTorch: the bench prints the C figures only" >&2
 	@$(MAKE) --no-print-directory soupbench
 	./soupbench bench $(QUICKSTART)
 

@@ -6,12 +6,23 @@
 # install the missing packages with apt-get (as root, or through sudo), or,
 # when that is impossible, say what to install and exit 1.
 #
-# Environment (for testing this script): SB_DEPS_MODULES and
-# SB_DEPS_COMMANDS replace the lists checked below.
+# `--bench` checks (and installs) the benchmark's optional dependency
+# instead: Debian's python3-torch, importable by /usr/bin/python3, for the
+# PyTorch column of `make bench` (which runs without it and says so).
+#
+# Environment (for testing this script): SB_DEPS_MODULES, SB_DEPS_COMMANDS
+# and SB_DEPS_PYTHON (module imports) replace the lists checked below.
 set -u
 
-MODULES=${SB_DEPS_MODULES-"hdf5-serial openblas lapacke libcjson zlib libcrypto cmocka"}
-COMMANDS=${SB_DEPS_COMMANDS-"cc make pkg-config gnuplot h5dump h5diff git curl"}
+if [ "${1:-}" = --bench ]; then
+    MODULES=${SB_DEPS_MODULES-""}
+    COMMANDS=${SB_DEPS_COMMANDS-""}
+    PYTHON_MODULES=${SB_DEPS_PYTHON-"torch"}
+else
+    MODULES=${SB_DEPS_MODULES-"hdf5-serial openblas lapacke libcjson zlib libcrypto sleef cmocka"}
+    COMMANDS=${SB_DEPS_COMMANDS-"cc make pkg-config gnuplot h5dump h5diff git curl"}
+    PYTHON_MODULES=${SB_DEPS_PYTHON-""}
+fi
 
 # The Debian package providing a pkg-config module or a command.
 package_of() {
@@ -23,12 +34,14 @@ package_of() {
     zlib) echo zlib1g-dev ;;
     cmocka) echo libcmocka-dev ;;
     libcrypto) echo libssl-dev ;;
+    sleef) echo libsleef-dev ;;
     cc | make) echo build-essential ;;
     pkg-config) echo pkg-config ;;
     gnuplot) echo gnuplot-nox ;;
     h5dump | h5diff) echo hdf5-tools ;;
     git) echo git ;;
     curl) echo curl ;;
+    torch) echo python3-torch ;;
     *) echo "$1" ;;
     esac
 }
@@ -47,6 +60,11 @@ check() {
     done
     for c in $COMMANDS; do
         have "$c" || add "$c"
+    done
+    # Debian's Python modules live under /usr/bin/python3, whatever python3
+    # comes first on PATH.
+    for py in $PYTHON_MODULES; do
+        [ -x /usr/bin/python3 ] && /usr/bin/python3 -c "import $py" >/dev/null 2>&1 || add "$py"
     done
 }
 

@@ -5,6 +5,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "vmath.h"
+
+/* An array of n doubles every element of which is written before it is
+ * read (no zeroing: calloc's memset is wasted work on every pass). */
+static double *uninit(size_t n) { return sb_malloc(sizeof(double) * (n > 0 ? n : 1)); }
+
 static double sigmoid(double z) { return z >= 0 ? 1.0 / (1.0 + exp(-z)) : exp(z) / (1.0 + exp(z)); }
 
 void sb_pairs_reserve(SbPairs *pairs, int H, int capacity)
@@ -91,47 +97,109 @@ void sb_pairs_features(const SbProblem *p, const SbPairs *pairs, const double *g
     }
 }
 
-double sb_dpo_loss(const SbProblem *p, const SbPairs *pairs, const double *logits, double *dlogits,
-                   double *accuracy)
+struct SbDpoWork {
+    const SbProblem *p;
+    double *logref;     /* [n_states * V]: log pi_ref, computed once */
+    double *logpi, *pi; /* [n_states * V]: of the logits last set */
+    double *scratch;    /* [n_states * (V + 1)]: the soft-max's */
+    int cap;            /* pairs the per-pair arrays hold */
+    double *z, *e, *sp; /* [cap]: beta * margin, exp(-|z|), log1p(exp(-|z|)) */
+};
+
+SbDpoWork *sb_dpo_work_new(const SbProblem *p)
 {
-    int V = p->V, H = pairs->H;
+    size_t n_sa = (size_t)p->n_states * p->V;
+    SbDpoWork *w = sb_calloc(1, sizeof *w);
+    w->p = p;
+    w->logref = uninit(n_sa);
+    w->logpi = uninit(n_sa);
+    w->pi = uninit(n_sa);
+    w->scratch = uninit((size_t)p->n_states * (p->V + 1));
+    sb_vlog_softmax_rows(p->ref_logits, p->n_states, p->V, w->logref, NULL, w->scratch);
+    return w;
+}
+
+void sb_dpo_work_free(SbDpoWork *w)
+{
+    if (!w)
+        return;
+    free(w->logref);
+    free(w->logpi);
+    free(w->pi);
+    free(w->scratch);
+    free(w->z);
+    free(w->e);
+    free(w->sp);
+    free(w);
+}
+
+void sb_dpo_work_set_logits(SbDpoWork *w, const double *logits)
+{
+    /* log pi at every state (cheap on enumerable MDPs), and pi once per
+     * state rather than once per pair, token and action */
+    sb_vlog_softmax_rows(logits, w->p->n_states, w->p->V, w->logpi, w->pi, w->scratch);
+}
+
+double sb_dpo_work_loss(const SbDpoWork *w_in, const SbPairs *pairs, double *dlogits, double *accuracy)
+{
+    SbDpoWork *w = (SbDpoWork *)w_in; /* the per-pair arrays are scratch */
+    const SbProblem *p = w->p;
+    int V = p->V, H = pairs->H, n = pairs->n;
     double beta = p->beta, loss = 0;
     int correct = 0;
-    double *logpi = sb_zeros((size_t)p->n_states * V), *logref = sb_zeros((size_t)p->n_states * V);
-    /* log pi and log pi_ref at every state (cheap on enumerable MDPs) */
-    for (int s = 0; s < p->n_states; s++) {
-        sb_log_softmax(logits + (size_t)s * V, V, logpi + (size_t)s * V);
-        sb_log_softmax(p->ref_logits + (size_t)s * V, V, logref + (size_t)s * V);
+    const double *logpi = w->logpi, *logref = w->logref;
+    if (n > w->cap) {
+        free(w->z), free(w->e), free(w->sp);
+        w->cap = n;
+        w->z = uninit((size_t)n), w->e = uninit((size_t)n), w->sp = uninit((size_t)n);
     }
-    if (dlogits)
-        memset(dlogits, 0, sizeof(double) * (size_t)p->n_states * V);
-    for (int i = 0; i < pairs->n; i++) {
+    for (int i = 0; i < n; i++) {
         const int *s = pairs->s + (size_t)i * 2 * H, *a = pairs->a + (size_t)i * 2 * H;
         double margin = 0; /* log-ratio(first) - log-ratio(second) */
         for (int t = 0; t < 2 * H; t++) {
             size_t k = (size_t)s[t] * V + a[t];
             margin += (t < H ? 1 : -1) * (logpi[k] - logref[k]);
         }
-        double z = beta * margin, y = pairs->y[i];
-        /* -log sigmoid(z) = softplus(-z), computed stably */
-        double sp_neg = z > 0 ? log1p(exp(-z)) : -z + log1p(exp(z));
+        w->z[i] = beta * margin;
+        w->e[i] = -fabs(w->z[i]);
+        correct += (pairs->y[i] >= 0.5) == (margin > 0);
+    }
+    /* e = exp(-|z|) and log1p(e), vectorised over the pairs */
+    sb_vexp(w->e, (size_t)n);
+    memcpy(w->sp, w->e, sizeof(double) * (size_t)n);
+    sb_vlog1p(w->sp, (size_t)n);
+    if (dlogits)
+        memset(dlogits, 0, sizeof(double) * (size_t)p->n_states * V);
+    for (int i = 0; i < n; i++) {
+        double z = w->z[i], y = pairs->y[i], e = w->e[i];
+        /* -log sigmoid(z) = softplus(-z) = max(-z, 0) + log1p(exp(-|z|)) */
+        double sp_neg = z > 0 ? w->sp[i] : -z + w->sp[i];
         loss += y * sp_neg + (1.0 - y) * (sp_neg + z);
-        correct += (y >= 0.5) == (margin > 0);
         if (!dlogits)
             continue;
         /* d loss / dz = sigmoid(z) - y; d log pi(a|s) / dz(s,.) = e_a - pi(.|s) */
-        double coef = beta * (sigmoid(z) - y) / pairs->n;
+        double sig = z >= 0 ? 1.0 / (1.0 + e) : e / (1.0 + e);
+        double coef = beta * (sig - y) / n;
+        const int *s = pairs->s + (size_t)i * 2 * H, *a = pairs->a + (size_t)i * 2 * H;
         for (int t = 0; t < 2 * H; t++) {
             double sign = t < H ? 1 : -1;
             double *d = dlogits + (size_t)s[t] * V;
-            const double *lp = logpi + (size_t)s[t] * V;
+            const double *pi = w->pi + (size_t)s[t] * V;
             for (int b = 0; b < V; b++)
-                d[b] += coef * sign * ((b == a[t]) - exp(lp[b]));
+                d[b] += coef * sign * ((b == a[t]) - pi[b]);
         }
     }
     if (accuracy)
-        *accuracy = (double)correct / pairs->n;
-    free(logref);
-    free(logpi);
-    return loss / pairs->n;
+        *accuracy = (double)correct / n;
+    return loss / n;
+}
+
+double sb_dpo_loss(const SbProblem *p, const SbPairs *pairs, const double *logits, double *dlogits,
+                   double *accuracy)
+{
+    SbDpoWork *w = sb_dpo_work_new(p);
+    sb_dpo_work_set_logits(w, logits);
+    double loss = sb_dpo_work_loss(w, pairs, dlogits, accuracy);
+    sb_dpo_work_free(w);
+    return loss;
 }

@@ -50,4 +50,15 @@ void sb_pairs_features(const SbProblem *p, const SbPairs *pairs, const double *g
 double sb_dpo_loss(const SbProblem *p, const SbPairs *pairs, const double *logits, double *dlogits,
                    double *accuracy);
 
+/* The same loss with its fixed quantities computed once: a workspace per
+ * trainer holds log pi_ref at every state, and log pi and pi of the
+ * logits last set, shared by every pair set evaluated at them (training
+ * and held-out pairs). */
+typedef struct SbDpoWork SbDpoWork;
+SbDpoWork *sb_dpo_work_new(const SbProblem *p);
+void sb_dpo_work_free(SbDpoWork *w);
+void sb_dpo_work_set_logits(SbDpoWork *w, const double *logits);
+/* sb_dpo_loss at the logits last set. */
+double sb_dpo_work_loss(const SbDpoWork *w, const SbPairs *pairs, double *dlogits, double *accuracy);
+
 #endif

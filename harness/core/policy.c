@@ -7,6 +7,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* An array of n doubles every element of which is written before it is
+ * read (no zeroing: calloc's memset is wasted work on every pass). */
+static double *uninit(size_t n) { return sb_malloc(sizeof(double) * (n > 0 ? n : 1)); }
+
 int sb_policy_param_count(const SbRefNet *ref, SbPolicyForm form, int rank)
 {
     long n = 0;
@@ -21,14 +25,13 @@ int sb_policy_param_count(const SbRefNet *ref, SbPolicyForm form, int rank)
     return (int)n;
 }
 
-SbPolicyViews sb_policy_views(const SbPolicy *pol, double *v)
+/* Point the arrays of w (allocated for pol's form) into v. */
+static void views_fill(const SbPolicy *pol, double *v, SbPolicyViews *w_out)
 {
     const SbRefNet *ref = pol->ref;
-    SbPolicyViews w = {0};
+    SbPolicyViews w = *w_out;
     double *p = v;
     if (pol->form == SB_POLICY_FULL) {
-        w.W = sb_calloc((size_t)ref->layers, sizeof(double *));
-        w.b = sb_calloc((size_t)ref->layers, sizeof(double *));
         for (int l = 0; l < ref->layers; l++) {
             int fan_in = l == 0 ? ref->n_in : ref->width;
             w.W[l] = p, p += (size_t)ref->width * fan_in;
@@ -37,8 +40,6 @@ SbPolicyViews sb_policy_views(const SbPolicy *pol, double *v)
         w.W_out = p, p += (size_t)ref->n_out * ref->width;
         w.b_out = p, p += ref->n_out;
     } else {
-        w.A = sb_calloc((size_t)ref->layers, sizeof(double *));
-        w.B = sb_calloc((size_t)ref->layers, sizeof(double *));
         for (int l = 0; l < ref->layers; l++) {
             int fan_in = l == 0 ? ref->n_in : ref->width;
             w.A[l] = p, p += (size_t)pol->rank * fan_in;
@@ -46,6 +47,28 @@ SbPolicyViews sb_policy_views(const SbPolicy *pol, double *v)
         }
     }
     SB_ASSERT(p - v == pol->n_params);
+    *w_out = w;
+}
+
+/* Views with their pointer arrays allocated, not yet pointing anywhere. */
+static SbPolicyViews views_alloc(const SbPolicy *pol)
+{
+    size_t L = (size_t)pol->ref->layers;
+    SbPolicyViews w = {0};
+    if (pol->form == SB_POLICY_FULL) {
+        w.W = sb_calloc(L, sizeof(double *));
+        w.b = sb_calloc(L, sizeof(double *));
+    } else {
+        w.A = sb_calloc(L, sizeof(double *));
+        w.B = sb_calloc(L, sizeof(double *));
+    }
+    return w;
+}
+
+SbPolicyViews sb_policy_views(const SbPolicy *pol, double *v)
+{
+    SbPolicyViews w = views_alloc(pol);
+    views_fill(pol, v, &w);
     return w;
 }
 
@@ -200,80 +223,133 @@ void sb_policy_layer_weight(const SbPolicy *pol, int l, double *out)
         out[i] += ref->W[l][i];
 }
 
-void sb_policy_forward(const SbPolicy *pol, const double *x, int n, double *logits, SbPolicyCache *cache)
+/* ------------------------------------------------------------------ */
+/* passes                                                             */
+
+struct SbPolicyWork {
+    SbMlpWork *mlp;
+    int layers;
+    double **W_eff; /* LoRA: [layers] the merged weights of the last forward pass */
+    double **dW;    /* LoRA: [layers] their gradients */
+    SbPolicyViews theta, grad; /* views, refilled by every pass */
+};
+
+SbPolicyWork *sb_policy_work_new(const SbPolicy *pol, int n_max)
 {
     const SbRefNet *ref = pol->ref;
+    SbPolicyWork *w = sb_calloc(1, sizeof *w);
     SbMlp mlp = sb_refnet_mlp(ref);
-    SbPolicyViews w = sb_policy_views(pol, pol->theta);
-    double **W_eff = NULL;
-    if (pol->form == SB_POLICY_FULL) {
-        mlp.W = w.W;
-        mlp.b = w.b;
-        mlp.W_out = w.W_out;
-        mlp.b_out = w.b_out;
-    } else {
-        W_eff = sb_calloc((size_t)ref->layers, sizeof(double *));
+    w->mlp = sb_mlp_work_new(&mlp, n_max);
+    w->layers = ref->layers;
+    w->theta = views_alloc(pol);
+    w->grad = views_alloc(pol);
+    if (pol->form == SB_POLICY_LORA) {
+        w->W_eff = sb_calloc((size_t)ref->layers, sizeof(double *));
+        w->dW = sb_calloc((size_t)ref->layers, sizeof(double *));
         for (int l = 0; l < ref->layers; l++) {
-            W_eff[l] = sb_zeros((size_t)ref->width * (l == 0 ? ref->n_in : ref->width));
-            sb_policy_layer_weight(pol, l, W_eff[l]);
+            size_t size = (size_t)ref->width * (l == 0 ? ref->n_in : ref->width);
+            w->W_eff[l] = uninit(size);
+            w->dW[l] = uninit(size);
         }
-        mlp.W = W_eff;
     }
-    sb_mlp_forward(&mlp, x, n, logits, NULL, cache ? &cache->mlp : NULL);
-    if (cache) {
-        cache->W_eff = W_eff;
-        cache->layers = ref->layers;
-    } else if (W_eff) {
-        for (int l = 0; l < ref->layers; l++)
-            free(W_eff[l]);
-        free(W_eff);
+    return w;
+}
+
+size_t sb_policy_work_bytes(const SbPolicyWork *w)
+{
+    size_t bytes = sb_mlp_work_bytes(w->mlp);
+    if (w->W_eff)
+        for (int l = 0; l < w->layers; l++)
+            bytes += 2 * sizeof(double) * (size_t)w->mlp->width * (l == 0 ? w->mlp->n_in : w->mlp->width);
+    return bytes;
+}
+
+void sb_policy_work_free(SbPolicyWork *w)
+{
+    if (!w)
+        return;
+    sb_mlp_work_free(w->mlp);
+    if (w->W_eff)
+        for (int l = 0; l < w->layers; l++) {
+            free(w->W_eff[l]);
+            free(w->dW[l]);
+        }
+    free(w->W_eff);
+    free(w->dW);
+    sb_policy_views_free(&w->theta);
+    sb_policy_views_free(&w->grad);
+    free(w);
+}
+
+/* The MLP of the policy's weights (LoRA: the merged ones in w->W_eff). */
+static SbMlp policy_mlp(const SbPolicy *pol, SbPolicyWork *w)
+{
+    SbMlp mlp = sb_refnet_mlp(pol->ref);
+    if (pol->form == SB_POLICY_FULL) {
+        mlp.W = w->theta.W;
+        mlp.b = w->theta.b;
+        mlp.W_out = w->theta.W_out;
+        mlp.b_out = w->theta.b_out;
+    } else {
+        mlp.W = w->W_eff;
     }
-    sb_policy_views_free(&w);
+    return mlp;
+}
+
+void sb_policy_forward_work(const SbPolicy *pol, const double *x, int n, double *logits, SbPolicyWork *w)
+{
+    const SbRefNet *ref = pol->ref;
+    views_fill(pol, pol->theta, &w->theta);
+    if (pol->form == SB_POLICY_LORA)
+        for (int l = 0; l < ref->layers; l++) {
+            /* W_l + (alpha/r) B_l A_l, as sb_policy_layer_weight computes it */
+            int fan_in = l == 0 ? ref->n_in : ref->width;
+            size_t size = (size_t)ref->width * fan_in;
+            cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, ref->width, fan_in, pol->rank,
+                        pol->alpha / pol->rank, w->theta.B[l], pol->rank, w->theta.A[l], fan_in, 0.0, w->W_eff[l],
+                        fan_in);
+            sb_mlp_count_flops(2.0 * ref->width * fan_in * pol->rank);
+            for (size_t i = 0; i < size; i++)
+                w->W_eff[l][i] += ref->W[l][i];
+        }
+    SbMlp mlp = policy_mlp(pol, w);
+    sb_mlp_forward_work(&mlp, x, n, logits, NULL, w->mlp);
+}
+
+void sb_policy_backward_work(const SbPolicy *pol, SbPolicyWork *w, const double *dlogits, double *grad)
+{
+    const SbRefNet *ref = pol->ref;
+    views_fill(pol, pol->theta, &w->theta);
+    views_fill(pol, grad, &w->grad);
+    SbMlp mlp = policy_mlp(pol, w);
+    SbPolicyViews *g = &w->grad;
+    if (pol->form == SB_POLICY_FULL) {
+        sb_mlp_backward_work(&mlp, w->mlp, dlogits, g->W, g->b, g->W_out, g->b_out, NULL);
+        return;
+    }
+    /* d/dA and d/dB of W_l + s B_l A_l, s = alpha / r (harness/mlp.h) */
+    SbMlpLora lora = {pol->rank, pol->alpha / pol->rank, w->theta.A, w->theta.B, g->A, g->B, w->dW};
+    sb_mlp_backward_work(&mlp, w->mlp, dlogits, NULL, NULL, NULL, NULL, &lora);
+    (void)ref;
+}
+
+void sb_policy_forward(const SbPolicy *pol, const double *x, int n, double *logits, SbPolicyCache *cache)
+{
+    SbPolicyWork *w = sb_policy_work_new(pol, n);
+    sb_policy_forward_work(pol, x, n, logits, w);
+    if (cache)
+        cache->work = w;
+    else
+        sb_policy_work_free(w);
 }
 
 void sb_policy_backward(const SbPolicy *pol, const SbPolicyCache *cache, const double *dlogits, double *grad)
 {
-    const SbRefNet *ref = pol->ref;
-    SbMlp mlp = sb_refnet_mlp(ref);
-    SbPolicyViews w = sb_policy_views(pol, pol->theta);
-    SbPolicyViews g = sb_policy_views(pol, grad);
-    if (pol->form == SB_POLICY_FULL) {
-        mlp.W = w.W;
-        mlp.b = w.b;
-        mlp.W_out = w.W_out;
-        mlp.b_out = w.b_out;
-        sb_mlp_backward(&mlp, &cache->mlp, dlogits, g.W, g.b, g.W_out, g.b_out);
-    } else {
-        /* d/dA = s B^T dW and d/dB = s dW A^T, with dW the gradient of the
-         * merged weight and s = alpha / r. */
-        mlp.W = cache->W_eff;
-        double **dW = sb_calloc((size_t)ref->layers, sizeof(double *));
-        for (int l = 0; l < ref->layers; l++)
-            dW[l] = sb_zeros((size_t)ref->width * (l == 0 ? ref->n_in : ref->width));
-        sb_mlp_backward(&mlp, &cache->mlp, dlogits, dW, NULL, NULL, NULL);
-        double s = pol->alpha / pol->rank;
-        for (int l = 0; l < ref->layers; l++) {
-            int fan_in = l == 0 ? ref->n_in : ref->width;
-            cblas_dgemm(CblasRowMajor, CblasTrans, CblasNoTrans, pol->rank, fan_in, ref->width, s, w.B[l], pol->rank,
-                        dW[l], fan_in, 0.0, g.A[l], fan_in);
-            cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, ref->width, pol->rank, fan_in, s, dW[l], fan_in,
-                        w.A[l], fan_in, 0.0, g.B[l], pol->rank);
-            sb_mlp_count_flops(4.0 * ref->width * fan_in * pol->rank);
-            free(dW[l]);
-        }
-        free(dW);
-    }
-    sb_policy_views_free(&g);
-    sb_policy_views_free(&w);
+    sb_policy_backward_work(pol, cache->work, dlogits, grad);
 }
 
 void sb_policy_cache_free(SbPolicyCache *cache)
 {
-    sb_mlp_cache_free(&cache->mlp);
-    if (cache->W_eff) {
-        for (int l = 0; l < cache->layers; l++)
-            free(cache->W_eff[l]);
-        free(cache->W_eff);
-        cache->W_eff = NULL;
-    }
+    sb_policy_work_free(cache->work);
+    cache->work = NULL;
 }

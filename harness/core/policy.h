@@ -67,12 +67,26 @@ SbPolicy *sb_policy_combine(const SbPolicy *const *pols, const double *c, int K)
  * of K LoRA adapters (LoRA soups, and Spectral Souping in parameters). */
 SbPolicy *sb_policy_lora_product_merge(const SbPolicy *const *pols, const double *c, int K);
 
-/* Logits [n x V] of n input rows; cache, when not NULL, keeps what the
- * backward pass needs (release with sb_policy_cache_free). */
+/* The buffers of forward and backward passes over at most n_max rows,
+ * allocated once (per trainer) and reused by every pass: the MLP's
+ * activations and scratch, LoRA's merged weights and their gradients, the
+ * views of theta and of the gradient. */
+typedef struct SbPolicyWork SbPolicyWork;
+SbPolicyWork *sb_policy_work_new(const SbPolicy *pol, int n_max);
+void sb_policy_work_free(SbPolicyWork *work);
+/* Bytes held by a workspace. */
+size_t sb_policy_work_bytes(const SbPolicyWork *work);
+/* Logits [n x V] of n <= n_max input rows of the policy the workspace was
+ * made for, keeping in work what sb_policy_backward_work needs. */
+void sb_policy_forward_work(const SbPolicy *pol, const double *x, int n, double *logits, SbPolicyWork *work);
+/* grad [n_params] = d loss / d theta given dlogits [n x V] at the last
+ * forward pass of work (theta unchanged since). */
+void sb_policy_backward_work(const SbPolicy *pol, SbPolicyWork *work, const double *dlogits, double *grad);
+
+/* The same passes with a workspace of their own: cache, when not NULL,
+ * keeps what the backward pass needs (release with sb_policy_cache_free). */
 typedef struct {
-    SbMlpCache mlp;
-    double **W_eff; /* LoRA: the merged weights of the forward pass */
-    int layers;
+    SbPolicyWork *work;
 } SbPolicyCache;
 
 void sb_policy_forward(const SbPolicy *pol, const double *x, int n, double *logits, SbPolicyCache *cache);

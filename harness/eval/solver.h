@@ -29,6 +29,15 @@ void sb_policy_q(const SbProblem *p, const double *r, const double *logits, doub
  * exact gradient dJ/dlogits (the "RLHF" trainer's gradient). */
 double sb_policy_objective(const SbProblem *p, const double *r, const double *logits, double *dlogits);
 
+/* The objective's tables, allocated once per trainer and reused by every
+ * step: log pi_ref at every state (computed once: it is fixed), and log pi,
+ * pi, Q, V and the occupancy of the policy of the last call. */
+typedef struct SbObjectiveWork SbObjectiveWork;
+SbObjectiveWork *sb_objective_work_new(const SbProblem *p);
+void sb_objective_work_free(SbObjectiveWork *w);
+/* sb_policy_objective with w's tables (one soft-max per state). */
+double sb_policy_objective_work(SbObjectiveWork *w, const double *r, const double *logits, double *dlogits);
+
 typedef struct {
     double J;       /* E[sum_t r_u] - beta * E[sum_t KL(pi || pi_ref)] */
     double reward;  /* E[sum_t r_u] */

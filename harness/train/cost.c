@@ -128,11 +128,14 @@ double sb_cost_train_step_flops(const SbCostNet *n)
     for (int l = 0; l < n->layers; l++) {
         double fan_in = net_fan_in(n, l);
         f += 2 * rows * W * fan_in + rows * W;  /* forward affine */
-        f += 2 * rows * W * fan_in;             /* weight gradient */
         if (l > 0)
             f += 2 * rows * W * W;              /* input gradient */
-        if (lora)
-            f += 2 * W * fan_in * n->rank + 4 * W * fan_in * n->rank; /* B A, then dA and dB */
+        if (!lora)
+            f += 2 * rows * W * fan_in;         /* weight gradient */
+        else if (sb_mlp_lora_direct(n->rows, n->width, (int)fan_in, n->rank))
+            f += 2 * W * fan_in * n->rank + 4 * rows * n->rank * (W + fan_in); /* B A; dA, dB from dpre */
+        else
+            f += 2 * W * fan_in * n->rank + 2 * rows * W * fan_in + 4 * W * fan_in * n->rank; /* B A; dW; dA, dB */
     }
     f += 20 * L * rows * W + 2 * rows * V * W + rows * V; /* tanh, head */
     f += (lora ? 2 : 4) * rows * V * W + 4 * L * rows * W; /* head gradients, tanh derivative */

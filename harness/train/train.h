@@ -38,6 +38,18 @@ typedef struct {
 void sb_train(const SbProblem *p, SbPolicy *pol, const double *r, const SbTrainConfig *tc, uint64_t seed,
               const char *label, SbTrainStats *st);
 
+/* One training step's buffers, allocated once per trainer and reused by
+ * every step: the logits, their gradient and the passes' activations. */
+typedef struct SbTrainWork SbTrainWork;
+/* For policy pol on p; pairs (not owned, may be NULL) are the DPO
+ * training pairs, NULL for the policy-gradient trainer. */
+SbTrainWork *sb_train_work_new(const SbProblem *p, const SbPolicy *pol, const SbPairs *pairs);
+void sb_train_work_free(SbTrainWork *w);
+/* One step at the policy's current weights: forward over every state, the
+ * training loss (DPO on the pairs; else -J of reward r) returned, and its
+ * gradient with respect to theta into grad [n_params]. */
+double sb_train_work_step(SbTrainWork *w, const double *r, double *grad);
+
 /* Logits of the policy on every state of p: [n_states * V], the network's
  * output plus p->logit_offset when the problem has one. */
 void sb_policy_logits(const SbProblem *p, const SbPolicy *pol, double *logits);
