@@ -96,6 +96,10 @@ int sb_name_safe(const char *s);
 enum { SB_PRINT_LINES = 1 };
 char *sb_printable(const char *s, size_t max_bytes, int flags);
 
+/* The first NUL character of a JSON text of len bytes, raw or escaped as
+ * \u0000 inside a string (cJSON would cut the string there), or NULL. */
+const char *sb_json_find_nul(const char *text, size_t len);
+
 /* ---- size arithmetic ---- */
 /* *out = a * b (a + b); 0, or -1 when it does not fit in a size_t. */
 static inline int sb_size_mul(size_t a, size_t b, size_t *out)

@@ -338,6 +338,24 @@ char *sb_printable(const char *s, size_t max_bytes, int flags)
     return out;
 }
 
+const char *sb_json_find_nul(const char *text, size_t len)
+{
+    const char *nul = memchr(text, '\0', len);
+    int in_string = 0;
+    for (const char *p = text, *end = nul ? nul : text + len; p < end; p++) {
+        if (!in_string) {
+            in_string = *p == '"';
+        } else if (*p == '"') {
+            in_string = 0;
+        } else if (*p == '\\' && p + 1 < end) {
+            if (p[1] == 'u' && end - p >= 6 && memcmp(p + 2, "0000", 4) == 0)
+                return p;
+            p++; /* the escaped character */
+        }
+    }
+    return nul;
+}
+
 /* ------------------------------------------------------------------ */
 /* random numbers: xoshiro256** seeded through splitmix64             */
 
