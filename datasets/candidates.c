@@ -12,8 +12,11 @@ static void describe(const cJSON *v, char *buf, size_t n)
 {
     if (!v)
         snprintf(buf, n, "nothing (the key is absent)");
-    else if (cJSON_IsString(v))
-        snprintf(buf, n, "the string \"%.40s\"", v->valuestring);
+    else if (cJSON_IsString(v)) {
+        char *shown = sb_printable(v->valuestring, 40, 0); /* no raw bytes from the file */
+        snprintf(buf, n, "the string \"%s\"", shown);
+        free(shown);
+    }
     else if (cJSON_IsNumber(v))
         snprintf(buf, n, "the number %g", v->valuedouble);
     else if (cJSON_IsNull(v))
@@ -38,17 +41,17 @@ const char *sb_record_string(const cJSON *rec, const char *key, const char *file
 double sb_record_number(const cJSON *rec, const char *key, const char *file, long record)
 {
     const cJSON *v = cJSON_GetObjectItemCaseSensitive(rec, key);
-    if (cJSON_IsNumber(v))
+    if (cJSON_IsNumber(v) && isfinite(v->valuedouble))
         return v->valuedouble;
-    if (cJSON_IsString(v)) {
+    if (cJSON_IsString(v)) { /* "nan" and "inf" are not numbers here */
         char *end;
         double x = strtod(v->valuestring, &end);
-        if (end != v->valuestring && *end == '\0')
+        if (end != v->valuestring && *end == '\0' && isfinite(x))
             return x;
     }
     char found[96];
     describe(v, found, sizeof found);
-    sb_fail(SB_EXIT_USAGE, "%s: record %ld: \"%s\": expected a number, found %s", file, record, key, found);
+    sb_fail(SB_EXIT_USAGE, "%s: record %ld: \"%s\": expected a finite number, found %s", file, record, key, found);
 }
 
 void sb_candidates_free(SbCandidateSets *c)

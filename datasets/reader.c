@@ -11,6 +11,7 @@
 #include "sb.h"
 
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,6 +28,7 @@ struct SbReader {
     long line;   /* line of the next unread byte (1-based) */
     char *buf;   /* the current line (sb_reader_line) */
     size_t cap;
+    size_t buf_len; /* its length: it may hold NUL bytes */
 };
 
 /* ------------------------------------------------------------------ */
@@ -143,6 +145,7 @@ const char *sb_reader_line(SbReader *rd, long *line_no)
     if (n > 0 && rd->buf[n - 1] == '\r') /* a CRLF line end */
         n--;
     rd->buf[n] = '\0';
+    rd->buf_len = n;
     if (line_no)
         *line_no = line;
     return rd->buf;
@@ -160,19 +163,26 @@ struct SbJsonStream {
     int done;
     long record;  /* records cut so far (the last one's number) */
     long skipped;
+    long kinds[SB_BAD_KINDS]; /* skipped, by kind */
     char *elem;   /* the current array element's text */
     size_t cap;
 };
 
 static int is_blank(int c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
 
-/* Up to 20 characters of `at` (up to a line end) for a message. */
-static int snippet_len(const char *at, size_t left)
+/* Up to 20 bytes of `at` (up to a line end) for a message, escaped
+ * (malloc'd): binary garbage is not echoed raw. */
+static char *snippet(const char *at, size_t left)
 {
     size_t n = 0;
     while (n < 20 && n < left && at[n] != '\n' && at[n] != '\r' && at[n] != '\0')
         n++;
-    return (int)n;
+    char *raw = sb_malloc(n + 1);
+    memcpy(raw, at, n);
+    raw[n] = '\0';
+    char *shown = sb_printable(raw, 0, 0);
+    free(raw);
+    return shown;
 }
 
 static const char *json_type_name(const cJSON *v)
@@ -217,20 +227,52 @@ SbJsonStream *sb_json_open(const char *path, int skip_bad)
         sb_fail(SB_EXIT_USAGE, "%s: expected a JSON array or JSON Lines, found an empty file", path);
     } else {
         reader_ungetc(rd);
-        const char *at = (const char *)rd->in + rd->pos;
-        sb_fail(SB_EXIT_USAGE, "%s: expected a JSON array or JSON Lines, found '%.*s'", path,
-                snippet_len(at, rd->len - rd->pos), at);
+        sb_fail(SB_EXIT_USAGE, "%s: expected a JSON array or JSON Lines, found '%s'", path,
+                snippet((const char *)rd->in + rd->pos, rd->len - rd->pos));
     }
     return js;
+}
+
+static const char *const bad_kind_names[SB_BAD_KINDS][2] = {
+    [SB_BAD_SYNTAX] = {"JSON syntax error", "JSON syntax errors"},
+    [SB_BAD_NUL] = {"NUL character", "NUL characters"},
+    [SB_BAD_NOT_OBJECT] = {"record not an object", "records not objects"},
+    [SB_BAD_MISSING] = {"missing record", "missing records"},
+    [SB_BAD_SCHEMA] = {"schema error", "schema errors"},
+    [SB_BAD_RANGE] = {"value out of range", "values out of range"},
+};
+
+int sb_json_bad(SbJsonStream *js, SbBadKind kind, const char *fmt, ...)
+{
+    SB_ASSERT(kind >= 0 && kind < SB_BAD_KINDS);
+    if (js->skip_bad) {
+        js->skipped++;
+        js->kinds[kind]++;
+        return 1;
+    }
+    char msg[1024];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    sb_fail(SB_EXIT_USAGE, "%s", msg);
 }
 
 void sb_json_close(SbJsonStream *js)
 {
     if (!js)
         return;
-    if (js->skipped > 0)
-        fprintf(stderr, "soupbench: %s: skipped %ld malformed record%s\n", js->rd->path, js->skipped,
+    if (js->skipped > 0) {
+        fprintf(stderr, "soupbench: %s: skipped %ld malformed record%s (", js->rd->path, js->skipped,
                 js->skipped == 1 ? "" : "s");
+        const char *sep = "";
+        for (int k = 0; k < SB_BAD_KINDS; k++)
+            if (js->kinds[k]) {
+                fprintf(stderr, "%s%ld %s", sep, js->kinds[k], bad_kind_names[k][js->kinds[k] != 1]);
+                sep = ", ";
+            }
+        fprintf(stderr, ")\n");
+    }
     sb_reader_close(js->rd);
     free(js->elem);
     free(js);
@@ -243,6 +285,16 @@ long sb_json_skipped(const SbJsonStream *js) { return js->skipped; }
  * otherwise a malformed record ends the run. */
 static cJSON *json_parse_record(SbJsonStream *js, const char *text, size_t len, long line)
 {
+    const char *nul = sb_json_find_nul(text, len);
+    if (nul) {
+        for (const char *p = text; p < nul; p++)
+            line += *p == '\n';
+        sb_json_bad(js, SB_BAD_NUL,
+                    "%s: record %ld (line %ld): a NUL character (%s) in the record: soupbench refuses it, it would "
+                    "cut a string short",
+                    js->rd->path, js->record, line, *nul ? "\\u0000" : "a raw NUL byte");
+        return NULL;
+    }
     const char *end = NULL;
     cJSON *v = cJSON_ParseWithLengthOpts(text, len, &end, 0);
     if (v) { /* only blanks may follow the value */
@@ -254,10 +306,8 @@ static cJSON *json_parse_record(SbJsonStream *js, const char *text, size_t len, 
         }
     }
     if (!v) {
-        if (js->skip_bad) {
-            js->skipped++;
-            return NULL;
-        }
+        if (js->skip_bad)
+            return sb_json_bad(js, SB_BAD_SYNTAX, "syntax"), NULL;
         if (!end || end < text || (size_t)(end - text) > len)
             end = text;
         for (const char *p = text; p < end; p++)
@@ -267,17 +317,15 @@ static cJSON *json_parse_record(SbJsonStream *js, const char *text, size_t len, 
         if (left == 0)
             sb_fail(SB_EXIT_USAGE, "%s: record %ld (line %ld): JSON syntax error at the end of the record",
                     js->rd->path, js->record, line);
-        sb_fail(SB_EXIT_USAGE, "%s: record %ld (line %ld): JSON syntax error near '%.*s'", js->rd->path, js->record,
-                line, snippet_len(end, left), end);
+        sb_fail(SB_EXIT_USAGE, "%s: record %ld (line %ld): JSON syntax error near '%s'", js->rd->path, js->record,
+                line, snippet(end, left));
     }
     if (!cJSON_IsObject(v)) {
         const char *type = json_type_name(v);
         cJSON_Delete(v);
-        if (js->skip_bad) {
-            js->skipped++;
-            return NULL;
-        }
-        sb_fail(SB_EXIT_USAGE, "%s: record %ld: expected an object, found %s", js->rd->path, js->record, type);
+        sb_json_bad(js, SB_BAD_NOT_OBJECT, "%s: record %ld: expected an object, found %s", js->rd->path, js->record,
+                    type);
+        return NULL;
     }
     return v;
 }
@@ -287,11 +335,11 @@ static const char *next_line_record(SbJsonStream *js, size_t *len, long *line)
 {
     const char *s;
     while ((s = sb_reader_line(js->rd, line))) {
-        const char *p = s;
-        while (*p && is_blank((unsigned char)*p))
-            p++;
-        if (*p) {
-            *len = strlen(s);
+        size_t i = 0, n = js->rd->buf_len;
+        while (i < n && is_blank((unsigned char)s[i]))
+            i++;
+        if (i < n) {
+            *len = js->rd->buf_len; /* NUL bytes included: refused when parsed */
             return s;
         }
     }
@@ -351,22 +399,18 @@ static const char *next_array_record(SbJsonStream *js, size_t *len, long *line)
             ;
         if (d != EOF) {
             reader_ungetc(rd);
-            const char *at = (const char *)rd->in + rd->pos;
-            sb_fail(SB_EXIT_USAGE, "%s: line %ld: expected the end of the file after the JSON array, found '%.*s'",
-                    rd->path, rd->line, snippet_len(at, rd->len - rd->pos), at);
+            sb_fail(SB_EXIT_USAGE, "%s: line %ld: expected the end of the file after the JSON array, found '%s'",
+                    rd->path, rd->line, snippet((const char *)rd->in + rd->pos, rd->len - rd->pos));
         }
     }
     size_t b = 0;
     while (b < n && is_blank((unsigned char)js->elem[b]))
         b++;
     if (b == n) { /* "[1,,2]" or a trailing comma */
-        if (js->skip_bad) {
-            js->skipped++;
-            *len = 0;
-            return "";
-        }
-        sb_fail(SB_EXIT_USAGE, "%s: record %ld (line %ld): JSON syntax error near '%c' (a missing record)", rd->path,
-                js->record, *line, c);
+        sb_json_bad(js, SB_BAD_MISSING, "%s: record %ld (line %ld): JSON syntax error near '%c' (a missing record)",
+                    rd->path, js->record, *line, c);
+        *len = 0;
+        return "";
     }
     *len = n;
     return js->elem;

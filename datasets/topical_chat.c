@@ -58,8 +58,13 @@ SbCandidateSets *sb_topical_chat_load(void)
         text[n] = sb_strdup(sb_record_string(rec, "system_output", path, no));
         context_of[n] = ctx;
         system_of[n] = sys;
-        for (int j = 0; j < M; j++)
-            scores[(size_t)n * M + j] = sb_record_number(sc, ratings[j].name, path, no);
+        for (int j = 0; j < M; j++) {
+            double x = sb_record_number(sc, ratings[j].name, path, no), hi = j < 3 ? 3 : 1;
+            if (!(x >= (j < 3 ? 1 : 0) && x <= hi)) /* the scales of `ratings` */
+                sb_fail(SB_EXIT_USAGE, "%s: record %ld: \"scores\".%s: expected a rating in [%d, %g], found %g", path,
+                        no, ratings[j].name, j < 3 ? 1 : 0, hi, x);
+            scores[(size_t)n * M + j] = x;
+        }
         n++;
         cJSON_Delete(rec);
     }

@@ -2,7 +2,10 @@
  * own copy of openbmb/UltraFeedback as JSON Lines: per record an
  * `instruction` and `completions`, each with `model`, `response` and
  * `annotations` holding, for the four fine-grained aspects, a `Rating`
- * ("1".."5", or "N/A" read as NaN). */
+ * ("1".."5", or "N/A" read as NaN). Each record is checked in full
+ * before any of it is kept: with --skip-bad a record with a schema error
+ * (a field missing or of the wrong type) or a rating out of range is
+ * skipped and counted by kind, like a syntax error. */
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>
@@ -26,23 +29,97 @@ static const SbAspect ratings[] = {
 static const char *const default_aspects[] = {"helpfulness", "honesty", "instruction_following", "truthfulness",
                                               NULL};
 
-static double rating(const cJSON *annotations, const char *aspect, const char *path, long no, int k)
+/* The text of a JSON value for a message (escaped, malloc'd). */
+static char *found_text(const cJSON *v)
+{
+    if (!v)
+        return sb_strdup("nothing (the key is absent)");
+    if (cJSON_IsString(v)) {
+        char *e = sb_printable(v->valuestring, 40, 0), *t = sb_malloc(strlen(e) + 3);
+        sprintf(t, "\"%s\"", e);
+        free(e);
+        return t;
+    }
+    char *t = cJSON_PrintUnformatted(v), *e = sb_printable(t ? t : "?", 40, 0);
+    free(t);
+    return e;
+}
+
+/* A rating: "1".."5" (or a number) in [1, 5], or "N/A" (NaN, missing).
+ * Anything else ("nan", "1e308", 7) is out of range: 0 and *x unset. */
+static int parse_rating(const cJSON *r, double *x)
+{
+    if (cJSON_IsString(r) && strcmp(r->valuestring, "N/A") == 0) {
+        *x = NAN;
+        return 1;
+    }
+    double v = NAN;
+    if (cJSON_IsNumber(r)) {
+        v = r->valuedouble;
+    } else if (cJSON_IsString(r)) {
+        char *end;
+        v = strtod(r->valuestring, &end);
+        if (end == r->valuestring || *end)
+            v = NAN;
+    }
+    if (!(v >= 1 && v <= 5)) /* NaN and infinities too */
+        return 0;
+    *x = v;
+    return 1;
+}
+
+/* Check one record in full before anything of it is kept: 1 if it is
+ * well-formed, 0 after sb_json_bad (skipped with skip_bad; otherwise the
+ * run ends there). */
+static int check_record(SbJsonStream *js, const cJSON *rec, const char *path, long no)
+{
+/* The record is malformed: kind, the value found, the message up to it. */
+#define BAD(kind, value, ...)                                                                                  \
+    do {                                                                                                       \
+        char *found = found_text(value);                                                                       \
+        sb_json_bad(js, kind, __VA_ARGS__, found);                                                             \
+        free(found);                                                                                           \
+        return 0;                                                                                              \
+    } while (0)
+    const cJSON *ins = cJSON_GetObjectItemCaseSensitive(rec, "instruction");
+    const cJSON *comps = cJSON_GetObjectItemCaseSensitive(rec, "completions");
+    if (!cJSON_IsString(ins))
+        BAD(SB_BAD_SCHEMA, ins, "%s: record %ld: \"instruction\": expected a string, found %s", path, no);
+    if (!cJSON_IsArray(comps))
+        BAD(SB_BAD_SCHEMA, comps, "%s: record %ld: \"completions\": expected an array, found %s", path, no);
+    int k = 0;
+    for (const cJSON *cm = comps->child; cm; cm = cm->next, k++) {
+        static const char *const fields[] = {"model", "response"};
+        if (!cJSON_IsObject(cm))
+            BAD(SB_BAD_SCHEMA, cm, "%s: record %ld: completions[%d]: expected an object, found %s", path, no, k);
+        for (int i = 0; i < 2; i++) {
+            const cJSON *v = cJSON_GetObjectItemCaseSensitive(cm, fields[i]);
+            if (!cJSON_IsString(v))
+                BAD(SB_BAD_SCHEMA, v, "%s: record %ld: completions[%d].%s: expected a string, found %s", path, no, k,
+                    fields[i]);
+        }
+        const cJSON *ann = cJSON_GetObjectItemCaseSensitive(cm, "annotations");
+        for (int j = 0; ratings[j].name; j++) {
+            const cJSON *a = cJSON_GetObjectItemCaseSensitive(ann, ratings[j].name);
+            const cJSON *r = cJSON_GetObjectItemCaseSensitive(a, "Rating");
+            double x;
+            if (!parse_rating(r, &x))
+                BAD(r && (cJSON_IsString(r) || cJSON_IsNumber(r)) ? SB_BAD_RANGE : SB_BAD_SCHEMA, r,
+                    "%s: record %ld: completions[%d].annotations.%s.Rating: expected a rating 1-5 or \"N/A\", "
+                    "found %s",
+                    path, no, k, ratings[j].name);
+        }
+    }
+    return 1;
+#undef BAD
+}
+
+static double rating(const cJSON *annotations, const char *aspect)
 {
     const cJSON *a = cJSON_GetObjectItemCaseSensitive(annotations, aspect);
-    const cJSON *r = cJSON_GetObjectItemCaseSensitive(a, "Rating");
-    if (cJSON_IsNumber(r))
-        return r->valuedouble;
-    if (cJSON_IsString(r)) {
-        if (strcmp(r->valuestring, "N/A") == 0)
-            return NAN;
-        char *end;
-        double x = strtod(r->valuestring, &end);
-        if (end != r->valuestring && *end == '\0')
-            return x;
-    }
-    sb_fail(SB_EXIT_USAGE,
-            "%s: record %ld: completions[%d].annotations.%s.Rating: expected a rating 1-5 or \"N/A\", found %s", path,
-            no, k, aspect, r ? (cJSON_IsString(r) ? r->valuestring : "a non-string") : "nothing");
+    double x = NAN;
+    SB_ASSERT(parse_rating(cJSON_GetObjectItemCaseSensitive(a, "Rating"), &x)); /* checked */
+    return x;
 }
 
 SbCandidateSets *sb_ultrafeedback_load(const char *path, int skip_bad)
@@ -61,18 +138,19 @@ SbCandidateSets *sb_ultrafeedback_load(const char *path, int skip_bad)
     cJSON *rec;
     long no;
     while ((rec = sb_json_next(js, &no))) {
+        if (!check_record(js, rec, path, no)) {
+            cJSON_Delete(rec);
+            continue;
+        }
         const char *ins = sb_record_string(rec, "instruction", path, no);
         const cJSON *comps = cJSON_GetObjectItemCaseSensitive(rec, "completions");
-        if (!cJSON_IsArray(comps))
-            sb_fail(SB_EXIT_USAGE, "%s: record %ld: \"completions\": expected an array", path, no);
         if ((size_t)c->n_prompts + 2 > prompt_cap) {
             prompt_cap = 2 * ((size_t)c->n_prompts + 2);
             c->prompt = sb_realloc(c->prompt, sizeof(char *) * prompt_cap);
             c->offset = sb_realloc(c->offset, sizeof(int) * prompt_cap);
         }
         c->prompt[c->n_prompts] = sb_strdup(ins);
-        int k = 0;
-        for (const cJSON *cm = comps->child; cm; cm = cm->next, k++) {
+        for (const cJSON *cm = comps->child; cm; cm = cm->next) {
             const char *model = sb_record_string(cm, "model", path, no);
             const char *response = sb_record_string(cm, "response", path, no);
             const cJSON *ann = cJSON_GetObjectItemCaseSensitive(cm, "annotations");
@@ -93,7 +171,7 @@ SbCandidateSets *sb_ultrafeedback_load(const char *path, int skip_bad)
             c->text[c->n_cand] = sb_strdup(response);
             c->source[c->n_cand] = src;
             for (int j = 0; j < M; j++)
-                c->aspects[(size_t)c->n_cand * M + j] = rating(ann, ratings[j].name, path, no, k);
+                c->aspects[(size_t)c->n_cand * M + j] = rating(ann, ratings[j].name);
             c->n_cand++;
         }
         c->n_prompts++;

@@ -2,8 +2,10 @@
 #define _POSIX_C_SOURCE 200809L
 #include "sb.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <math.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -32,8 +34,9 @@ void sb_tmpfile_unregister(const char *path)
 {
     for (int i = 0; i < SB_MAX_TMPFILES; i++)
         if (tmpfiles[i] && strcmp(tmpfiles[i], path) == 0) {
-            free(tmpfiles[i]);
-            tmpfiles[i] = NULL;
+            char *p = tmpfiles[i];
+            tmpfiles[i] = NULL; /* first: the signal handler reads the table */
+            free(p);
         }
 }
 
@@ -41,11 +44,16 @@ static void remove_tmpfiles(void)
 {
     for (int i = 0; i < SB_MAX_TMPFILES; i++)
         if (tmpfiles[i]) {
-            unlink(tmpfiles[i]);
-            free(tmpfiles[i]);
+            char *p = tmpfiles[i];
             tmpfiles[i] = NULL;
+            unlink(p);
+            free(p);
         }
 }
+
+static void (*fail_handler)(int code);
+
+void sb_fail_set_handler(void (*handler)(int code)) { fail_handler = handler; }
 
 void sb_fail(int code, const char *fmt, ...)
 {
@@ -57,7 +65,89 @@ void sb_fail(int code, const char *fmt, ...)
     va_end(ap);
     fputc('\n', stderr);
     remove_tmpfiles();
-    exit(code);
+    if (fail_handler)
+        fail_handler(code);
+    /* _exit, not exit: the libraries' exit handlers may not survive the
+     * failure being reported (HDF5 closing a file whose write failed on a
+     * full disk crashes), and there is nothing left for them to do. */
+    fflush(NULL);
+    _exit(code);
+}
+
+/* ------------------------------------------------------------------ */
+/* signals                                                            */
+
+static pid_t signals_owner; /* the process that installed the handlers */
+
+static void put(const char *s) { (void)!write(2, s, strlen(s)); }
+
+/* Async-signal-safe: unlink, write and _exit only. */
+static void on_signal(int sig)
+{
+    const char *name = sig == SIGINT ? "SIGINT" : sig == SIGTERM ? "SIGTERM" : sig == SIGHUP ? "SIGHUP" : "SIGPIPE";
+    put("soupbench: stopped by ");
+    put(name);
+    if (getpid() == signals_owner) /* not a child between fork and exec */
+        for (int i = 0; i < SB_MAX_TMPFILES; i++) {
+            const char *p = tmpfiles[i];
+            if (p && unlink(p) == 0) {
+                put(" (removed ");
+                put(p);
+                put(")");
+            }
+        }
+    put("\n");
+    _exit(128 + sig);
+}
+
+void sb_signals_install(void)
+{
+    static const int sigs[] = {SIGINT, SIGTERM, SIGHUP, SIGPIPE};
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_signal;
+    sigfillset(&sa.sa_mask);
+    signals_owner = getpid();
+    for (size_t i = 0; i < sizeof sigs / sizeof sigs[0]; i++)
+        sigaction(sigs[i], &sa, NULL);
+    signal(SIGXFSZ, SIG_IGN);
+}
+
+int sb_tmpfile_remove_stale(const char *path, const char *tag)
+{
+    char *copy = sb_strdup(path);
+    char *slash = strrchr(copy, '/');
+    const char *dir = slash ? (slash == copy ? "/" : copy) : ".", *base = slash ? slash + 1 : copy;
+    if (slash)
+        *slash = '\0';
+    size_t nb = strlen(base), nt = strlen(tag);
+    DIR *d = opendir(dir);
+    int removed = 0;
+    for (struct dirent *e; d && (e = readdir(d));) {
+        const char *n = e->d_name;
+        if (strncmp(n, base, nb) != 0 || strncmp(n + nb, tag, nt) != 0)
+            continue;
+        const char *digits = n + nb + nt;
+        char *end;
+        errno = 0;
+        long pid = strtol(digits, &end, 10);
+        if (end == digits || *end || errno || pid <= 0 || pid == (long)getpid())
+            continue;
+        if (kill((pid_t)pid, 0) == 0 || errno != ESRCH)
+            continue; /* alive, or not ours to judge */
+        size_t len = strlen(dir) + strlen(n) + 2;
+        char *stale = sb_malloc(len);
+        snprintf(stale, len, "%s/%s", dir, n);
+        if (unlink(stale) == 0) {
+            fprintf(stderr, "soupbench: removed %s, left by process %ld, which is gone\n", stale, pid);
+            removed++;
+        }
+        free(stale);
+    }
+    if (d)
+        closedir(d);
+    free(copy);
+    return removed;
 }
 
 /* ------------------------------------------------------------------ */
@@ -164,6 +254,106 @@ char *sb_read_file(const char *path, size_t *len)
     if (len)
         *len = n;
     return buf;
+}
+
+/* ------------------------------------------------------------------ */
+/* text from untrusted files                                          */
+
+int sb_name_safe(const char *s)
+{
+    size_t n = 0;
+    for (; s[n]; n++) {
+        char c = s[n];
+        if (!(('A' <= c && c <= 'Z') || ('a' <= c && c <= 'z') || ('0' <= c && c <= '9') || c == '_' ||
+              c == '-' || c == '.'))
+            return 0;
+    }
+    return n >= 1 && n <= SB_SAFE_NAME_MAX && s[0] != '.' && s[0] != '-';
+}
+
+/* Length of the valid UTF-8 sequence at p (1 to 4), 0 if there is none
+ * (overlong forms, surrogates and code points past U+10FFFF refused). */
+static int utf8_length(const unsigned char *p, unsigned *cp)
+{
+    int n;
+    unsigned c = p[0];
+    if (c < 0x80) {
+        *cp = c;
+        return 1;
+    } else if (c >= 0xC2 && c <= 0xDF) {
+        n = 2, c &= 0x1F;
+    } else if (c >= 0xE0 && c <= 0xEF) {
+        n = 3, c &= 0x0F;
+    } else if (c >= 0xF0 && c <= 0xF4) {
+        n = 4, c &= 0x07;
+    } else {
+        return 0;
+    }
+    for (int i = 1; i < n; i++) {
+        if ((p[i] & 0xC0) != 0x80)
+            return 0;
+        c = (c << 6) | (p[i] & 0x3F);
+    }
+    if ((n == 3 && c < 0x800) || (n == 4 && c < 0x10000) || c > 0x10FFFF || (c >= 0xD800 && c <= 0xDFFF))
+        return 0;
+    *cp = c;
+    return n;
+}
+
+char *sb_printable(const char *s, size_t max_bytes, int flags)
+{
+    size_t len = strlen(s), shown = max_bytes && len > max_bytes ? max_bytes : len;
+    /* at most 6 output bytes per input byte, "..." and the NUL */
+    char *out = sb_malloc(6 * shown + 4), *o = out;
+    const unsigned char *p = (const unsigned char *)s, *end = p + shown;
+    while (p < end) {
+        unsigned cp = 0;
+        int n = utf8_length(p, &cp);
+        if (n == 0 || p + n > end) { /* not UTF-8 (or cut by max_bytes) */
+            o += sprintf(o, "\\x%02X", *p++);
+        } else if (cp == '\n' || cp == '\t') {
+            if (flags & SB_PRINT_LINES)
+                *o++ = (char)cp;
+            else
+                o += sprintf(o, "\\%c", cp == '\n' ? 'n' : 't');
+            p++;
+        } else if (cp == '\r') {
+            o += sprintf(o, "\\r");
+            p++;
+        } else if (cp < 0x20 || cp == 0x7F) {
+            o += sprintf(o, "\\x%02X", cp);
+            p++;
+        } else if (cp >= 0x80 && cp <= 0x9F) { /* C1 controls (8-bit CSI...) */
+            o += sprintf(o, "\\u%04X", cp);
+            p += n;
+        } else {
+            memcpy(o, p, (size_t)n);
+            o += n;
+            p += n;
+        }
+    }
+    if (shown < len)
+        o += sprintf(o, "...");
+    *o = '\0';
+    return out;
+}
+
+const char *sb_json_find_nul(const char *text, size_t len)
+{
+    const char *nul = memchr(text, '\0', len);
+    int in_string = 0;
+    for (const char *p = text, *end = nul ? nul : text + len; p < end; p++) {
+        if (!in_string) {
+            in_string = *p == '"';
+        } else if (*p == '"') {
+            in_string = 0;
+        } else if (*p == '\\' && p + 1 < end) {
+            if (p[1] == 'u' && end - p >= 6 && memcmp(p + 2, "0000", 4) == 0)
+                return p;
+            p++; /* the escaped character */
+        }
+    }
+    return nul;
 }
 
 /* ------------------------------------------------------------------ */

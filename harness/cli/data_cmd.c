@@ -7,7 +7,14 @@
  * The search order and the checks are datasets/manifest.c's; this file adds
  * the report and the download. A download goes through curl into the cache
  * under a temporary name, is verified, and only then renamed into place, so
- * a failed or corrupted download leaves nothing behind. */
+ * a failed or corrupted download leaves nothing behind.
+ *
+ * Fetch rules (datasets/README.md): curl may use https only, redirects
+ * included (--proto =https --proto-redir =https); the URL comes after
+ * "--", so it is never read as an option; no more than the manifest's size
+ * is written (--max-filesize, and RLIMIT_FSIZE on curl) before the hash is
+ * checked. $SOUPBENCH_MIRROR is an https URL or a local folder (an
+ * absolute path, or file:///PATH), for which curl may use file:// only. */
 #include "commands.h"
 #include "digest.h"
 #include "manifest.h"
@@ -17,6 +24,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -35,9 +44,10 @@ static const char data_usage[] =
     "vader/vader_lexicon.txt. A file is looked for, in order, under\n"
     "$SOUPBENCH_DATA, ../shared/data (relative to the current folder, then to\n"
     "the folder holding soupbench), and the download cache ($SOUPBENCH_CACHE,\n"
-    "default ~/.cache/soupbench). $SOUPBENCH_MIRROR, a base URL laid out like\n"
-    "../shared/data (for example file:///mnt/soupbench-data), replaces the\n"
-    "upstream URLs.\n"
+    "default ~/.cache/soupbench). $SOUPBENCH_MIRROR, a base laid out like\n"
+    "../shared/data, replaces the upstream URLs: an https:// URL, or a local\n"
+    "folder (/mnt/soupbench-data or file:///mnt/soupbench-data). Downloads use\n"
+    "https only (redirects too) and stop past the size the manifest pins.\n"
     "\n"
     "Exit status: 0 when every file is present and valid, 2 otherwise.\n";
 
@@ -121,16 +131,26 @@ static int data_verify(const SbDataFile **files, int n)
 /* ------------------------------------------------------------------ */
 /* fetch                                                              */
 
-/* curl -fsSL --retry 2 -o tmp url; curl's exit status (127: not run). */
-static int run_curl(const char *url, const char *tmp)
+/* curl -fsSL --retry 2 --proto P --proto-redir P --max-filesize N -o tmp
+ * -- url, writing at most max_size bytes; curl's exit status (127: not
+ * run). */
+static int run_curl(const char *url, const char *proto, long max_size, const char *tmp)
 {
+    char size[32];
+    snprintf(size, sizeof size, "%ld", max_size);
     fflush(stdout);
     fflush(stderr);
     pid_t pid = fork();
     if (pid < 0)
         sb_fail(SB_EXIT_FAIL, "cannot fork to run curl: %s", strerror(errno));
     if (pid == 0) {
-        execlp("curl", "curl", "-fsSL", "--retry", "2", "-o", tmp, url, (char *)NULL);
+        /* a server that ignores --max-filesize (no Content-Length) still
+         * cannot write more: the write fails with EFBIG (SIGXFSZ ignored) */
+        struct rlimit rl = {(rlim_t)max_size, (rlim_t)max_size};
+        signal(SIGXFSZ, SIG_IGN);
+        setrlimit(RLIMIT_FSIZE, &rl);
+        execlp("curl", "curl", "-fsSL", "--retry", "2", "--proto", proto, "--proto-redir", proto, "--max-filesize",
+               size, "-o", tmp, "--", url, (char *)NULL);
         _exit(127);
     }
     int status;
@@ -140,19 +160,49 @@ static int run_curl(const char *url, const char *tmp)
     return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + (WIFSIGNALED(status) ? WTERMSIG(status) : 0);
 }
 
+/* The URL of e and the one protocol curl may use for it ("=https" or
+ * "=file"): the manifest's, or under $SOUPBENCH_MIRROR, which must be an
+ * https URL or a local folder (exit 2 otherwise). malloc'd. */
+static char *download_url(const SbDataFile *e, const char **proto)
+{
+    const char *mirror = getenv("SOUPBENCH_MIRROR");
+    if (!mirror || !*mirror) {
+        if (strncmp(e->url, "https://", 8) != 0)
+            sb_fail(SB_EXIT_FAIL, "internal error: datasets/manifest.json: %s: expected an https:// URL, found %s",
+                    e->path, e->url);
+        *proto = "=https";
+        return sb_strdup(e->url);
+    }
+    int control = 0;
+    for (const unsigned char *c = (const unsigned char *)mirror; *c; c++)
+        control |= *c < 0x20 || *c == 0x7f;
+    const char *base = NULL, *scheme = "";
+    if (!control && strncmp(mirror, "https://", 8) == 0 && mirror[8] && mirror[8] != '/') {
+        base = mirror, *proto = "=https";
+    } else if (!control && strncmp(mirror, "file:///", 8) == 0) {
+        base = mirror, *proto = "=file";
+    } else if (!control && mirror[0] == '/') {
+        base = mirror, scheme = "file://", *proto = "=file";
+    }
+    if (!base) {
+        char *found = sb_printable(mirror, 200, 0);
+        sb_fail(SB_EXIT_USAGE,
+                "$SOUPBENCH_MIRROR: expected an https:// URL or a local folder (an absolute path or file:///PATH), "
+                "found \"%s\" (plain http and other schemes are refused)",
+                found);
+    }
+    size_t n = strlen(scheme) + strlen(base) + strlen(e->path) + 2;
+    char *url = sb_malloc(n);
+    snprintf(url, n, "%s%s%s%s", scheme, base, base[strlen(base) - 1] == '/' ? "" : "/", e->path);
+    return url;
+}
+
 /* Download one file into the cache; on any failure nothing is left behind
  * and the run ends (exit 2) naming the file and the URL. */
 static void fetch_one(const SbDataFile *e, const char *cache)
 {
-    const char *mirror = getenv("SOUPBENCH_MIRROR");
-    char *url = NULL;
-    if (mirror && *mirror) {
-        size_t n = strlen(mirror) + strlen(e->path) + 2;
-        url = sb_malloc(n);
-        snprintf(url, n, "%s%s%s", mirror, mirror[strlen(mirror) - 1] == '/' ? "" : "/", e->path);
-    } else {
-        url = sb_strdup(e->url);
-    }
+    const char *proto;
+    char *url = download_url(e, &proto);
     size_t n = strlen(cache) + strlen(e->path) + 32;
     char *dest = sb_malloc(n), *tmp = sb_malloc(n);
     snprintf(dest, n, "%s/%s", cache, e->path);
@@ -161,13 +211,20 @@ static void fetch_one(const SbDataFile *e, const char *cache)
     *strrchr(dir, '/') = '\0';
     if (sb_mkdir_p(dir) != 0)
         sb_fail(SB_EXIT_USAGE, "data file %s: cannot create the cache folder %s: %s", e->path, dir, strerror(errno));
+    sb_tmpfile_remove_stale(dest, ".part-");
 
     printf("fetching  %s  from %s\n", e->path, url);
     sb_tmpfile_register(tmp);
-    int rc = run_curl(url, tmp);
+    int rc = run_curl(url, proto, e->size, tmp);
+    struct stat st;
     if (rc == 127)
         sb_fail(SB_EXIT_USAGE, "data file %s: cannot run curl to download %s; install curl, or copy the file to %s",
                 e->path, url, dest);
+    /* 63: above --max-filesize; 23: a write refused (RLIMIT_FSIZE) */
+    if (rc == 63 || (rc == 23 && stat(tmp, &st) == 0 && st.st_size >= e->size))
+        sb_fail(SB_EXIT_USAGE,
+                "data file %s: download from %s is larger than the %ld bytes the manifest pins; nothing was kept",
+                e->path, url, e->size);
     if (rc != 0)
         sb_fail(SB_EXIT_USAGE, "data file %s: download from %s failed (curl exit status %d); nothing was kept",
                 e->path, url, rc);

@@ -269,6 +269,13 @@ static int run_gnuplot(const char *script)
     return status;
 }
 
+static int (*figure_runner)(const char *script, const char *path);
+
+void sb_figure_set_runner(int (*runner)(const char *script, const char *path))
+{
+    figure_runner = runner;
+}
+
 int sb_figure_draw(SbFigure *f, const SbFigureOutput *out, const char *name)
 {
     for (int k = 0; k < out->n_formats; k++) {
@@ -276,6 +283,16 @@ int sb_figure_draw(SbFigure *f, const SbFigureOutput *out, const char *name)
         char *path = sb_malloc(n);
         snprintf(path, n, "%s/%s.%s", out->outdir, name, out->formats[k]);
         char *script = sb_figure_script(f, out->formats[k], path);
+        if (figure_runner) {
+            int rc = figure_runner(script, path);
+            free(script);
+            if (rc == 0)
+                printf("%s\n", path);
+            free(path);
+            if (rc != 0)
+                return SB_EXIT_FAIL;
+            continue;
+        }
         int status = run_gnuplot(script);
         free(script);
 

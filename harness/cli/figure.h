@@ -63,6 +63,11 @@ char *sb_figure_script(SbFigure *f, const char *format, const char *output);
  * message naming the figure (a failed figure leaves no file). */
 int sb_figure_draw(SbFigure *f, const SbFigureOutput *out, const char *name);
 
+/* Tests and fuzz targets: hand each script to runner(script, path)
+ * instead of piping it to gnuplot; it returns 0 when the figure is drawn.
+ * NULL restores gnuplot. */
+void sb_figure_set_runner(int (*runner)(const char *script, const char *path));
+
 /* Text for inside a single-quoted gnuplot string (malloc'd): ' doubled,
  * control characters written as \n, \r, \t or \xHH (gnuplot shows them as
  * such: it does not interpret backslashes in '...'). */

@@ -33,19 +33,39 @@ static const char *provenance[] = {"format_version", "harness_version", "git_com
 /* ------------------------------------------------------------------ */
 /* attributes as text                                                 */
 
-/* Any attribute as text: strings as they are, numbers (scalars or short
- * arrays) with full int64 precision. malloc'd; NULL if absent. */
-static char *attr_text(SbResultsReader *rd, const char *obj, const char *name)
+/* Everything info prints from the file goes through this: the file is
+ * untrusted, and a name or a string may hold terminal control sequences. */
+static char *shown(const char *s) { return sb_printable(s, 0, 0); }
+
+/* Problems found in the file (reported on stderr): info exits 2. */
+static int problems;
+
+static void report(SbResultsReader *rd)
+{
+    fprintf(stderr, "soupbench: %s\n", sb_results_error(rd));
+    problems++;
+}
+
+/* Any attribute as text: strings (escaped), numbers (scalars or short
+ * arrays) with full int64 precision. malloc'd; NULL if absent. flags:
+ * SB_PRINT_LINES keeps a string's newlines (the config). */
+static char *attr_text_as(SbResultsReader *rd, const char *obj, const char *name, int flags)
 {
     SbResultsAttr a;
     SbResultsStatus st = sb_results_read_attr(rd, obj, name, &a);
-    if (st != SB_RESULTS_OK)
-        return st == SB_RESULTS_ABSENT ? NULL : sb_strdup("(unreadable)");
+    if (st != SB_RESULTS_OK) {
+        if (st == SB_RESULTS_ABSENT)
+            return NULL;
+        report(rd);
+        return sb_strdup("(unreadable)");
+    }
     char *text = NULL;
     size_t len = 0;
     FILE *f = open_memstream(&text, &len);
     if (a.type == SB_RESULTS_STRING && a.n == 1) {
-        fputs(a.strs[0], f);
+        char *v = sb_printable(a.strs[0], 0, flags);
+        fputs(v, f);
+        free(v);
     } else if ((a.type == SB_RESULTS_INT || a.type == SB_RESULTS_FLOAT) && a.n >= 1) {
         if (a.n > 1)
             fputc('[', f);
@@ -69,6 +89,11 @@ static char *attr_text(SbResultsReader *rd, const char *obj, const char *name)
     return text;
 }
 
+static char *attr_text(SbResultsReader *rd, const char *obj, const char *name)
+{
+    return attr_text_as(rd, obj, name, 0);
+}
+
 /* "@k = v  @k2 = v2" for the attributes of obj not in skip[], wrapped at
  * INFO_WIDTH columns. */
 #define INFO_WIDTH 100
@@ -84,14 +109,15 @@ static void print_other_attrs(SbResultsReader *rd, const char *obj, const char *
             skipped |= strcmp(names[i], skip[k]) == 0;
         if (skipped)
             continue;
-        char *v = attr_text(rd, obj, names[i]);
+        char *v = attr_text(rd, obj, names[i]), *name = shown(names[i]);
         char item[160];
         /* Long strings would swamp the tree. */
         if (v && strlen(v) > 60)
-            snprintf(item, sizeof item, "@%s = %.57s...", names[i], v);
+            snprintf(item, sizeof item, "@%s = %.57s...", name, v);
         else
-            snprintf(item, sizeof item, "@%s = %s", names[i], v ? v : "");
+            snprintf(item, sizeof item, "@%s = %s", name, v ? v : "");
         free(v);
+        free(name);
         int len = (int)strlen(item);
         if (col > 0 && col + 2 + len > INFO_WIDTH) {
             putchar('\n');
@@ -131,15 +157,54 @@ static void print_dataset(SbResultsReader *rd, const char *path, const SbResults
             k += snprintf(shape + k, sizeof shape - (size_t)k, "%s%llu", i ? " x " : "",
                           (unsigned long long)o->dims[i]);
     }
-    char *desc = attr_text(rd, path, "description");
-    printf("%*s%-*s  %-7s  %-12s  %s\n", indent, "", width, name, type_name(o), shape,
+    char *desc = attr_text(rd, path, "description"), *shown_name = shown(name);
+    printf("%*s%-*s  %-7s  %-12s  %s\n", indent, "", width, shown_name, type_name(o), shape,
            desc ? desc : "(no description)");
     free(desc);
+    free(shown_name);
     static const char *const skip[] = {"columns", "description"};
     print_other_attrs(rd, path, skip, 2, indent + width + 2);
 }
 
-static void print_tree(SbResultsReader *rd, const char *group, int indent)
+/* The groups on the way from / to the one being printed: a link back to
+ * one of them is a cycle. Every group shown, to show a shared one once. */
+typedef struct {
+    uint64_t *addr;
+    char **path;
+    int n, cap;
+} GroupSet;
+
+static void groups_add(GroupSet *g, uint64_t addr, const char *path)
+{
+    if (g->n == g->cap) {
+        g->cap = g->cap ? 2 * g->cap : 16;
+        g->addr = sb_realloc(g->addr, sizeof *g->addr * (size_t)g->cap);
+        g->path = sb_realloc(g->path, sizeof *g->path * (size_t)g->cap);
+    }
+    g->addr[g->n] = addr;
+    g->path[g->n++] = sb_strdup(path);
+}
+
+static const char *groups_find(const GroupSet *g, uint64_t addr)
+{
+    for (int i = 0; i < g->n; i++)
+        if (g->addr[i] == addr)
+            return g->path[i];
+    return NULL;
+}
+
+static void groups_free(GroupSet *g)
+{
+    for (int i = 0; i < g->n; i++)
+        free(g->path[i]);
+    free(g->addr);
+    free(g->path);
+    memset(g, 0, sizeof *g);
+}
+
+/* One group's entries; ancestors and shown as above. */
+static void print_tree(SbResultsReader *rd, const char *group, int indent, GroupSet *ancestors,
+                       GroupSet *shown_groups)
 {
     int n;
     char **names = sb_results_list(rd, group, &n);
@@ -148,23 +213,42 @@ static void print_tree(SbResultsReader *rd, const char *group, int indent)
         if ((int)strlen(names[i]) + 1 > width)
             width = (int)strlen(names[i]) + 1;
     for (int i = 0; i < n; i++) {
-        char path[1024];
-        snprintf(path, sizeof path, "%s/%s", strcmp(group, "/") ? group : "", names[i]);
+        size_t len = strlen(group) + strlen(names[i]) + 2;
+        char *path = sb_malloc(len), *name = shown(names[i]);
+        snprintf(path, len, "%s/%s", strcmp(group, "/") ? group : "", names[i]);
         SbResultsObject o;
+        const char *seen;
         if (sb_results_stat(rd, path, &o) != SB_RESULTS_OK) {
-            printf("%*s%s  (unreadable)\n", indent, "", names[i]);
+            report(rd);
+            printf("%*s%s  (unreadable)\n", indent, "", name);
+        } else if (o.kind == SB_RESULTS_GROUP && (seen = groups_find(ancestors, o.addr))) {
+            char *at = shown(path), *to = shown(seen);
+            fprintf(stderr, "soupbench: %s: %s: expected a tree of groups, found a link back to %s "
+                    "(not followed)\n", sb_results_path(rd), at, to);
+            problems++;
+            printf("%*s%s/  (link back to %s: not followed)\n", indent, "", name, to);
+            free(at), free(to);
+        } else if (o.kind == SB_RESULTS_GROUP && (seen = groups_find(shown_groups, o.addr))) {
+            char *to = shown(seen);
+            printf("%*s%s/  (the group %s, shown above)\n", indent, "", name, to);
+            free(to);
         } else if (o.kind == SB_RESULTS_GROUP) {
             char *desc = attr_text(rd, path, "description");
-            printf("%*s%s/%s%s\n", indent, "", names[i], desc ? "  " : "", desc ? desc : "");
+            printf("%*s%s/%s%s\n", indent, "", name, desc ? "  " : "", desc ? desc : "");
             free(desc);
             static const char *const skip[] = {"description"};
             print_other_attrs(rd, path, skip, 1, indent + 4);
-            print_tree(rd, path, indent + 2);
+            groups_add(shown_groups, o.addr, path);
+            groups_add(ancestors, o.addr, path);
+            print_tree(rd, path, indent + 2, ancestors, shown_groups);
+            free(ancestors->path[--ancestors->n]);
         } else if (o.kind == SB_RESULTS_DATASET) {
             print_dataset(rd, path, &o, names[i], width, indent);
         } else {
-            printf("%*s%s  (named type)\n", indent, "", names[i]);
+            printf("%*s%s  (named type)\n", indent, "", name);
         }
+        free(name);
+        free(path);
     }
     sb_results_free_names(names, n);
 }
@@ -187,7 +271,17 @@ static int print_summary(SbResultsReader *rd)
     int n_rows;
     char **rnames;
     if (sb_results_read_attr_names(rd, "/summary", "rows", &rnames, &n_rows) == SB_RESULTS_INVALID)
-        fprintf(stderr, "soupbench: %s\n", sb_results_error(rd));
+        report(rd);
+    for (int r = 0; r < n_rows; r++) { /* names from the file, shown escaped */
+        char *v = shown(rnames[r]);
+        free(rnames[r]);
+        rnames[r] = v;
+    }
+    for (int c = 0; t.names && c < t.cols; c++) {
+        char *v = shown(t.names[c]);
+        free(t.names[c]);
+        t.names[c] = v;
+    }
     int w0 = (int)strlen("method");
     for (int r = 0; r < n_rows && r < t.rows; r++)
         if ((int)strlen(rnames[r]) > w0)
@@ -262,7 +356,7 @@ static void print_provenance(SbResultsReader *rd, int show_config)
     memcpy(skip, provenance, sizeof provenance);
     skip[N_PROVENANCE] = "config";
     print_other_attrs(rd, "/", skip, N_PROVENANCE + 1, 2);
-    char *config = attr_text(rd, "/", "config");
+    char *config = attr_text_as(rd, "/", "config", SB_PRINT_LINES);
     if (show_config)
         printf("  config:\n%s\n", config ? config : "(absent)");
     else if (config)
@@ -280,11 +374,19 @@ int sb_cmd_info(int argc, char **argv)
     SbResultsReader *rd = sb_results_open(file); /* prints why on failure */
     if (!rd)
         return SB_EXIT_USAGE;
+    problems = 0;
     printf("%s: soupbench results file\n", file);
     print_provenance(rd, show_config);
     printf("\ncontents:\n");
-    print_tree(rd, "/", 2);
-    rc = print_summary(rd) == 0 ? SB_EXIT_OK : SB_EXIT_USAGE;
+    GroupSet ancestors = {0}, shown_groups = {0};
+    SbResultsObject root;
+    if (sb_results_stat(rd, "/", &root) == SB_RESULTS_OK)
+        groups_add(&ancestors, root.addr, "/");
+    print_tree(rd, "/", 2, &ancestors, &shown_groups);
+    groups_free(&ancestors);
+    groups_free(&shown_groups);
+    rc = print_summary(rd) == 0 && problems == 0 ? SB_EXIT_OK : SB_EXIT_USAGE;
+    fflush(stdout);
     sb_results_close(rd);
     return rc;
 }

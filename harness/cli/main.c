@@ -21,11 +21,13 @@ static const char usage[] =
     "                      check, download or list the real data files\n"
     "\n"
     "soupbench COMMAND --help describes each command. Exit status: 0 success,\n"
-    "1 failed run, 2 bad usage or bad input.\n";
+    "1 failed run, 2 bad usage or bad input, 128 + N stopped by signal N\n"
+    "(130 SIGINT, 143 SIGTERM).\n";
 
 int main(int argc, char **argv)
 {
     sb_registries_install();
+    sb_signals_install(); /* SIGINT, SIGTERM: remove temporary files, exit 128 + N */
     if (argc < 2) {
         fputs(usage, stderr);
         return SB_EXIT_USAGE;

@@ -137,9 +137,27 @@ static int read_table(PlotCtx *ctx, const char *path, SbResultsTable *t)
 /* A table with fewer columns than a figure needs: reported, left out. */
 static void report_too_narrow(PlotCtx *ctx, const char *path, const SbResultsTable *t, int need)
 {
-    fprintf(stderr, "soupbench: %s: %s: expected at least %d columns, found %d\n", ctx->file, path,
+    char *at = sb_printable(path, 0, 0);
+    fprintf(stderr, "soupbench: %s: %s: expected at least %d columns, found %d\n", ctx->file, at,
             need, t->cols);
+    free(at);
     ctx->malformed++;
+}
+
+/* A name from the file that a figure's file name would carry (an aspect
+ * pair): 1 if it is in the safe set (sb_name_safe), else reported. */
+static int check_path_name(PlotCtx *ctx, const char *group, const char *name)
+{
+    if (sb_name_safe(name))
+        return 1;
+    char *at = sb_printable(group, 0, 0), *found = sb_printable(name, 80, 0);
+    fprintf(stderr,
+            "soupbench: %s: %s: expected a name of 1 to %d letters, digits, '_', '-' or '.' (not "
+            "first), found \"%s\"; its figure is left out\n",
+            ctx->file, at, SB_SAFE_NAME_MAX, found);
+    free(at), free(found);
+    ctx->malformed++;
+    return 0;
 }
 
 /* A string attribute (malloc'd), NULL if absent or malformed (reported). */
@@ -380,7 +398,9 @@ static int plot_pareto(PlotCtx *ctx)
             int seen = 0;
             for (int j = 0; j < n_pairs && !seen; j++)
                 seen = strcmp(pairs[j], names[i]) == 0;
-            if (!seen) {
+            /* the figure is named pareto_<pair>: only a safe name may go
+             * into a path */
+            if (!seen && check_path_name(ctx, group, names[i])) {
                 pairs = sb_realloc(pairs, sizeof *pairs * (size_t)(n_pairs + 1));
                 pairs[n_pairs++] = sb_strdup(names[i]);
             }
@@ -446,18 +466,37 @@ static void spectrum_series(PlotCtx *ctx, SbFigure *fig, const char *path, int *
     sb_results_table_free(&t);
 }
 
+/* Groups entered on the way down (their addresses): a link back to one
+ * of them would be followed forever. */
+#define SPECTRA_MAX_DEPTH 32
+
 /* Every spectrum dataset below `group`, depth first in name order. */
-static void collect_spectra(PlotCtx *ctx, SbFigure *fig, const char *group, int *count)
+static void collect_spectra(PlotCtx *ctx, SbFigure *fig, const char *group, int *count,
+                            uint64_t *above, int depth)
 {
     int n;
     char **names = sb_results_list(ctx->rd, group, &n);
     for (int i = 0; i < n; i++) {
         char *path = strf("%s/%s", group, names[i]);
         SbResultsObject o;
-        if (sb_results_stat(ctx->rd, path, &o) == SB_RESULTS_OK && o.kind == SB_RESULTS_GROUP)
-            collect_spectra(ctx, fig, path, count);
-        else if (is_spectrum_name(names[i]))
+        if (sb_results_stat(ctx->rd, path, &o) == SB_RESULTS_OK && o.kind == SB_RESULTS_GROUP) {
+            int cycle = depth >= SPECTRA_MAX_DEPTH;
+            for (int k = 0; k < depth && !cycle; k++)
+                cycle = above[k] == o.addr;
+            if (cycle) {
+                char *at = sb_printable(path, 0, 0);
+                fprintf(stderr, "soupbench: %s: %s: expected a tree of groups, found a link back "
+                        "to an enclosing group (or more than %d levels); not followed\n",
+                        ctx->file, at, SPECTRA_MAX_DEPTH);
+                free(at);
+                ctx->malformed++;
+            } else {
+                above[depth] = o.addr;
+                collect_spectra(ctx, fig, path, count, above, depth + 1);
+            }
+        } else if (is_spectrum_name(names[i])) {
             spectrum_series(ctx, fig, path, count);
+        }
         free(path);
     }
     sb_results_free_names(names, n);
@@ -482,8 +521,14 @@ static int plot_spectrum(PlotCtx *ctx)
 {
     SbFigure *fig = sb_figure_begin();
     int count = 0;
-    collect_spectra(ctx, fig, "/data", &count);
-    collect_spectra(ctx, fig, "/basis", &count);
+    uint64_t above[SPECTRA_MAX_DEPTH];
+    SbResultsObject o;
+    static const char *const roots[] = {"/data", "/basis"};
+    for (int i = 0; i < 2; i++)
+        if (sb_results_stat(ctx->rd, roots[i], &o) == SB_RESULTS_OK) {
+            above[0] = o.addr;
+            collect_spectra(ctx, fig, roots[i], &count, above, 1);
+        }
     return draw_spectra(ctx, fig, "Spectra (singular values)", "spectrum");
 }
 
@@ -497,8 +542,15 @@ static int plot_lora_spectra(PlotCtx *ctx)
     if (!read_table(ctx, path, &t))
         return SB_EXIT_OK;
     SbFigure *fig = sb_figure_begin();
+    int bad_index = 0;
     for (int r = 0; t.cols >= 2 && r < t.rows; r++) {
         const double *row = t.data + (size_t)r * t.cols;
+        /* policy and layer pick a colour and a style: whole numbers */
+        if (!(row[0] >= 0 && row[0] <= 1e6 && row[0] == floor(row[0]) && row[1] >= 0 &&
+              row[1] <= 1e6 && row[1] == floor(row[1]))) {
+            bad_index++;
+            continue;
+        }
         int n;
         double *pts = positive_points(row + 2, t.cols - 2, 1, &n);
         char block[32], style[64], title[64];
@@ -517,6 +569,12 @@ static int plot_lora_spectra(PlotCtx *ctx)
     }
     if (t.cols < 2)
         report_too_narrow(ctx, path, &t, 3);
+    if (bad_index) {
+        fprintf(stderr, "soupbench: %s: %s: expected whole numbers in [0, 1e6] in the policy and "
+                "layer columns; %d row%s left out\n", ctx->file, path, bad_index,
+                bad_index == 1 ? "" : "s");
+        ctx->malformed++;
+    }
     sb_results_table_free(&t);
     return draw_spectra(ctx, fig, "Basis LoRA updates (alpha/r) B_k A_k: singular values",
                         "lora_spectra");
@@ -738,8 +796,9 @@ static int online_series(SbFigure *fig, const OnlineRun *run, const char *stat, 
         out[0] = row[0] > 0 ? row[0] : 0.5;
         for (int i = 0; i < 3; i++)
             out[1 + i] = row[c[i]];
+        /* the tics go up to the largest t (1 << 20 rounds at most) */
         if (row[0] > *max_t)
-            *max_t = (int)row[0];
+            *max_t = row[0] < (1 << 20) ? (int)row[0] : 1 << 20;
     }
     char block[32], style[64];
     snprintf(block, sizeof block, "O%d", count);

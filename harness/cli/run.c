@@ -14,6 +14,7 @@
 #include "cost_report.h"
 #include "dataset.h"
 #include "gap.h"
+#include "run_limits.h"
 #include "online.h"
 #include "method.h"
 #include "offline.h"
@@ -66,9 +67,15 @@ static const char usage[] =
     "  --quiet         no progress bar and no summary table\n"
     "  --skip-bad      skip (count and report) malformed records of a user's data\n"
     "                  file ($.dataset.path) instead of stopping at the first one\n"
+    "  --estimate      print the estimated memory and work of the run, and stop\n"
     "  --help          this text\n"
     "\n"
-    "Exit status: 0 success, 1 failed run, 2 bad usage or bad input.\n";
+    "A config whose estimated memory exceeds the machine's (or $SOUPBENCH_MAX_MEMORY),\n"
+    "or above a documented cap, is refused before any work. SIGINT and SIGTERM stop\n"
+    "the run and remove its temporary file.\n"
+    "\n"
+    "Exit status: 0 success, 1 failed run, 2 bad usage or bad input, 128 + N stopped\n"
+    "by signal N (130 SIGINT, 143 SIGTERM).\n";
 
 /* Parse a non-negative integer option value; -1 when it is not one. */
 static long long parse_count(const char *s)
@@ -139,7 +146,7 @@ int sb_cmd_run(int argc, char **argv)
 {
     const char *config_path = NULL, *out = NULL;
     long long seed = -1, threads = 1;
-    int quiet = 0, skip_bad = 0;
+    int quiet = 0, skip_bad = 0, estimate = 0;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
@@ -149,6 +156,8 @@ int sb_cmd_run(int argc, char **argv)
             quiet = 1;
         } else if (strcmp(a, "--skip-bad") == 0) {
             skip_bad = 1;
+        } else if (strcmp(a, "--estimate") == 0) {
+            estimate = 1;
         } else if (strcmp(a, "--out") == 0 || strcmp(a, "--seed") == 0 || strcmp(a, "--threads") == 0) {
             if (i + 1 >= argc) {
                 fprintf(stderr, "soupbench run: %s needs a value\n%s", a, usage);
@@ -193,12 +202,36 @@ int sb_cmd_run(int argc, char **argv)
     }
     openblas_set_num_threads((int)threads);
 
-    double start = sb_now();
-    SbRealData *rd = NULL;
+    /* Limits up front: the output and the size of the run, before any
+     * work (real data: once its candidate sets are loaded). */
     const SbDataset *dataset = sb_dataset_find(cfg.dataset.kind);
     SB_ASSERT(dataset); /* the config checked the kind against the registry */
     refuse_impossible_information(&cfg, dataset, config_path);
+    if (!estimate)
+        sb_results_check_out(out);
+    if (!dataset->load) {
+        SbShape shape = sb_limits_shape(&cfg, cfg.dataset.horizon, cfg.dataset.transition);
+        if (estimate) {
+            sb_limits_print(&cfg, &shape);
+            return SB_EXIT_OK;
+        }
+        sb_limits_check(&cfg, &shape, 1, config_path);
+    }
+
+    double start = sb_now();
+    SbRealData *rd = NULL;
     SbProblem *p = dataset->load ? sb_realdata_build(&cfg, config_path, skip_bad, &rd) : sb_synthetic_build(&cfg);
+    if (dataset->load) {
+        SbShape shape = {.states = p->n_states, .actions = p->V, .inputs = p->n_in, .prompts = p->n_prompts,
+                         .trajectories = p->V, .horizon = p->H};
+        if (estimate) {
+            sb_limits_print(&cfg, &shape);
+            sb_problem_free(p);
+            sb_realdata_free(rd);
+            return SB_EXIT_OK;
+        }
+        sb_limits_check(&cfg, &shape, 0, config_path);
+    }
     if (!quiet) {
         char desc[512];
         if (rd)

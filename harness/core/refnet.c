@@ -5,10 +5,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-static double *gaussian(SbRng *rng, int n, double scale)
+static double *gaussian(SbRng *rng, size_t n, double scale)
 {
     double *v = sb_zeros(n);
-    for (int i = 0; i < n; i++)
+    for (size_t i = 0; i < n; i++)
         v[i] = scale * sb_rng_normal(rng);
     return v;
 }
@@ -25,11 +25,11 @@ SbRefNet *sb_refnet_build(int n_in, int width, int layers, int n_out, double tem
     net->b = sb_calloc((size_t)layers, sizeof(double *));
     for (int l = 0; l < layers; l++) {
         int fan_in = l == 0 ? n_in : width;
-        net->W[l] = gaussian(rng, width * fan_in, 1.0 / sqrt((double)fan_in));
-        net->b[l] = gaussian(rng, width, 0.1);
+        net->W[l] = gaussian(rng, (size_t)width * (size_t)fan_in, 1.0 / sqrt((double)fan_in));
+        net->b[l] = gaussian(rng, (size_t)width, 0.1);
     }
-    net->W_out = gaussian(rng, n_out * width, 1.0 / sqrt((double)width));
-    net->b_out = gaussian(rng, n_out, 0.1);
+    net->W_out = gaussian(rng, (size_t)n_out * (size_t)width, 1.0 / sqrt((double)width));
+    net->b_out = gaussian(rng, (size_t)n_out, 0.1);
     return net;
 }
 

@@ -306,7 +306,9 @@ static void format_number(double x, char *buf, size_t n)
 static void describe_found(const cJSON *v, char *buf, size_t n)
 {
     if (cJSON_IsString(v)) {
-        char *s = cJSON_PrintUnformatted(v); /* quoted and escaped */
+        char *json = cJSON_PrintUnformatted(v); /* quoted and escaped */
+        char *s = sb_printable(json, 0, 0);     /* and no byte that is not UTF-8 */
+        free(json);
         if (strlen(s) > 60)
             snprintf(buf, n, "%.56s...\"", s);
         else
@@ -634,12 +636,38 @@ static void report_syntax_error(const char *text, size_t len, const char *at, co
     }
     while (n < 20 && n < left && at[n] != '\n' && at[n] != '\r' && at[n] != '\0')
         n++;
-    fprintf(stderr, "%s:%d:%d: JSON syntax error near '%.*s'\n", label, line, col, (int)n, at);
+    char *raw = sb_malloc(n + 1);
+    memcpy(raw, at, n);
+    raw[n] = '\0';
+    char *near = sb_printable(raw, 0, 0); /* binary garbage is not echoed raw */
+    fprintf(stderr, "%s:%d:%d: JSON syntax error near '%s'\n", label, line, col, near);
+    free(near);
+    free(raw);
+}
+
+/* LINE:COLUMN of `at` in text. */
+static void line_col(const char *text, const char *at, int *line, int *col)
+{
+    *line = 1, *col = 1;
+    for (const char *p = text; p < at; p++) {
+        (*col)++;
+        if (*p == '\n')
+            (*line)++, *col = 1;
+    }
 }
 
 static int parse_text(const char *text, size_t len, const char *label, SbConfig *cfg)
 {
     sb_config_defaults(cfg);
+    /* cJSON would end a string at a NUL (\u0000) and say nothing */
+    const char *nul = sb_json_find_nul(text, len);
+    if (nul) {
+        int line, col;
+        line_col(text, nul, &line, &col);
+        fprintf(stderr, "%s:%d:%d: expected no NUL character in a config, found %s\n", label, line, col,
+                *nul ? "\\u0000 in a string" : "a NUL byte");
+        return -1;
+    }
     const char *end = NULL;
     cJSON *root = cJSON_ParseWithLengthOpts(text, len, &end, 0);
     /* Past the value only whitespace may follow (a NUL byte included). */

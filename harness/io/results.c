@@ -13,6 +13,7 @@
 #include "sb.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <hdf5.h>
 #include <limits.h>
 #include <stdarg.h>
@@ -48,13 +49,23 @@ static herr_t first_error(unsigned n, const H5E_error2_t *err, void *data)
 }
 
 /* The most specific message of the current HDF5 error stack ("file
- * signature not found", "unable to open file: ... errno = 2 ..."). */
+ * signature not found"); a system error inside it is given by its text:
+ * "file write failed: time = ..., errno = 28, ..." becomes "file write
+ * failed: No space left on device". */
 static const char *h5_reason(void)
 {
     static char buf[256];
     buf[0] = '\0';
     H5Ewalk2(H5E_DEFAULT, H5E_WALK_UPWARD, first_error, buf);
     H5Eclear2(H5E_DEFAULT);
+    const char *e = strstr(buf, "errno = ");
+    int code = e ? atoi(e + 8) : 0;
+    if (code > 0) {
+        char *colon = strchr(buf, ':');
+        char what[128];
+        snprintf(what, sizeof what, "%.*s", colon ? (int)(colon - buf) : 0, buf);
+        snprintf(buf, sizeof buf, "%s%s%s", what, what[0] ? ": " : "", strerror(code));
+    }
     return buf[0] ? buf : "HDF5 error";
 }
 
@@ -157,17 +168,59 @@ static hid_t str_type(const char *s)
 /* ------------------------------------------------------------------ */
 /* writing                                                            */
 
-SbResults *sb_results_create(const char *path)
+/* FILE.tmp.<pid> (malloc'd). */
+static char *tmp_name(const char *path)
 {
-    h5_quiet();
+    size_t n = strlen(path) + 32;
+    char *tmp = sb_malloc(n);
+    snprintf(tmp, n, "%s.tmp.%ld", path, (long)getpid());
+    return tmp;
+}
+
+void sb_results_check_out(const char *path)
+{
+    struct stat st;
+    if (!path[0])
+        sb_fail(SB_EXIT_USAGE, "--out: expected the path of a results file, found \"\"");
+    if (stat(path, &st) == 0) {
+        if (S_ISDIR(st.st_mode))
+            sb_fail(SB_EXIT_USAGE, "%s: is a folder (expected the path of a results file, e.g. %s/NAME.h5)",
+                    path, path);
+        if (!S_ISREG(st.st_mode))
+            sb_fail(SB_EXIT_USAGE, "%s: is a %s, not a regular file; refusing to replace it", path,
+                    S_ISFIFO(st.st_mode)  ? "FIFO"
+                    : S_ISCHR(st.st_mode) ? "character device"
+                    : S_ISBLK(st.st_mode) ? "block device"
+                    : S_ISSOCK(st.st_mode) ? "socket"
+                                          : "special file");
+    } else if (errno != ENOENT) {
+        sb_fail(SB_EXIT_USAGE, "%s: cannot write the results file: %s", path, strerror(errno));
+    }
     if (make_parent_dirs(path) != 0)
         sb_fail(SB_EXIT_USAGE, "%s: cannot create the folder for the results file: %s", path,
                 strerror(errno));
+    sb_tmpfile_remove_stale(path, ".tmp.");
+    /* The temporary file is created where the results file goes: try it
+     * now, so that an unwritable folder is found before any work. */
+    char *tmp = tmp_name(path);
+    sb_tmpfile_register(tmp);
+    int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL, 0644);
+    if (fd < 0)
+        sb_fail(SB_EXIT_USAGE, "%s: cannot create %s: %s", path, tmp, strerror(errno));
+    close(fd);
+    unlink(tmp);
+    sb_tmpfile_unregister(tmp);
+    free(tmp);
+}
+
+SbResults *sb_results_create(const char *path)
+{
+    h5_quiet();
+    sb_results_check_out(path);
     SbResults *r = sb_calloc(1, sizeof *r);
     r->path = sb_strdup(path);
-    size_t n = strlen(path) + 32;
-    r->tmp = sb_malloc(n);
-    snprintf(r->tmp, n, "%s.tmp.%ld", path, (long)getpid());
+    r->tmp = tmp_name(path);
+    sb_tmpfile_register(r->tmp); /* before it exists: a signal may come at any time */
 
     /* No times on the root group either. The 1.8 file format allows
      * attributes over 64 KiB (a long resolved config); pinning it (rather
@@ -183,7 +236,6 @@ SbResults *sb_results_create(const char *path)
     H5Pclose(fcpl);
     if (r->file < 0)
         sb_fail(SB_EXIT_USAGE, "%s: cannot create %s: %s", path, r->tmp, h5_reason());
-    sb_tmpfile_register(r->tmp);
     return r;
 }
 
@@ -346,6 +398,12 @@ void sb_results_abort(SbResults *r)
 SbResultsReader *sb_results_open(const char *path)
 {
     h5_quiet();
+    /* A results file names no other file: external links are not followed
+     * (they could open any file the reader can read). */
+    static int external_off;
+    if (!external_off && H5Lis_registered(H5L_TYPE_EXTERNAL) > 0)
+        H5Lunregister(H5L_TYPE_EXTERNAL);
+    external_off = 1;
     if (access(path, R_OK) != 0) {
         fprintf(stderr, "soupbench: %s: cannot open results file: %s\n", path, strerror(errno));
         return NULL;
@@ -369,6 +427,12 @@ SbResultsReader *sb_results_open(const char *path)
         fprintf(stderr,
                 "soupbench: %s: not a soupbench results file (no format_version attribute on /)\n",
                 path);
+        sb_results_close(rd);
+        return NULL;
+    }
+    if (!(version >= 1 && version == (int)version)) {
+        fprintf(stderr, "soupbench: %s: /: attribute 'format_version': expected an integer >= 1, found %g\n",
+                path, version);
         sb_results_close(rd);
         return NULL;
     }
@@ -397,6 +461,8 @@ int sb_results_exists(SbResultsReader *rd, const char *path)
     return path_exists(rd->file, path);
 }
 
+const char *sb_results_path(const SbResultsReader *rd) { return rd->path; }
+
 const char *sb_results_error(const SbResultsReader *rd)
 {
     return rd->err;
@@ -408,13 +474,18 @@ static SbResultsStatus read_fail(SbResultsReader *rd, SbResultsStatus st, const 
 static SbResultsStatus read_fail(SbResultsReader *rd, SbResultsStatus st, const char *obj,
                                  const char *fmt, ...)
 {
-    int k = snprintf(rd->err, sizeof rd->err, "%s: %s: ", rd->path, obj);
-    if (k >= 0 && (size_t)k < sizeof rd->err) {
+    char msg[sizeof rd->err];
+    int k = snprintf(msg, sizeof msg, "%s: %s: ", rd->path, obj);
+    if (k >= 0 && (size_t)k < sizeof msg) {
         va_list ap;
         va_start(ap, fmt);
-        vsnprintf(rd->err + k, sizeof rd->err - (size_t)k, fmt, ap);
+        vsnprintf(msg + k, sizeof msg - (size_t)k, fmt, ap);
         va_end(ap);
     }
+    /* The path and what was found come from the file: shown escaped. */
+    char *shown = sb_printable(msg, sizeof rd->err / 8, 0);
+    snprintf(rd->err, sizeof rd->err, "%s", shown);
+    free(shown);
     H5Eclear2(H5E_DEFAULT);
     return st;
 }
@@ -496,6 +567,9 @@ SbResultsStatus sb_results_stat(SbResultsReader *rd, const char *path, SbResults
     SbResultsStatus st = open_object(rd, path, &h);
     if (st != SB_RESULTS_OK)
         return st;
+    H5O_info_t info;
+    if (H5Oget_info2(h, &info, H5O_INFO_BASIC) >= 0)
+        o->addr = (uint64_t)info.addr;
     H5I_type_t kind = H5Iget_type(h);
     if (kind == H5I_GROUP) {
         o->kind = SB_RESULTS_GROUP;
@@ -544,8 +618,9 @@ static SbResultsStatus read_numeric(SbResultsReader *rd, const char *path, SbRes
         return read_fail(rd, SB_RESULTS_INVALID, path,
                          "expected a numeric dataset of rank 1 or 2, found rank %d", o.rank);
     uint64_t rows = o.dims[0], cols = o.rank == 2 ? o.dims[1] : 1;
-    if (rows > INT_MAX || cols > INT_MAX || (cols && rows > SIZE_MAX / sizeof(double) / cols))
-        return read_fail(rd, SB_RESULTS_INVALID, path, "too large to read (%llu x %llu)",
+    if (rows > INT_MAX || cols > INT_MAX || (cols && rows > SB_RESULTS_MAX_ELEMENTS / cols))
+        return read_fail(rd, SB_RESULTS_INVALID, path,
+                         "expected at most %d values, found %llu x %llu", SB_RESULTS_MAX_ELEMENTS,
                          (unsigned long long)rows, (unsigned long long)cols);
     size_t n = (size_t)(rows * cols);
     double *data = sb_malloc(n * sizeof(double));
@@ -666,16 +741,25 @@ SbResultsStatus sb_results_read_attr(SbResultsReader *rd, const char *obj, const
     hid_t attr = H5Aopen(o, name, H5P_DEFAULT);
     hid_t ft = attr >= 0 ? H5Aget_type(attr) : -1, space = attr >= 0 ? H5Aget_space(attr) : -1;
     hssize_t n = space >= 0 ? H5Sget_simple_extent_npoints(space) : -1;
-    int ok = ft >= 0 && n >= 0;
+    int ok = ft >= 0 && n >= 0, too_large = 0;
     if (ok) {
         a->type = type_of(ft, &a->size);
         a->rank = H5Sget_simple_extent_ndims(space);
         a->n = n;
-        ok = n == 0 || read_attr_values(attr, ft, a);
+        /* Bytes in memory: the file's element size, 8 for numbers. */
+        size_t each = a->type == SB_RESULTS_STRING ? (size_t)a->size + 1 : 8;
+        too_large = (uint64_t)n > SB_RESULTS_MAX_ELEMENTS ||
+                    (uint64_t)n * each > (uint64_t)SB_RESULTS_MAX_ATTR_BYTES;
+        ok = !too_large && (n == 0 || read_attr_values(attr, ft, a));
     }
-    st = ok ? SB_RESULTS_OK
-            : read_fail(rd, SB_RESULTS_INVALID, obj, "cannot read attribute '%s': %s", name,
-                        h5_reason());
+    if (too_large)
+        st = read_fail(rd, SB_RESULTS_INVALID, obj,
+                       "attribute '%s': expected at most %d bytes, found %lld values of %d bytes",
+                       name, SB_RESULTS_MAX_ATTR_BYTES, (long long)n, a->size);
+    else
+        st = ok ? SB_RESULTS_OK
+                : read_fail(rd, SB_RESULTS_INVALID, obj, "cannot read attribute '%s': %s", name,
+                            h5_reason());
     if (space >= 0)
         H5Sclose(space);
     if (ft >= 0)

@@ -18,9 +18,18 @@
 
 typedef struct SbResults SbResults;
 
-/* Open FILE.tmp.<pid> for writing (its parent folder is created if
- * missing). An error (unwritable folder, ...) is reported through sb_fail
- * with exit code 2 naming the path. */
+/* Check, before any work, that `path` can receive a results file: it is
+ * not a folder, a FIFO, a device or a socket, its folder exists (created if
+ * missing) and FILE.tmp.<pid> can be created in it (created and removed).
+ * Temporary files of processes that are gone (FILE.tmp.<pid>) are removed.
+ * A problem is reported through sb_fail with exit code 2 naming the path
+ * and the reason ("Permission denied", "Read-only file system"). */
+void sb_results_check_out(const char *path);
+
+/* Open FILE.tmp.<pid> for writing, after sb_results_check_out. A write
+ * that fails (a full disk) ends the run through sb_fail with exit code 1
+ * naming the file, the object and the system's reason; the temporary file
+ * is removed. */
 SbResults *sb_results_create(const char *path);
 
 /* Attributes on an object (group or dataset) given by absolute path; the
@@ -47,9 +56,13 @@ void sb_results_abort(SbResults *r);
 typedef struct SbResultsReader SbResultsReader;
 
 /* Open an existing results file; NULL (with a message on stderr naming the
- * file and the reason) if it is missing or not a soupbench results file. */
+ * file and the reason) if it is missing or not a soupbench results file.
+ * The file is untrusted input: external links are not followed, and the
+ * readers below check everything they read. */
 SbResultsReader *sb_results_open(const char *path);
 void sb_results_close(SbResultsReader *rd);
+/* The path it was opened with. */
+const char *sb_results_path(const SbResultsReader *rd);
 /* 1 if the object exists. */
 int sb_results_exists(SbResultsReader *rd, const char *path);
 /* Names of the direct children of a group, sorted; *n set; NULL if the
@@ -70,7 +83,8 @@ typedef enum {
     SB_RESULTS_INVALID,
 } SbResultsStatus;
 
-/* The message of the last failed read (empty if none). */
+/* The message of the last failed read (empty if none), with anything
+ * from the file in it escaped for a terminal (sb_printable). */
 const char *sb_results_error(const SbResultsReader *rd);
 
 /* Element types, as found in the file. */
@@ -88,10 +102,15 @@ typedef enum {
 } SbResultsKind;
 
 #define SB_RESULTS_MAX_RANK 8
+/* The most a reader takes from one dataset (values: 512 MiB of doubles)
+ * and one attribute (bytes); anything larger is INVALID. */
+#define SB_RESULTS_MAX_ELEMENTS (1 << 26)
+#define SB_RESULTS_MAX_ATTR_BYTES (1 << 26)
 
 /* What an object is: its kind and, for a dataset, its element type and
  * shape (dims filled when 0 < rank <= SB_RESULTS_MAX_RANK). */
 typedef struct {
+    uint64_t addr; /* where it is in the file: two links to one object share it */
     SbResultsKind kind;
     SbResultsType type;
     int size; /* bytes per element */

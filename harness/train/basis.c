@@ -325,7 +325,8 @@ void sb_basis_implicit_q(const SbBasis *b, const SbProblem *p, SbPolicyForm f, d
  * replacement until spectrum_rows rows are reached. */
 static int spectrum_rows(const SbProblem *p, const SbConfig *cfg, int **rows_out)
 {
-    int n_sa = p->n_states * p->V, want = cfg->basis.spectrum_rows;
+    /* in 64 bits: spectrum_rows may be as large as INT_MAX */
+    long long n_sa = (long long)p->n_states * p->V, want = cfg->basis.spectrum_rows;
     int *rows = sb_calloc((size_t)(n_sa < want + p->V ? n_sa : want + p->V), sizeof(int));
     int n = 0;
     if (n_sa <= want) {
@@ -452,8 +453,11 @@ static void write_lora_spectra(SbResults *r, const SbBasis *b, const SbConfig *c
         free(sv);
         free(update);
     }
-    char *names = sb_column_names("sv_", 1, rank), columns[4096];
-    snprintf(columns, sizeof columns, "policy,layer,%s", names);
+    /* sized for the rank (a fixed buffer cut the names past rank 600) */
+    char *names = sb_column_names("sv_", 1, rank);
+    size_t len = strlen(names) + 64;
+    char *columns = sb_malloc(len);
+    snprintf(columns, len, "policy,layer,%s", names);
     char path[96];
     snprintf(path, sizeof path, "/%s/lora/update_spectra", b->name);
     sb_results_write_table(r, path, K * L, cols, sv_table, columns,
@@ -461,13 +465,15 @@ static void write_lora_spectra(SbResults *r, const SbBasis *b, const SbConfig *c
     free(names);
     if (n_pairs > 0) {
         names = sb_column_names("angle_", 1, rank);
-        snprintf(columns, sizeof columns, "layer,policy_a,policy_b,%s", names);
+        columns = sb_realloc(columns, len = strlen(names) + 64);
+        snprintf(columns, len, "layer,policy_a,policy_b,%s", names);
         snprintf(path, sizeof path, "/%s/lora/principal_angles", b->name);
         sb_results_write_table(r, path, n_pairs * L, 3 + rank, angles, columns,
                                "principal angles (radians, ascending) between the column spaces of two basis "
                                "adapters' updates, per layer; NaN past the smaller rank");
         free(names);
     }
+    free(columns);
     free(angles);
     free(sv_table);
 }
