@@ -142,106 +142,208 @@ static void print_cost(void)
                 print_cost_group(all[k]->name, &printed);
 }
 
-int sb_cmd_run(int argc, char **argv)
+/* What `run` was asked to do. */
+typedef struct {
+    const char *config_path, *out;
+    long long seed, threads;
+    int quiet, skip_bad, estimate;
+} RunArgs;
+
+/* Parse the command line; returns -1 to go on, else the exit code. */
+static int parse_args(int argc, char **argv, RunArgs *a)
 {
-    const char *config_path = NULL, *out = NULL;
-    long long seed = -1, threads = 1;
-    int quiet = 0, skip_bad = 0, estimate = 0;
+    *a = (RunArgs){.seed = -1, .threads = 1};
     for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
+        const char *o = argv[i];
+        if (strcmp(o, "--help") == 0 || strcmp(o, "-h") == 0) {
             fputs(usage, stdout);
             return SB_EXIT_OK;
-        } else if (strcmp(a, "--quiet") == 0) {
-            quiet = 1;
-        } else if (strcmp(a, "--skip-bad") == 0) {
-            skip_bad = 1;
-        } else if (strcmp(a, "--estimate") == 0) {
-            estimate = 1;
-        } else if (strcmp(a, "--out") == 0 || strcmp(a, "--seed") == 0 || strcmp(a, "--threads") == 0) {
+        } else if (strcmp(o, "--quiet") == 0) {
+            a->quiet = 1;
+        } else if (strcmp(o, "--skip-bad") == 0) {
+            a->skip_bad = 1;
+        } else if (strcmp(o, "--estimate") == 0) {
+            a->estimate = 1;
+        } else if (strcmp(o, "--out") == 0 || strcmp(o, "--seed") == 0 || strcmp(o, "--threads") == 0) {
             if (i + 1 >= argc) {
-                fprintf(stderr, "soupbench run: %s needs a value\n%s", a, usage);
+                fprintf(stderr, "soupbench run: %s needs a value\n%s", o, usage);
                 return SB_EXIT_USAGE;
             }
             const char *v = argv[++i];
-            if (strcmp(a, "--out") == 0) {
-                out = v;
-            } else if (strcmp(a, "--seed") == 0) {
-                if ((seed = parse_count(v)) < 0 || seed > (1LL << 53)) {
+            if (strcmp(o, "--out") == 0) {
+                a->out = v;
+            } else if (strcmp(o, "--seed") == 0) {
+                if ((a->seed = parse_count(v)) < 0 || a->seed > (1LL << 53)) {
                     fprintf(stderr, "soupbench run: --seed: expected an integer in [0, 2^53], found \"%s\"\n", v);
                     return SB_EXIT_USAGE;
                 }
-            } else if ((threads = parse_count(v)) < 1 || threads > 256) {
+            } else if ((a->threads = parse_count(v)) < 1 || a->threads > 256) {
                 fprintf(stderr, "soupbench run: --threads: expected an integer in [1, 256], found \"%s\"\n", v);
                 return SB_EXIT_USAGE;
             }
-        } else if (a[0] == '-') {
-            fprintf(stderr, "soupbench run: unknown option %s\n%s", a, usage);
+        } else if (o[0] == '-') {
+            fprintf(stderr, "soupbench run: unknown option %s\n%s", o, usage);
             return SB_EXIT_USAGE;
-        } else if (config_path) {
-            fprintf(stderr, "soupbench run: one config at a time (got %s and %s)\n", config_path, a);
+        } else if (a->config_path) {
+            fprintf(stderr, "soupbench run: one config at a time (got %s and %s)\n", a->config_path, o);
             return SB_EXIT_USAGE;
         } else {
-            config_path = a;
+            a->config_path = o;
         }
     }
-    if (!config_path) {
+    if (!a->config_path) {
         fprintf(stderr, "soupbench run: missing CONFIG.json\n%s", usage);
         return SB_EXIT_USAGE;
     }
+    return -1;
+}
 
-    SbConfig cfg;
-    if (sb_config_load(config_path, &cfg) != 0)
-        return SB_EXIT_USAGE;
-    if (seed >= 0)
-        cfg.seed = (uint64_t)seed;
-    char default_out[SB_NAME_MAX + 16];
-    if (!out) {
-        snprintf(default_out, sizeof default_out, "results/%s.h5", cfg.name);
-        out = default_out;
-    }
-    openblas_set_num_threads((int)threads);
-
+/* The problem (synthetic or candidate sets), after the limits checks that
+ * can be made before any work; NULL when only the estimate was asked. */
+static SbProblem *load_problem(const SbConfig *cfg, const RunArgs *a, SbRealData **rd)
+{
     /* Limits up front: the output and the size of the run, before any
      * work (real data: once its candidate sets are loaded). */
-    const SbDataset *dataset = sb_dataset_find(cfg.dataset.kind);
+    const SbDataset *dataset = sb_dataset_find(cfg->dataset.kind);
     SB_ASSERT(dataset); /* the config checked the kind against the registry */
-    refuse_impossible_information(&cfg, dataset, config_path);
-    if (!estimate)
-        sb_results_check_out(out);
+    refuse_impossible_information(cfg, dataset, a->config_path);
+    if (!a->estimate)
+        sb_results_check_out(a->out);
     if (!dataset->load) {
-        SbShape shape = sb_limits_shape(&cfg, cfg.dataset.horizon, cfg.dataset.transition);
-        if (estimate) {
-            sb_limits_print(&cfg, &shape);
-            return SB_EXIT_OK;
+        SbShape shape = sb_limits_shape(cfg, cfg->dataset.horizon, cfg->dataset.transition);
+        if (a->estimate) {
+            sb_limits_print(cfg, &shape);
+            return NULL;
         }
-        sb_limits_check(&cfg, &shape, 1, config_path);
+        sb_limits_check(cfg, &shape, 1, a->config_path);
     }
-
-    double start = sb_now();
-    SbRealData *rd = NULL;
-    SbProblem *p = dataset->load ? sb_realdata_build(&cfg, config_path, skip_bad, &rd) : sb_synthetic_build(&cfg);
+    *rd = NULL;
+    SbProblem *p = dataset->load ? sb_realdata_build(cfg, a->config_path, a->skip_bad, rd) : sb_synthetic_build(cfg);
     if (dataset->load) {
         SbShape shape = {.states = p->n_states, .actions = p->V, .inputs = p->n_in, .prompts = p->n_prompts,
                          .trajectories = p->V, .horizon = p->H};
-        if (estimate) {
-            sb_limits_print(&cfg, &shape);
+        if (a->estimate) {
+            sb_limits_print(cfg, &shape);
             sb_problem_free(p);
-            sb_realdata_free(rd);
-            return SB_EXIT_OK;
+            sb_realdata_free(*rd);
+            return NULL;
         }
-        sb_limits_check(&cfg, &shape, 0, config_path);
+        sb_limits_check(cfg, &shape, 0, a->config_path);
     }
-    if (!quiet) {
+    if (!a->quiet) {
         char desc[512];
-        if (rd)
-            sb_realdata_describe(p, rd, desc, sizeof desc);
+        if (*rd)
+            sb_realdata_describe(p, *rd, desc, sizeof desc);
         else
             sb_synthetic_describe(p, desc, sizeof desc);
-        printf("%s: %s\n", cfg.name, desc);
+        printf("%s: %s\n", cfg->name, desc);
     }
-    SbResults *r = sb_results_create(out);
-    write_provenance(r, &cfg, argc, argv, (int)threads);
+    return p;
+}
+
+/* What the selected methods build on, trained (or loaded) once and stored:
+ * the basis, the aspect experts, the learned aspect models. */
+typedef struct {
+    SbBasis *basis, *experts; /* experts: trained here, NULL when the basis serves */
+    const SbBasis *expert_set;
+    SbLearnedAspects *learned;
+} Inputs;
+
+static Inputs build_inputs(const SbProblem *p, const SbConfig *cfg, int needs, SbResults *r, int quiet)
+{
+    Inputs in = {0};
+    SbProgress pg;
+    int K = sb_basis_size(cfg, p->m);
+    sb_progress_start(&pg, cfg->basis.load[0] ? "loading basis" : "training basis",
+                      cfg->basis.load[0] ? 0 : (long)K * SB_POLICY_FORMS, quiet || K == 0);
+    in.basis = sb_basis_build(p, cfg, &pg);
+    sb_progress_finish(&pg);
+    if (in.basis)
+        sb_basis_write(r, in.basis, p, cfg);
+    /* the merging baselines' aspect experts: the basis itself when it has
+     * one policy per aspect, else trained here */
+    if (needs & SB_NEEDS_EXPERTS) {
+        /* silent when the experts are the basis itself (nothing to train) */
+        sb_progress_start(&pg, "training experts", (long)p->m * SB_POLICY_FORMS,
+                          quiet || sb_experts_are_basis(cfg, in.basis));
+        in.expert_set = sb_experts_for(p, cfg, in.basis, &pg, &in.experts);
+        sb_progress_finish(&pg);
+        if (in.experts)
+            sb_basis_write(r, in.experts, p, cfg);
+    }
+    if (needs & SB_NEEDS_LEARNED) {
+        in.learned = sb_learned_for(p, cfg);
+        sb_learned_aspects_write(in.learned, r, "/learned");
+        if (!quiet)
+            print_learned(p, in.learned);
+    }
+    return in;
+}
+
+/* The protocols in order: offline (and the real-data report), the cost
+ * and regime blocks, online, the gap sweep and the ablations. */
+static void run_protocols(const SbContext *ctx, const SbMethod *const *methods, int n, const SbRealData *rd,
+                          SbResults *r, int quiet)
+{
+    const SbConfig *cfg = ctx->cfg;
+    const SbProblem *p = ctx->p;
+    SbMethodResult *res = sb_calloc((size_t)n, sizeof *res);
+    SbProgress pg;
+    long per_method = p->n_test + (long)sb_aspect_pairs(p->m) * cfg->pareto_grid;
+    sb_progress_start(&pg, "offline protocol", per_method * n, quiet);
+    sb_offline_run(ctx, methods, n, &pg, res);
+    sb_progress_finish(&pg);
+    sb_offline_write(r, ctx, res, n);
+    if (!quiet)
+        sb_offline_print_summary(ctx, res, n);
+    if (rd)
+        sb_realdata_report(ctx, rd, res, n, r, quiet);
+    if (!quiet)
+        print_cost();
+    sb_regime_report(ctx, r, quiet);
+    void **states = sb_calloc((size_t)n, sizeof *states);
+    for (int k = 0; k < n; k++)
+        states[k] = res[k].state;
+    int n_curves;
+    SbOnlineCurve *curves = sb_online_run(ctx, methods, states, n, quiet, &n_curves);
+    sb_online_write(r, curves, n_curves);
+    if (!quiet)
+        sb_online_print(ctx, curves, n_curves);
+    sb_cost_report(ctx, curves, n_curves, r, quiet);
+    sb_online_free(curves, n_curves);
+    free(states);
+    sb_gap_run(cfg, r, quiet);
+    sb_ablation_run(cfg, r, quiet);
+    for (int k = 0; k < n; k++)
+        sb_method_result_free(&res[k]);
+    free(res);
+}
+
+int sb_cmd_run(int argc, char **argv)
+{
+    RunArgs a;
+    int rc = parse_args(argc, argv, &a);
+    if (rc >= 0)
+        return rc;
+    SbConfig cfg;
+    if (sb_config_load(a.config_path, &cfg) != 0)
+        return SB_EXIT_USAGE;
+    if (a.seed >= 0)
+        cfg.seed = (uint64_t)a.seed;
+    char default_out[SB_NAME_MAX + 16];
+    if (!a.out) {
+        snprintf(default_out, sizeof default_out, "results/%s.h5", cfg.name);
+        a.out = default_out;
+    }
+    openblas_set_num_threads((int)a.threads);
+
+    double start = sb_now();
+    SbRealData *rd = NULL;
+    SbProblem *p = load_problem(&cfg, &a, &rd);
+    if (!p)
+        return SB_EXIT_OK; /* --estimate */
+    SbResults *r = sb_results_create(a.out);
+    write_provenance(r, &cfg, argc, argv, (int)a.threads);
     char reference_sha256[65];
     sb_problem_reference_sha256(p, reference_sha256);
     sb_results_attr_str(r, "/", "reference_sha256", reference_sha256);
@@ -259,78 +361,20 @@ int sb_cmd_run(int argc, char **argv)
     }
     if ((needs & SB_NEEDS_BASIS) && sb_basis_size(&cfg, p->m) == 0)
         sb_fail(SB_EXIT_USAGE, "%s: $.basis.kind: the spectral soup methods need a basis, found \"none\"",
-                config_path);
-
-    SbProgress pg;
-    int K = sb_basis_size(&cfg, p->m);
-    sb_progress_start(&pg, cfg.basis.load[0] ? "loading basis" : "training basis",
-                      cfg.basis.load[0] ? 0 : (long)K * SB_POLICY_FORMS, quiet || K == 0);
-    SbBasis *basis = sb_basis_build(p, &cfg, &pg);
-    sb_progress_finish(&pg);
-    if (basis)
-        sb_basis_write(r, basis, p, &cfg);
-    /* the merging baselines' aspect experts: the basis itself when it has
-     * one policy per aspect, else trained here */
-    SbBasis *experts = NULL;
-    const SbBasis *expert_set = NULL;
-    if (needs & SB_NEEDS_EXPERTS) {
-        /* silent when the experts are the basis itself (nothing to train) */
-        sb_progress_start(&pg, "training experts", (long)p->m * SB_POLICY_FORMS,
-                          quiet || sb_experts_are_basis(&cfg, basis));
-        expert_set = sb_experts_for(p, &cfg, basis, &pg, &experts);
-        sb_progress_finish(&pg);
-        if (experts)
-            sb_basis_write(r, experts, p, &cfg);
-    }
-
-    SbLearnedAspects *learned = NULL;
-    if (needs & SB_NEEDS_LEARNED) {
-        learned = sb_learned_for(p, &cfg);
-        sb_learned_aspects_write(learned, r, "/learned");
-        if (!quiet)
-            print_learned(p, learned);
-    }
-    SbContext ctx = {.p = p, .cfg = &cfg, .basis = basis, .experts = expert_set, .learned = learned};
-    SbMethodResult *res = sb_calloc((size_t)cfg.n_methods, sizeof *res);
-    long per_method = p->n_test + (long)sb_aspect_pairs(p->m) * cfg.pareto_grid;
-    sb_progress_start(&pg, "offline protocol", per_method * cfg.n_methods, quiet);
-    sb_offline_run(&ctx, methods, cfg.n_methods, &pg, res);
-    sb_progress_finish(&pg);
-    sb_offline_write(r, &ctx, res, cfg.n_methods);
-    if (!quiet)
-        sb_offline_print_summary(&ctx, res, cfg.n_methods);
-    if (rd)
-        sb_realdata_report(&ctx, rd, res, cfg.n_methods, r, quiet);
-    if (!quiet)
-        print_cost();
-    sb_regime_report(&ctx, r, quiet);
-    void **states = sb_calloc((size_t)cfg.n_methods, sizeof *states);
-    for (int k = 0; k < cfg.n_methods; k++)
-        states[k] = res[k].state;
-    int n_curves;
-    SbOnlineCurve *curves = sb_online_run(&ctx, methods, states, cfg.n_methods, quiet, &n_curves);
-    sb_online_write(r, curves, n_curves);
-    if (!quiet)
-        sb_online_print(&ctx, curves, n_curves);
-    sb_cost_report(&ctx, curves, n_curves, r, quiet);
-    sb_online_free(curves, n_curves);
-    free(states);
-    sb_gap_run(&cfg, r, quiet);
-    sb_ablation_run(&cfg, r, quiet);
+                a.config_path);
+    Inputs in = build_inputs(p, &cfg, needs, r, a.quiet);
+    SbContext ctx = {.p = p, .cfg = &cfg, .basis = in.basis, .experts = in.expert_set, .learned = in.learned};
+    run_protocols(&ctx, methods, cfg.n_methods, rd, r, a.quiet);
     sb_cost_write(r);
     sb_results_attr_double(r, "/", "wall_seconds", sb_now() - start);
     sb_results_commit(r);
+    if (!a.quiet)
+        printf("\nwrote %s (%.1f s)\n", a.out, sb_now() - start);
 
-    if (!quiet) {
-        printf("\nwrote %s (%.1f s)\n", out, sb_now() - start);
-    }
-    for (int k = 0; k < cfg.n_methods; k++)
-        sb_method_result_free(&res[k]);
-    free(res);
     free(methods);
-    sb_learned_aspects_free(learned);
-    sb_basis_free(experts);
-    sb_basis_free(basis);
+    sb_learned_aspects_free(in.learned);
+    sb_basis_free(in.experts);
+    sb_basis_free(in.basis);
     sb_problem_free(p);
     sb_realdata_free(rd);
     return SB_EXIT_OK;
