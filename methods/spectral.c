@@ -245,18 +245,6 @@ SbSamplerStats sb_spectral_sampler_exact(const SbProblem *p, const double *q_lam
     return st;
 }
 
-/* f minus its mean over each state's actions. */
-static void centre(const SbProblem *p, const double *f, double *out)
-{
-    int V = p->V;
-    for (int s = 0; s < p->n_states; s++) {
-        double mean = 0;
-        for (int a = 0; a < V; a++)
-            mean += f[(size_t)s * V + a] / V;
-        for (int a = 0; a < V; a++)
-            out[(size_t)s * V + a] = f[(size_t)s * V + a] - mean;
-    }
-}
 
 /* The relative residual of centred Q on the span of the centred g; coef
  * (nullable) [K] gets the projection's coefficients. */
@@ -265,11 +253,11 @@ static double centred_projection(const SbProblem *p, const double *g, int K, con
     size_t n_sa = (size_t)p->n_states * p->V;
     double *B = sb_zeros(n_sa * K), *col = sb_zeros(n_sa), *y = sb_zeros(n_sa);
     for (int k = 0; k < K; k++) {
-        centre(p, g + (size_t)k * n_sa, col);
+        sb_problem_centre_actions(p, g + (size_t)k * n_sa, col);
         for (size_t i = 0; i < n_sa; i++)
             B[i * K + k] = col[i];
     }
-    centre(p, Q, y);
+    sb_problem_centre_actions(p, Q, y);
     double res = sb_span_residual(B, (int)n_sa, K, y, coef);
     free(y);
     free(col);

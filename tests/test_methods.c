@@ -318,33 +318,6 @@ static void cost_groups_should_be_the_ledger_groups_the_methods_fill(void **stat
     sb_problem_free(p);
 }
 
-/* H = 1 token tree with an exact basis of K = 2 soft-optimal policies (of
- * r_1 + r_2 and of r_2; both basis forms hold the same logits). */
-static SbBasis *exact_basis(const SbProblem *p)
-{
-    size_t n_sa = (size_t)p->n_states * p->V;
-    SbBasis *b = sb_calloc(1, sizeof *b);
-    strcpy(b->name, "basis");
-    b->K = 2;
-    b->m = p->m;
-    b->R = sb_zeros(4);
-    double w[2][2] = {{1, 1}, {0, 1}}, *rho = sb_zeros(n_sa);
-    for (int f = 0; f < SB_POLICY_FORMS; f++) {
-        b->policies[f] = sb_calloc(2, sizeof(SbPolicy *));
-        b->stats[f] = sb_calloc(2, sizeof(SbTrainStats));
-        b->logits[f] = sb_zeros(2 * n_sa);
-    }
-    for (int k = 0; k < 2; k++) {
-        sb_problem_user_reward(p, w[k], rho);
-        SbSoftSolution sol;
-        sb_solve_soft(p, rho, p->ref_logits, &sol);
-        for (int f = 0; f < SB_POLICY_FORMS; f++)
-            memcpy(b->logits[f] + (size_t)k * n_sa, sol.logits, n_sa * sizeof(double));
-        sb_soft_solution_free(&sol);
-    }
-    free(rho);
-    return b;
-}
 
 /* By hand: x_i = q(first) - q(second), q_k = beta (log pi_k - log pi_ref);
  * Laplace covariance (sum_j s_j (1 - s_j) x_j x_j' + l2 I)^-1 at lam; the
@@ -405,7 +378,7 @@ static void active_query_should_pick_the_candidate_of_largest_posterior_variance
     cfg.users.test = 1;
     cfg.online.l2 = 0.5;
     SbProblem *p = sb_synthetic_build(&cfg);
-    SbBasis *b = exact_basis(p);
+    SbBasis *b = exact_basis_h1(p);
     SbContext ctx = {.p = p, .cfg = &cfg, .basis = b};
     size_t n_sa = (size_t)p->n_states * p->V;
     double *r = sb_zeros(n_sa);

@@ -7,9 +7,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "basis.h"
 #include "config.h"
 #include "problem.h"
 #include "sb.h"
+#include "solver.h"
 #include "synthetic.h"
 
 /* A small synthetic problem with the given shape, built by the real
@@ -64,5 +66,34 @@ static inline double log_prob(const double *logits, int V, int a)
 }
 
 static inline double rel_diff(double a, double b) { return fabs(a - b) / (1.0 + fabs(b)); }
+
+/* H = 1 token tree with an exact basis rho_1 = r_1 + r_2, rho_2 = r_2 (the
+ * soft-optimal policies, both basis forms holding the same logits): a user
+ * r_u = 0.8 r_1 + 0.3 r_2 = 0.8 rho_1 - 0.5 rho_2 has lam = (0.8, -0.5). */
+static inline SbBasis *exact_basis_h1(const SbProblem *p)
+{
+    size_t n_sa = (size_t)p->n_states * p->V;
+    SbBasis *b = sb_calloc(1, sizeof *b);
+    strcpy(b->name, "basis");
+    b->K = 2;
+    b->m = p->m;
+    b->R = sb_zeros(4);
+    double w[2][2] = {{1, 1}, {0, 1}}, *rho = sb_zeros(n_sa);
+    for (SbPolicyForm f = 0; f < SB_POLICY_FORMS; f++) {
+        b->policies[f] = sb_calloc(2, sizeof(SbPolicy *));
+        b->stats[f] = sb_calloc(2, sizeof(SbTrainStats));
+        b->logits[f] = sb_zeros(2 * n_sa);
+    }
+    for (int k = 0; k < 2; k++) {
+        sb_problem_user_reward(p, w[k], rho);
+        SbSoftSolution sol;
+        sb_solve_soft(p, rho, p->ref_logits, &sol);
+        for (SbPolicyForm f = 0; f < SB_POLICY_FORMS; f++)
+            memcpy(b->logits[f] + (size_t)k * n_sa, sol.logits, n_sa * sizeof(double));
+        sb_soft_solution_free(&sol);
+    }
+    free(rho);
+    return b;
+}
 
 #endif

@@ -313,3 +313,15 @@ void sb_problem_split_prompts(SbProblem *p, int n_train)
             p->eval_init[x] = 1.0 / (n - n_train);
     }
 }
+
+void sb_problem_centre_actions(const SbProblem *p, const double *f, double *out)
+{
+    int V = p->V;
+    for (int s = 0; s < p->n_states; s++) {
+        double mean = 0;
+        for (int a = 0; a < V; a++)
+            mean += f[(size_t)s * V + a] / V;
+        for (int a = 0; a < V; a++)
+            out[(size_t)s * V + a] = f[(size_t)s * V + a] - mean;
+    }
+}

@@ -73,6 +73,9 @@ double sb_problem_sample(const SbProblem *p, const double *logits, const double 
 /* The number of states of the largest step (scratch size for rows). */
 int sb_problem_max_layer(const SbProblem *p);
 
+/* f [n_states * V] minus its mean over each state's actions (per-state
+ * constants do not change a policy or a soft-max), into out. */
+void sb_problem_centre_actions(const SbProblem *p, const double *f, double *out);
 /* r_u(s, a) = sum_j w_j r_j(s, a) for every pair: out[n_states * V]. */
 void sb_problem_user_reward(const SbProblem *p, const double *w, double *out);
 void sb_problem_free(SbProblem *p);

@@ -111,17 +111,6 @@ void sb_regime_record(const char *group, const char *item, const SbProblem *p, c
     snprintf(e->item, sizeof e->item, "%s", item);
 }
 
-/* f minus its mean over each state's actions, into out. */
-static void centre(const SbProblem *p, const double *f, double *out)
-{
-    for (int s = 0; s < p->n_states; s++) {
-        double mean = 0;
-        for (int a = 0; a < p->V; a++)
-            mean += f[(size_t)s * p->V + a] / p->V;
-        for (int a = 0; a < p->V; a++)
-            out[(size_t)s * p->V + a] = f[(size_t)s * p->V + a] - mean;
-    }
-}
 
 double sb_regime_merge_nonlinearity(const SbProblem *p, const double *merged, const double *logits, const double *c,
                                     int K)
@@ -137,9 +126,9 @@ double sb_regime_merge_nonlinearity(const SbProblem *p, const double *merged, co
         mix[i] = acc;
     }
     double *a = sb_zeros(n_sa), *b = sb_zeros(n_sa), *r = sb_zeros(n_sa);
-    centre(p, merged, a);
-    centre(p, mix, b);
-    centre(p, p->ref_logits, r);
+    sb_problem_centre_actions(p, merged, a);
+    sb_problem_centre_actions(p, mix, b);
+    sb_problem_centre_actions(p, p->ref_logits, r);
     double num = sqrt(sq_diff(a, b, n_sa)), den = sqrt(sq_diff(b, r, n_sa));
     free(r), free(b), free(a), free(mix);
     return den > 0 ? num / den : (num > 0 ? INFINITY : 0);
