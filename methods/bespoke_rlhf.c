@@ -1,5 +1,5 @@
 /* soupbench method `bespoke_rlhf`: a policy trained for this user alone on
- * r_u with the basis trainer and budget; the 100% reference of the
+ * r_u by $.train (the exact RLHF optimum, PG by default); the 100% reference of the
  * normalised score. Its cost is counted per user (/cost/bespoke_rlhf). */
 #include <stdio.h>
 #include <stdlib.h>
@@ -48,7 +48,7 @@ static void bespoke_serve(const SbContext *ctx, void *state, const SbUser *user,
 
 const SbMethod sb_method_bespoke_rlhf = {
     .name = "bespoke_rlhf",
-    .description = "a policy trained for each user alone on r_u (basis trainer and budget); cost counted per user",
+    .description = "a policy trained for each user alone on r_u by $.train (exact RLHF policy gradient by default); cost counted per user",
     .prepare = bespoke_prepare,
     .information = SB_INFO_REFERENCE_POINT,
     .serve = bespoke_serve,

@@ -1,6 +1,6 @@
 /* soupbench method `rlhf_avg` ("RLHF averaging"): one policy trained on the
  * population-average reward (w = mean of the training users' weights) with
- * the basis trainer and budget, served unchanged to every user. */
+ * $.train (the trainer and budget of bespoke_rlhf), served unchanged to every user. */
 #include <stdlib.h>
 #include <string.h>
 
