@@ -51,6 +51,38 @@ static void remove_tmpfiles(void)
         }
 }
 
+#define SB_MAX_OWNED 16
+typedef struct {
+    void (*release)(void *);
+    void *p;
+} Owned;
+static Owned owned[SB_MAX_OWNED];
+static int n_owned;
+
+void sb_owned_push(void (*release)(void *), void *p)
+{
+    if (n_owned < SB_MAX_OWNED) /* beyond: not taken back, as before */
+        owned[n_owned++] = (Owned){release, p};
+}
+
+void sb_owned_pop(void *p)
+{
+    for (int i = n_owned - 1; i >= 0; i--)
+        if (owned[i].p == p) {
+            memmove(owned + i, owned + i + 1, sizeof owned[0] * (size_t)(n_owned - i - 1));
+            n_owned--;
+            return;
+        }
+}
+
+void sb_owned_release_all(void)
+{
+    while (n_owned > 0) {
+        n_owned--;
+        owned[n_owned].release(owned[n_owned].p);
+    }
+}
+
 static void (*fail_handler)(int code);
 
 void sb_fail_set_handler(void (*handler)(int code)) { fail_handler = handler; }
