@@ -6,12 +6,20 @@
 # install the missing packages with apt-get (as root, or through sudo), or,
 # when that is impossible, say what to install and exit 1.
 #
+# `--fuzz` checks (and installs) what `make fuzz` alone needs instead:
+# clang and its libFuzzer runtime (Debian's clang and libclang-rt-14-dev);
+# `make test` and `make asan` need neither.
+#
 # Environment (for testing this script): SB_DEPS_MODULES and
 # SB_DEPS_COMMANDS replace the lists checked below.
 set -u
 
 MODULES=${SB_DEPS_MODULES-"hdf5-serial openblas lapacke libcjson zlib libcrypto cmocka"}
 COMMANDS=${SB_DEPS_COMMANDS-"cc make pkg-config gnuplot h5dump h5diff git curl"}
+if [ "${1:-}" = --fuzz ]; then
+    MODULES=${SB_DEPS_MODULES-""}
+    COMMANDS=${SB_DEPS_COMMANDS-"clang libfuzzer"}
+fi
 
 # The Debian package providing a pkg-config module or a command.
 package_of() {
@@ -29,11 +37,24 @@ package_of() {
     h5dump | h5diff) echo hdf5-tools ;;
     git) echo git ;;
     curl) echo curl ;;
+    clang) echo clang ;;
+    libfuzzer) echo libclang-rt-14-dev ;;
     *) echo "$1" ;;
     esac
 }
 
-have() { command -v "$1" >/dev/null 2>&1; }
+have() {
+    if [ "$1" = libfuzzer ]; then # a runtime, not a command: link a target
+        have clang || return 1
+        d=$(mktemp -d) || return 1
+        printf 'int LLVMFuzzerTestOneInput(const char *d, long n) { (void)d; (void)n; return 0; }\n' > "$d/t.c"
+        clang -fsanitize=fuzzer -o "$d/t" "$d/t.c" >/dev/null 2>&1
+        rc=$?
+        rm -rf "$d"
+        return $rc
+    fi
+    command -v "$1" >/dev/null 2>&1
+}
 
 # Sets $missing (what is absent) and $packages (what provides it, each once).
 check() {
