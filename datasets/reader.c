@@ -115,7 +115,8 @@ static void buf_reserve(char **buf, size_t *cap, size_t need)
     if (need <= *cap)
         return;
     while (*cap < need)
-        *cap *= 2;
+        if (sb_size_mul(*cap, 2, cap) != 0)
+            sb_fail(SB_EXIT_USAGE, "a line or record of more than %zu bytes: too long to hold", need);
     *buf = sb_realloc(*buf, *cap);
 }
 

@@ -268,8 +268,15 @@ char *sb_read_file(const char *path, size_t *len)
     size_t cap = 1 << 16, n = 0;
     char *buf = sb_malloc(cap);
     for (;;) {
-        if (n + 1 >= cap)
-            buf = sb_realloc(buf, cap *= 2);
+        if (n + 1 >= cap) {
+            if (sb_size_mul(cap, 2, &cap) != 0) {
+                free(buf);
+                fclose(f);
+                errno = EFBIG;
+                return NULL;
+            }
+            buf = sb_realloc(buf, cap);
+        }
         size_t got = fread(buf + n, 1, cap - n - 1, f);
         n += got;
         if (got == 0)
@@ -334,9 +341,11 @@ static int utf8_length(const unsigned char *p, unsigned *cp)
 
 char *sb_printable(const char *s, size_t max_bytes, int flags)
 {
-    size_t len = strlen(s), shown = max_bytes && len > max_bytes ? max_bytes : len;
+    size_t len = strlen(s), shown = max_bytes && len > max_bytes ? max_bytes : len, cap;
     /* at most 6 output bytes per input byte, "..." and the NUL */
-    char *out = sb_malloc(6 * shown + 4), *o = out;
+    if (sb_size_mul(shown, 6, &cap) != 0 || sb_size_add(cap, 4, &cap) != 0)
+        sb_fail(SB_EXIT_FAIL, "out of memory: a string of %zu bytes to show", len);
+    char *out = sb_malloc(cap), *o = out;
     const unsigned char *p = (const unsigned char *)s, *end = p + shown;
     while (p < end) {
         unsigned cp = 0;

@@ -497,7 +497,8 @@ static SbResultsStatus read_fail(SbResultsReader *rd, SbResultsStatus st, const 
 
 static SbResultsType type_of(hid_t t, int *size)
 {
-    *size = (int)H5Tget_size(t);
+    size_t bytes = H5Tget_size(t); /* a fixed-length string may claim 4 GiB */
+    *size = bytes > INT_MAX ? INT_MAX : (int)bytes;
     switch (H5Tget_class(t)) {
     case H5T_FLOAT:
         return SB_RESULTS_FLOAT;
@@ -752,9 +753,9 @@ SbResultsStatus sb_results_read_attr(SbResultsReader *rd, const char *obj, const
         a->rank = H5Sget_simple_extent_ndims(space);
         a->n = n;
         /* Bytes in memory: the file's element size, 8 for numbers. */
-        size_t each = a->type == SB_RESULTS_STRING ? (size_t)a->size + 1 : 8;
-        too_large = (uint64_t)n > SB_RESULTS_MAX_ELEMENTS ||
-                    (uint64_t)n * each > (uint64_t)SB_RESULTS_MAX_ATTR_BYTES;
+        size_t each = a->type == SB_RESULTS_STRING ? (size_t)a->size + 1 : 8, bytes;
+        too_large = (uint64_t)n > SB_RESULTS_MAX_ELEMENTS || sb_size_mul((size_t)n, each, &bytes) != 0 ||
+                    bytes > SB_RESULTS_MAX_ATTR_BYTES;
         ok = !too_large && (n == 0 || read_attr_values(attr, ft, a));
     }
     if (too_large)
