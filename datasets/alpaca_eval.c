@@ -55,21 +55,58 @@ static int index_find(const Index *ix, const char *key, int *slot_out)
 
 SbCandidateSets *sb_alpaca_eval_load(const char *const *names, int n_models)
 {
-    enum { MAX_PROMPTS = 4096 };
-    char **prompt = sb_calloc(MAX_PROMPTS, sizeof(char *));
-    char **reference = sb_calloc(MAX_PROMPTS, sizeof(char *));
-    char **answer = sb_calloc((size_t)MAX_PROMPTS * n_models, sizeof(char *)); /* [prompt x model] */
-    double *judge = sb_zeros((size_t)MAX_PROMPTS * n_models);
-    Index ix = {8192, sb_calloc(8192, sizeof(int)), &prompt};
-    int n_prompts = 0;
+    char **paths = sb_calloc((size_t)n_models, sizeof *paths);
     for (int k = 0; k < n_models; k++) {
         char rel[256];
         snprintf(rel, sizeof rel, "alpaca_eval/results/%s/weighted_alpaca_eval_gpt4_turbo/annotations.json", names[k]);
-        char *path = sb_data_path(rel);
+        paths[k] = sb_data_path(rel);
+    }
+    SbCandidateSets *c = sb_alpaca_eval_load_files((const char *const *)paths, names, n_models);
+    for (int k = 0; k < n_models; k++)
+        free(paths[k]);
+    free(paths);
+    return c;
+}
+
+enum { MAX_PROMPTS = 4096 };
+
+/* The join being built, taken back if a bad record ends the load inside a
+ * fuzz target (sb_owned_push). */
+typedef struct {
+    char **prompt, **reference, **answer;
+    double *judge;
+    int *slot;
+    int n_prompts, n_models;
+} Join;
+
+static void join_release(void *p)
+{
+    Join *j = p;
+    for (int i = 0; i < j->n_prompts; i++)
+        free(j->prompt[i]), free(j->reference[i]);
+    for (size_t i = 0; i < (size_t)MAX_PROMPTS * j->n_models; i++)
+        free(j->answer[i]);
+    free(j->prompt), free(j->reference), free(j->answer), free(j->judge), free(j->slot), free(j);
+}
+
+SbCandidateSets *sb_alpaca_eval_load_files(const char *const *paths, const char *const *names, int n_models)
+{
+    Join *join = sb_calloc(1, sizeof *join);
+    char **prompt = join->prompt = sb_calloc(MAX_PROMPTS, sizeof(char *));
+    char **reference = join->reference = sb_calloc(MAX_PROMPTS, sizeof(char *));
+    char **answer = join->answer = sb_calloc((size_t)MAX_PROMPTS * n_models, sizeof(char *)); /* [prompt x model] */
+    double *judge = join->judge = sb_zeros((size_t)MAX_PROMPTS * n_models);
+    Index ix = {8192, join->slot = sb_calloc(8192, sizeof(int)), &prompt};
+    join->n_models = n_models;
+    sb_owned_push(join_release, join);
+    int n_prompts = 0;
+    for (int k = 0; k < n_models; k++) {
+        const char *path = paths[k];
         SbJsonStream *js = sb_json_open(path, 0);
         cJSON *rec;
         long no;
         while ((rec = sb_json_next(js, &no))) {
+            sb_owned_push((void (*)(void *))cJSON_Delete, rec);
             const char *ins = sb_record_string(rec, "instruction", path, no);
             const char *out1 = sb_record_string(rec, "output_1", path, no);
             const char *out2 = sb_record_string(rec, "output_2", path, no);
@@ -84,17 +121,20 @@ SbCandidateSets *sb_alpaca_eval_load(const char *const *names, int n_models)
                 i = n_prompts++;
                 prompt[i] = sb_strdup(ins);
                 reference[i] = sb_strdup(out1);
+                join->n_prompts = n_prompts;
                 ix.slot[slot] = i + 1;
             }
             if (answer[(size_t)i * n_models + k])
                 sb_fail(SB_EXIT_USAGE, "%s: record %ld: instruction repeated within the file", path, no);
             answer[(size_t)i * n_models + k] = sb_strdup(out2);
             judge[(size_t)i * n_models + k] = pref - 1.0;
+            sb_owned_pop(rec);
             cJSON_Delete(rec);
         }
         sb_json_close(js);
-        free(path);
     }
+    sb_owned_pop(join); /* what follows cannot fail: the arrays move on */
+    free(join);
     SbCandidateSets *c = sb_calloc(1, sizeof *c);
     c->n_prompts = n_prompts;
     c->prompt = prompt;

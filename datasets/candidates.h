@@ -37,6 +37,9 @@ typedef struct {
  * reference answer itself). models: the model folder names; files are
  * resolved through the manifest. */
 SbCandidateSets *sb_alpaca_eval_load(const char *const *models, int n_models);
+/* The same from the annotations.json files paths[k] of models[k], as they
+ * are (no manifest, no checksum): the fuzz target's entry. */
+SbCandidateSets *sb_alpaca_eval_load_files(const char *const *paths, const char *const *models, int n_models);
 /* The 16 mirrored models. */
 const char *const *sb_alpaca_eval_models(int *n);
 

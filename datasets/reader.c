@@ -48,6 +48,7 @@ SbReader *sb_reader_open(const char *path)
     rd->line = 1;
     rd->cap = 256;
     rd->buf = sb_malloc(rd->cap);
+    sb_owned_push((void (*)(void *))sb_reader_close, rd);
     return rd;
 }
 
@@ -55,6 +56,7 @@ void sb_reader_close(SbReader *rd)
 {
     if (!rd)
         return;
+    sb_owned_pop(rd);
     gzclose(rd->gz);
     free(rd->buf);
     free(rd->in);
@@ -113,7 +115,8 @@ static void buf_reserve(char **buf, size_t *cap, size_t need)
     if (need <= *cap)
         return;
     while (*cap < need)
-        *cap *= 2;
+        if (sb_size_mul(*cap, 2, cap) != 0)
+            sb_fail(SB_EXIT_USAGE, "a line or record of more than %zu bytes: too long to hold", need);
     *buf = sb_realloc(*buf, *cap);
 }
 
@@ -200,6 +203,15 @@ static const char *json_type_name(const cJSON *v)
     return "an object";
 }
 
+/* Taken back after a jump out of sb_fail: the stream's own memory (its
+ * reader is taken back on its own). */
+static void json_release(void *p)
+{
+    SbJsonStream *js = p;
+    free(js->elem);
+    free(js);
+}
+
 SbJsonStream *sb_json_open(const char *path, int skip_bad)
 {
     SbJsonStream *js = sb_calloc(1, sizeof *js);
@@ -207,6 +219,7 @@ SbJsonStream *sb_json_open(const char *path, int skip_bad)
     js->skip_bad = skip_bad;
     js->cap = 4096;
     js->elem = sb_malloc(js->cap);
+    sb_owned_push(json_release, js);
     SbReader *rd = js->rd;
     int c;
     /* The first non-blank character decides; a UTF-8 byte-order mark is
@@ -273,6 +286,7 @@ void sb_json_close(SbJsonStream *js)
             }
         fprintf(stderr, ")\n");
     }
+    sb_owned_pop(js);
     sb_reader_close(js->rd);
     free(js->elem);
     free(js);

@@ -134,11 +134,15 @@ SbCandidateSets *sb_ultrafeedback_load(const char *path, int skip_bad)
     /* capacities, grown geometrically: a full UltraFeedback file holds
      * some 64,000 records and 256,000 completions */
     size_t prompt_cap = 0, cand_cap = 0;
+    /* taken back if a bad record ends the load inside a fuzz target */
+    sb_owned_push((void (*)(void *))sb_candidates_free, c);
     SbJsonStream *js = sb_json_open(path, skip_bad);
     cJSON *rec;
     long no;
     while ((rec = sb_json_next(js, &no))) {
+        sb_owned_push((void (*)(void *))cJSON_Delete, rec);
         if (!check_record(js, rec, path, no)) {
+            sb_owned_pop(rec);
             cJSON_Delete(rec);
             continue;
         }
@@ -176,10 +180,12 @@ SbCandidateSets *sb_ultrafeedback_load(const char *path, int skip_bad)
         }
         c->n_prompts++;
         c->offset[c->n_prompts] = c->n_cand;
+        sb_owned_pop(rec);
         cJSON_Delete(rec);
     }
     c->skipped = sb_json_skipped(js);
     sb_json_close(js);
+    sb_owned_pop(c);
     return c;
 }
 

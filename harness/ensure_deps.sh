@@ -9,19 +9,24 @@
 # `--bench` checks (and installs) the benchmark's optional dependency
 # instead: Debian's python3-torch, importable by /usr/bin/python3, for the
 # PyTorch column of `make bench` (which runs without it and says so).
+# `--fuzz` checks what `make fuzz` alone needs: clang and its libFuzzer
+# runtime (Debian's clang and libclang-rt-14-dev); `make test` and
+# `make asan` need neither.
 #
 # Environment (for testing this script): SB_DEPS_MODULES, SB_DEPS_COMMANDS
 # and SB_DEPS_PYTHON (module imports) replace the lists checked below.
 set -u
 
+MODULES=${SB_DEPS_MODULES-"hdf5-serial openblas lapacke libcjson zlib libcrypto sleef cmocka"}
+COMMANDS=${SB_DEPS_COMMANDS-"cc make pkg-config gnuplot h5dump h5diff git curl"}
+PYTHON_MODULES=${SB_DEPS_PYTHON-""}
 if [ "${1:-}" = --bench ]; then
     MODULES=${SB_DEPS_MODULES-""}
     COMMANDS=${SB_DEPS_COMMANDS-""}
     PYTHON_MODULES=${SB_DEPS_PYTHON-"torch"}
-else
-    MODULES=${SB_DEPS_MODULES-"hdf5-serial openblas lapacke libcjson zlib libcrypto sleef cmocka"}
-    COMMANDS=${SB_DEPS_COMMANDS-"cc make pkg-config gnuplot h5dump h5diff git curl"}
-    PYTHON_MODULES=${SB_DEPS_PYTHON-""}
+elif [ "${1:-}" = --fuzz ]; then
+    MODULES=${SB_DEPS_MODULES-""}
+    COMMANDS=${SB_DEPS_COMMANDS-"clang libfuzzer"}
 fi
 
 # The Debian package providing a pkg-config module or a command.
@@ -42,11 +47,24 @@ package_of() {
     git) echo git ;;
     curl) echo curl ;;
     torch) echo python3-torch ;;
+    clang) echo clang ;;
+    libfuzzer) echo libclang-rt-14-dev ;;
     *) echo "$1" ;;
     esac
 }
 
-have() { command -v "$1" >/dev/null 2>&1; }
+have() {
+    if [ "$1" = libfuzzer ]; then # a runtime, not a command: link a target
+        have clang || return 1
+        d=$(mktemp -d) || return 1
+        printf 'int LLVMFuzzerTestOneInput(const char *d, long n) { (void)d; (void)n; return 0; }\n' > "$d/t.c"
+        clang -fsanitize=fuzzer -o "$d/t" "$d/t.c" >/dev/null 2>&1
+        rc=$?
+        rm -rf "$d"
+        return $rc
+    fi
+    command -v "$1" >/dev/null 2>&1
+}
 
 # Sets $missing (what is absent) and $packages (what provides it, each once).
 check() {

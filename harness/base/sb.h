@@ -70,6 +70,14 @@ int sb_tmpfile_remove_stale(const char *path, const char *tag);
  * handler must not return (longjmp). NULL restores exit. */
 void sb_fail_set_handler(void (*handler)(int code));
 
+/* Resources a handler that jumps out of sb_fail can take back: an owner
+ * pushes one when it acquires it (the data readers: a file handle and its
+ * buffers) and pops it when it releases it; sb_owned_release_all releases
+ * what is still held, last first. In a run that exits they are no-ops. */
+void sb_owned_push(void (*release)(void *), void *p);
+void sb_owned_pop(void *p);
+void sb_owned_release_all(void);
+
 /* mkdir -p: create the folder and its missing parents; 0 on success, -1
  * with errno set. */
 int sb_mkdir_p(const char *dir);

@@ -51,6 +51,38 @@ static void remove_tmpfiles(void)
         }
 }
 
+#define SB_MAX_OWNED 16
+typedef struct {
+    void (*release)(void *);
+    void *p;
+} Owned;
+static Owned owned[SB_MAX_OWNED];
+static int n_owned;
+
+void sb_owned_push(void (*release)(void *), void *p)
+{
+    if (n_owned < SB_MAX_OWNED) /* beyond: not taken back, as before */
+        owned[n_owned++] = (Owned){release, p};
+}
+
+void sb_owned_pop(void *p)
+{
+    for (int i = n_owned - 1; i >= 0; i--)
+        if (owned[i].p == p) {
+            memmove(owned + i, owned + i + 1, sizeof owned[0] * (size_t)(n_owned - i - 1));
+            n_owned--;
+            return;
+        }
+}
+
+void sb_owned_release_all(void)
+{
+    while (n_owned > 0) {
+        n_owned--;
+        owned[n_owned].release(owned[n_owned].p);
+    }
+}
+
 static void (*fail_handler)(int code);
 
 void sb_fail_set_handler(void (*handler)(int code)) { fail_handler = handler; }
@@ -236,8 +268,15 @@ char *sb_read_file(const char *path, size_t *len)
     size_t cap = 1 << 16, n = 0;
     char *buf = sb_malloc(cap);
     for (;;) {
-        if (n + 1 >= cap)
-            buf = sb_realloc(buf, cap *= 2);
+        if (n + 1 >= cap) {
+            if (sb_size_mul(cap, 2, &cap) != 0) {
+                free(buf);
+                fclose(f);
+                errno = EFBIG;
+                return NULL;
+            }
+            buf = sb_realloc(buf, cap);
+        }
         size_t got = fread(buf + n, 1, cap - n - 1, f);
         n += got;
         if (got == 0)
@@ -302,9 +341,11 @@ static int utf8_length(const unsigned char *p, unsigned *cp)
 
 char *sb_printable(const char *s, size_t max_bytes, int flags)
 {
-    size_t len = strlen(s), shown = max_bytes && len > max_bytes ? max_bytes : len;
+    size_t len = strlen(s), shown = max_bytes && len > max_bytes ? max_bytes : len, cap;
     /* at most 6 output bytes per input byte, "..." and the NUL */
-    char *out = sb_malloc(6 * shown + 4), *o = out;
+    if (sb_size_mul(shown, 6, &cap) != 0 || sb_size_add(cap, 4, &cap) != 0)
+        sb_fail(SB_EXIT_FAIL, "out of memory: a string of %zu bytes to show", len);
+    char *out = sb_malloc(cap), *o = out;
     const unsigned char *p = (const unsigned char *)s, *end = p + shown;
     while (p < end) {
         unsigned cp = 0;

@@ -1,6 +1,10 @@
 /* soupbench: command-line entry point (SPEC section 8). */
+#include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "commands.h"
 #include "registries.h"
@@ -23,6 +27,60 @@ static const char usage[] =
     "soupbench COMMAND --help describes each command. Exit status: 0 success,\n"
     "1 failed run, 2 bad usage or bad input, 128 + N stopped by signal N\n"
     "(130 SIGINT, 143 SIGTERM).\n";
+
+/* ------------------------------------------------------------------ */
+/* commands that read untrusted results files                         */
+
+static pid_t reader_child;
+
+static void forward_signal(int sig)
+{
+    if (reader_child > 0)
+        kill(reader_child, sig);
+}
+
+/* Run a command that reads a results file (info, plot) in a child
+ * process: the file may come from anyone, and HDF5 itself can fault on a
+ * malformed one (an invalid free in its dense-group code, found by
+ * fuzzing). A child that dies of a signal is reported, naming the file,
+ * with exit 2; SIGTERM and SIGHUP are passed on to it (SIGINT from the
+ * terminal reaches both). */
+static int run_isolated(int (*fn)(int, char **), int argc, char **argv)
+{
+    fflush(stdout);
+    fflush(stderr);
+    reader_child = fork();
+    if (reader_child < 0) /* no process to spare: run it here */
+        return fn(argc, argv);
+    if (reader_child == 0) {
+        int rc = fn(argc, argv);
+        fflush(NULL);
+        _exit(rc);
+    }
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = forward_signal;
+    sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGHUP, &sa, NULL);
+    sa.sa_handler = SIG_IGN; /* the child reports it */
+    sigaction(SIGINT, &sa, NULL);
+    int status;
+    while (waitpid(reader_child, &status, 0) < 0)
+        if (errno != EINTR)
+            return SB_EXIT_FAIL;
+    if (WIFEXITED(status))
+        return WEXITSTATUS(status);
+    int sig = WTERMSIG(status);
+    const char *file = NULL;
+    for (int i = 1; i < argc && !file; i++)
+        if (argv[i][0] != '-' && !(i > 1 && (strcmp(argv[i - 1], "--outdir") == 0 || strcmp(argv[i - 1], "--format") == 0)))
+            file = argv[i];
+    fprintf(stderr,
+            "soupbench: %s: reading it crashed (signal %d, %s) inside the HDF5 library or soupbench: the file is "
+            "malformed or hostile\n",
+            file ? file : "the results file", sig, strsignal(sig));
+    return SB_EXIT_USAGE;
+}
 
 int main(int argc, char **argv)
 {
@@ -47,8 +105,10 @@ int main(int argc, char **argv)
     } commands[] = {{"run", sb_cmd_run}, {"plot", sb_cmd_plot}, {"info", sb_cmd_info}, {"list", sb_cmd_list},
                     {"bench", sb_cmd_bench}, {"data", sb_cmd_data}};
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
-        if (strcmp(cmd, commands[i].name) == 0)
-            return commands[i].fn(argc - 1, argv + 1);
+        if (strcmp(cmd, commands[i].name) == 0) {
+            int reads_results = commands[i].fn == sb_cmd_plot || commands[i].fn == sb_cmd_info;
+            return reads_results ? run_isolated(commands[i].fn, argc - 1, argv + 1) : commands[i].fn(argc - 1, argv + 1);
+        }
     fprintf(stderr, "soupbench: unknown command '%s'\n\n%s", cmd, usage);
     return SB_EXIT_USAGE;
 }

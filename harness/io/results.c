@@ -33,7 +33,7 @@ struct SbResults {
 struct SbResultsReader {
     hid_t file;
     char *path;
-    char err[1024]; /* why the last checked read failed */
+    char err[4096]; /* why the last checked read failed */
 };
 
 /* ------------------------------------------------------------------ */
@@ -404,8 +404,13 @@ SbResultsReader *sb_results_open(const char *path)
     if (!external_off && H5Lis_registered(H5L_TYPE_EXTERNAL) > 0)
         H5Lunregister(H5L_TYPE_EXTERNAL);
     external_off = 1;
-    if (access(path, R_OK) != 0) {
+    struct stat st;
+    if (access(path, R_OK) != 0 || stat(path, &st) != 0) {
         fprintf(stderr, "soupbench: %s: cannot open results file: %s\n", path, strerror(errno));
+        return NULL;
+    }
+    if (!S_ISREG(st.st_mode)) { /* a FIFO would block the reader forever */
+        fprintf(stderr, "soupbench: %s: not a regular file (expected a soupbench results file)\n", path);
         return NULL;
     }
     if (H5Fis_hdf5(path) <= 0) {
@@ -483,7 +488,7 @@ static SbResultsStatus read_fail(SbResultsReader *rd, SbResultsStatus st, const 
         va_end(ap);
     }
     /* The path and what was found come from the file: shown escaped. */
-    char *shown = sb_printable(msg, sizeof rd->err / 8, 0);
+    char *shown = sb_printable(msg, sizeof rd->err / 6 - 4, 0);
     snprintf(rd->err, sizeof rd->err, "%s", shown);
     free(shown);
     H5Eclear2(H5E_DEFAULT);
@@ -492,7 +497,8 @@ static SbResultsStatus read_fail(SbResultsReader *rd, SbResultsStatus st, const 
 
 static SbResultsType type_of(hid_t t, int *size)
 {
-    *size = (int)H5Tget_size(t);
+    size_t bytes = H5Tget_size(t); /* a fixed-length string may claim 4 GiB */
+    *size = bytes > INT_MAX ? INT_MAX : (int)bytes;
     switch (H5Tget_class(t)) {
     case H5T_FLOAT:
         return SB_RESULTS_FLOAT;
@@ -747,9 +753,9 @@ SbResultsStatus sb_results_read_attr(SbResultsReader *rd, const char *obj, const
         a->rank = H5Sget_simple_extent_ndims(space);
         a->n = n;
         /* Bytes in memory: the file's element size, 8 for numbers. */
-        size_t each = a->type == SB_RESULTS_STRING ? (size_t)a->size + 1 : 8;
-        too_large = (uint64_t)n > SB_RESULTS_MAX_ELEMENTS ||
-                    (uint64_t)n * each > (uint64_t)SB_RESULTS_MAX_ATTR_BYTES;
+        size_t each = a->type == SB_RESULTS_STRING ? (size_t)a->size + 1 : 8, bytes;
+        too_large = (uint64_t)n > SB_RESULTS_MAX_ELEMENTS || sb_size_mul((size_t)n, each, &bytes) != 0 ||
+                    bytes > SB_RESULTS_MAX_ATTR_BYTES;
         ok = !too_large && (n == 0 || read_attr_values(attr, ft, a));
     }
     if (too_large)
@@ -907,6 +913,34 @@ static int cmp_names(const void *a, const void *b)
     return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
+/* Names collected by H5Literate2, at most SB_RESULTS_MAX_LINKS. */
+typedef struct {
+    char **names;
+    int n, cap;
+} LinkNames;
+
+#if H5_VERSION_GE(1, 12, 0)
+typedef H5L_info2_t LinkInfo;
+#define link_iterate H5Literate2
+#else
+typedef H5L_info_t LinkInfo;
+#define link_iterate H5Literate
+#endif
+
+static herr_t collect_link(hid_t group, const char *name, const LinkInfo *info, void *data)
+{
+    (void)group, (void)info;
+    LinkNames *l = data;
+    if (l->n == SB_RESULTS_MAX_LINKS)
+        return 1; /* stop: more than a results file holds */
+    if (l->n == l->cap) {
+        l->cap = l->cap ? 2 * l->cap : 16;
+        l->names = sb_realloc(l->names, sizeof *l->names * (size_t)(l->cap + 1));
+    }
+    l->names[l->n++] = sb_strdup(name);
+    return 0;
+}
+
 char **sb_results_list(SbResultsReader *rd, const char *group, int *n)
 {
     *n = 0;
@@ -921,25 +955,17 @@ char **sb_results_list(SbResultsReader *rd, const char *group, int *n)
         H5Oclose(o);
         return NULL;
     }
-    H5G_info_t info;
-    char **names = NULL;
-    if (H5Gget_info(o, &info) >= 0) {
-        names = sb_calloc(info.nlinks + 1, sizeof *names);
-        for (hsize_t i = 0; i < info.nlinks; i++) {
-            ssize_t len = H5Lget_name_by_idx(o, ".", H5_INDEX_NAME, H5_ITER_INC, i, NULL, 0,
-                                             H5P_DEFAULT);
-            if (len < 0)
-                continue;
-            char *s = sb_malloc((size_t)len + 1);
-            H5Lget_name_by_idx(o, ".", H5_INDEX_NAME, H5_ITER_INC, i, s, (size_t)len + 1,
-                               H5P_DEFAULT);
-            names[(*n)++] = s;
-        }
-        qsort(names, (size_t)*n, sizeof *names, cmp_names);
-    }
+    /* One pass in the order of the file (no table of every link, which
+     * HDF5 1.10 builds for a lookup by index and mishandles in a corrupted
+     * dense group), sorted here. */
+    LinkNames l = {sb_calloc(1, sizeof(char *)), 0, 0};
+    hsize_t idx = 0;
+    link_iterate(o, H5_INDEX_NAME, H5_ITER_NATIVE, &idx, collect_link, &l);
+    qsort(l.names, (size_t)l.n, sizeof *l.names, cmp_names);
     H5Oclose(o);
     H5Eclear2(H5E_DEFAULT);
-    return names;
+    *n = l.n;
+    return l.names;
 }
 
 void sb_results_free_names(char **names, int n)

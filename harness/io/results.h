@@ -65,8 +65,10 @@ void sb_results_close(SbResultsReader *rd);
 const char *sb_results_path(const SbResultsReader *rd);
 /* 1 if the object exists. */
 int sb_results_exists(SbResultsReader *rd, const char *path);
-/* Names of the direct children of a group, sorted; *n set; NULL if the
- * group is absent. Free with sb_results_free_names. */
+/* Names of the direct children of a group (the first
+ * SB_RESULTS_MAX_LINKS), sorted; *n set; NULL if the group is absent.
+ * Free with sb_results_free_names. */
+#define SB_RESULTS_MAX_LINKS (1 << 20)
 char **sb_results_list(SbResultsReader *rd, const char *group, int *n);
 void sb_results_free_names(char **names, int n);
 

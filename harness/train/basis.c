@@ -206,6 +206,10 @@ static SbBasis *basis_load(const SbProblem *p, const SbConfig *cfg)
             double rank = 0, alpha = 0;
             sb_results_read_attr_double(rd, path, "rank", &rank);
             sb_results_read_attr_double(rd, path, "alpha", &alpha);
+            /* from a file: a whole number in $.lora.rank's range before it
+             * becomes an int */
+            if (!(rank >= 0 && rank <= 1024 && rank == floor(rank)))
+                load_fail(file, "a basis policy's rank attribute is not a whole number in [0, 1024]");
             if (!theta || (f == SB_POLICY_LORA && ((int)rank != cfg->lora.rank || alpha != cfg->lora.alpha)) ||
                 rows * cols != sb_policy_param_count(p->ref_net, f, (int)rank))
                 load_fail(file, "a basis policy is missing, or its shape or LoRA rank/alpha differ from $.lora");
