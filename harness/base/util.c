@@ -117,18 +117,26 @@ static void put(const char *s) { (void)!write(2, s, strlen(s)); }
 static void on_signal(int sig)
 {
     const char *name = sig == SIGINT ? "SIGINT" : sig == SIGTERM ? "SIGTERM" : sig == SIGHUP ? "SIGHUP" : "SIGPIPE";
-    put("soupbench: stopped by ");
-    put(name);
+    /* a closed pipe (`soupbench list | head`) is the reader's choice, not
+     * an event to report: only what had to be removed is said */
+    int quiet = sig == SIGPIPE, said = 0;
+    if (!quiet) {
+        put("soupbench: stopped by ");
+        put(name);
+        said = 1;
+    }
     if (getpid() == signals_owner) /* not a child between fork and exec */
         for (int i = 0; i < SB_MAX_TMPFILES; i++) {
             const char *p = tmpfiles[i];
             if (p && unlink(p) == 0) {
-                put(" (removed ");
+                put(said ? " (removed " : "soupbench: stopped by SIGPIPE (removed ");
                 put(p);
                 put(")");
+                said = 1;
             }
         }
-    put("\n");
+    if (said)
+        put("\n");
     _exit(128 + sig);
 }
 
