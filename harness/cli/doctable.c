@@ -191,7 +191,8 @@ void sb_doc_table_latex(const SbDocTable *t, FILE *f, const char *spec, const ch
     }
     if (label)
         fprintf(f, "\\label{%s}\n", label);
-    fputs("\\begin{tabular}{", f);
+    /* shrunk to the text width when wider, never enlarged */
+    fputs("\\resizebox{\\ifdim\\width>\\linewidth\\linewidth\\else\\width\\fi}{!}{%\n\\begin{tabular}{", f);
     if (spec)
         fputs(spec, f);
     else
@@ -218,7 +219,7 @@ void sb_doc_table_latex(const SbDocTable *t, FILE *f, const char *spec, const ch
         }
         fputs(" \\\\\n", f);
     }
-    fputs("\\hline\n\\end{tabular}\n\\end{table}\n", f);
+    fputs("\\hline\n\\end{tabular}}\n\\end{table}\n", f);
 }
 
 void sb_doc_number(double x, char *buf, size_t n)

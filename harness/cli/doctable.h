@@ -27,7 +27,8 @@ void sb_doc_table_text(const SbDocTable *t, FILE *f);
 void sb_doc_table_markdown(const SbDocTable *t, FILE *f);
 /* A tabular (spec: the column specification, e.g. "llrr"; NULL: l for the
  * first column, r for the others) in a table float with this caption and
- * label, at \small. */
+ * label, at \small, shrunk to the text width when wider (graphicx's
+ * \resizebox: the document loads graphicx). */
 void sb_doc_table_latex(const SbDocTable *t, FILE *f, const char *spec, const char *caption,
                         const char *label);
 
