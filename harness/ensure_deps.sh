@@ -10,14 +10,25 @@
 # instead: Debian's python3-torch, importable by /usr/bin/python3, for the
 # PyTorch column of `make bench` (which runs without it and says so).
 #
-# Environment (for testing this script): SB_DEPS_MODULES, SB_DEPS_COMMANDS
-# and SB_DEPS_PYTHON (module imports) replace the lists checked below.
+# `--latex` checks (and installs) what `make paper-pdf` needs: pdflatex and
+# the LaTeX classes and packages paper/paper.tex uses, all in Debian's
+# texlive-latex-base.
+#
+# Environment (for testing this script): SB_DEPS_MODULES, SB_DEPS_COMMANDS,
+# SB_DEPS_PYTHON (module imports) and SB_DEPS_TEX (LaTeX files found by
+# kpsewhich) replace the lists checked below.
 set -u
 
+TEX_FILES=${SB_DEPS_TEX-""}
 if [ "${1:-}" = --bench ]; then
     MODULES=${SB_DEPS_MODULES-""}
     COMMANDS=${SB_DEPS_COMMANDS-""}
     PYTHON_MODULES=${SB_DEPS_PYTHON-"torch"}
+elif [ "${1:-}" = --latex ]; then
+    MODULES=${SB_DEPS_MODULES-""}
+    COMMANDS=${SB_DEPS_COMMANDS-"pdflatex kpsewhich"}
+    PYTHON_MODULES=${SB_DEPS_PYTHON-""}
+    TEX_FILES=${SB_DEPS_TEX-"article.cls geometry.sty graphicx.sty amsmath.sty hyperref.sty"}
 else
     MODULES=${SB_DEPS_MODULES-"hdf5-serial openblas lapacke libcjson zlib libcrypto sleef cmocka"}
     COMMANDS=${SB_DEPS_COMMANDS-"cc make pkg-config gnuplot h5dump h5diff git curl"}
@@ -42,6 +53,7 @@ package_of() {
     git) echo git ;;
     curl) echo curl ;;
     torch) echo python3-torch ;;
+    pdflatex | kpsewhich | *.cls | *.sty) echo texlive-latex-base ;;
     *) echo "$1" ;;
     esac
 }
@@ -65,6 +77,10 @@ check() {
     # comes first on PATH.
     for py in $PYTHON_MODULES; do
         [ -x /usr/bin/python3 ] && /usr/bin/python3 -c "import $py" >/dev/null 2>&1 || add "$py"
+    done
+    # LaTeX packages are files kpsewhich finds (none can be found without it)
+    for f in $TEX_FILES; do
+        have kpsewhich && [ -n "$(kpsewhich "$f" 2>/dev/null)" ] || add "$f"
     done
 }
 
