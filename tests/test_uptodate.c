@@ -155,6 +155,14 @@ static void stale_should_keep_a_dirty_run_only_while_the_tree_has_its_code(void 
     assert_int_equal(stale(build, config, 1, why, sizeof why), 1);
     remove("harness/b.c");
 
+    /* dirty in its documentation only: a clean build of the commit has its code */
+    sh("git checkout -q harness/a.c");
+    assert_int_equal(sb_code_note_write("run.h5", build), 0); /* README.md still changed */
+    assert_int_equal(stale(c3, config, 1, why, sizeof why), 0);
+    assert_int_equal(stale(c2, config, 1, why, sizeof why), 1); /* another commit */
+    write_text("harness/a.c", "int a = 3;\n");
+    assert_int_equal(stale(c3, config, 1, why, sizeof why), 1); /* the code the note does not record */
+
     /* a clean run read by a dirty build: the commit against the tree */
     write_results("run.h5", c3);
     assert_int_equal(stale(build, config, 1, why, sizeof why), 1); /* a.c differs from c3 */

@@ -101,11 +101,14 @@ int sb_code_note_write(const char *results, const char *build)
     return fclose(f) == 0 ? 0 : -1;
 }
 
-/* The dirty build `commit` wrote the file: its note records the same
- * commit and this tree's fingerprint. */
+/* The dirty build `commit` ("X-dirty") wrote the file: its note records that
+ * commit and the fingerprint of the tree's code then, and this build, dirty
+ * or not, is of the same commit X with a tree of the same fingerprint (a
+ * tree dirty in its documentation only has the fingerprint of a clean one). */
 static int same_dirty_code(const char *results, const char *commit, const char *build)
 {
-    if (strcmp(commit, build) != 0)
+    size_t base = strlen(commit) - 6; /* without "-dirty" */
+    if (strncmp(commit, build, base) != 0 || (build[base] != '\0' && strcmp(build + base, "-dirty") != 0))
         return 0;
     char path[4096], line[256], hex[65];
     note_path(results, path, sizeof path);
