@@ -49,12 +49,18 @@ expect_file paper/generated/claims.tex
 expect_file paper/generated/quickstart-summary.tex
 expect_grep "$tmp/stdout" 'harness claims: 2 (2 hold, 0 fail)'
 
-# Nothing changed: nothing runs.
+# Nothing changed: nothing runs, and what is written is the same, byte for byte.
+cp paper/RESULTS.md results.before
+cp paper/generated/quickstart-summary.tex summary.before
 expect_exit 0 "$sb" paper
 expect_grep "$tmp/stderr" 'quickstart  *up to date'
 expect_grep "$tmp/stderr" 'quickstart_rerun  *up to date'
 checks=$((checks + 1))
 grep -q 'running' "$tmp/stderr" && fail "an up-to-date experiment ran again: $(cat "$tmp/stderr")"
+checks=$((checks + 1))
+cmp -s results.before paper/RESULTS.md || fail "RESULTS.md changed though nothing ran: $(diff results.before paper/RESULTS.md | head -5)"
+checks=$((checks + 1))
+cmp -s summary.before paper/generated/quickstart-summary.tex || fail "a generated table changed though nothing ran"
 
 # The config changed: both run again.
 sed 's/"seed": 3/"seed": 4/' paper/experiments/quickstart.json > q.json && mv q.json paper/experiments/quickstart.json

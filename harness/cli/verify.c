@@ -1474,10 +1474,10 @@ int sb_cmd_verify(int argc, char **argv)
         size_t body_len = 0;
         FILE *f = open_memstream(&body, &body_len);
         fprintf(f,
-                "Written by `soupbench verify %s --results %s` (build %s). Paper claims are findings on our data "
+                "Written by `soupbench verify %s --results %s`. Paper claims are findings on our data "
                 "(holds, refuted, or inconclusive when the 95%% interval straddles the threshold); harness claims are "
                 "guarantees of soupbench, and one that fails makes `verify` exit 1.\n\n",
-                claims_path, v.results_dir, sb_git_commit);
+                claims_path, v.results_dir);
         sb_doc_table_markdown(md, f);
         fprintf(f, "\n%s.\n\nHow each value was obtained:\n\n%s\n", summary, notes);
         fclose(f);
@@ -1495,7 +1495,7 @@ int sb_cmd_verify(int argc, char **argv)
             fprintf(stderr, "soupbench verify: %s: cannot write (%s)\n", tex, strerror(errno));
             rc = SB_EXIT_USAGE;
         } else {
-            fprintf(f, "%% Written by soupbench verify (build %s): do not edit.\n", sb_git_commit);
+            fprintf(f, "%% Written by soupbench verify from the results in %s: do not edit.\n", v.results_dir);
             char caption[600];
             bprintf(caption, sizeof caption, "The claims checked by soupbench verify. %s.", summary);
             sb_doc_table_latex(table, f, "llllll", caption, "tab:claims");
