@@ -7,6 +7,11 @@
 #   make check-release the README's two commands on a fresh clone of HEAD (make run, make test)
 #   make bench         one table: DGEMM peak, training steps (beside PyTorch), solver, refit,
 #                      whole run; installs Debian's python3-torch for the PyTorch column
+#   make paper         every experiment of paper/experiments (those up to date skipped), its
+#                      figures in paper/figures/, paper/RESULTS.md and the claims checked
+#                      (soupbench verify); PRESET=full for the configs' own sizes
+#   make paper-pdf     paper/paper.pdf from paper/paper.tex and what make paper generated;
+#                      installs Debian's texlive-latex-base
 #   make data          download the real data files missing from ../shared/data into the
 #                      cache (~/.cache/soupbench) and verify every one's SHA-256
 #   make deps          check the Debian packages soupbench needs; install the missing ones
@@ -59,7 +64,7 @@ TEST_BIN   := $(TEST_SRC:tests/%.c=$(B)/tests/%)
 
 QUICKSTART := paper/experiments/quickstart.json
 
-.PHONY: all run bench data test check-release deps clean asan fuzz FORCE
+.PHONY: all run bench data test check-release deps clean asan fuzz paper paper-pdf FORCE
 all: $(BIN)
 
 $(BIN): $(B)/harness/cli/main.o $(LIB_OBJ)
@@ -117,6 +122,25 @@ bench: deps
 	@sh harness/ensure_deps.sh --bench || echo "soupbench: no PyTorch: the bench prints the C figures only" >&2
 	@$(MAKE) --no-print-directory soupbench
 	./soupbench bench $(QUICKSTART)
+
+# The quick preset (default) runs paper/experiments with the sizes of
+# paper/experiments/quick/ into paper/results/; full runs them as they are
+# into paper/results/full/. Exit 1 when a harness claim fails.
+PRESET     ?= quick
+PAPER_JOBS ?= 2
+paper: deps
+	@$(MAKE) --no-print-directory soupbench
+	./soupbench paper --preset $(PRESET) --jobs $(PAPER_JOBS)
+
+# LaTeX is optional: without it (and no way to install it) this says what
+# is missing and stops.
+paper-pdf:
+	@sh harness/ensure_deps.sh --latex || { echo "soupbench: make paper-pdf needs LaTeX (above); make paper works without it" >&2; exit 1; }
+	@[ -f paper/generated/claims.tex ] || { echo "soupbench: paper/generated/ is empty: run make paper first" >&2; exit 1; }
+	cd paper && for pass in 1 2; do \
+	    pdflatex -interaction=nonstopmode -halt-on-error paper.tex > paper.log 2>&1 || \
+	    { tail -20 paper.log >&2; echo "soupbench: pdflatex failed: paper/paper.log" >&2; exit 1; }; done
+	@echo "wrote paper/paper.pdf"
 
 data: deps
 	@$(MAKE) --no-print-directory soupbench

@@ -13,13 +13,19 @@
 # runtime (Debian's clang and libclang-rt-14-dev); `make test` and
 # `make asan` need neither.
 #
-# Environment (for testing this script): SB_DEPS_MODULES, SB_DEPS_COMMANDS
-# and SB_DEPS_PYTHON (module imports) replace the lists checked below.
+# `--latex` checks (and installs) what `make paper-pdf` needs: pdflatex and
+# the LaTeX classes and packages paper/paper.tex uses, all in Debian's
+# texlive-latex-base.
+#
+# Environment (for testing this script): SB_DEPS_MODULES, SB_DEPS_COMMANDS,
+# SB_DEPS_PYTHON (module imports) and SB_DEPS_TEX (LaTeX files found by
+# kpsewhich) replace the lists checked below.
 set -u
 
 MODULES=${SB_DEPS_MODULES-"hdf5-serial openblas lapacke libcjson zlib libcrypto sleef cmocka"}
 COMMANDS=${SB_DEPS_COMMANDS-"cc make pkg-config gnuplot h5dump h5diff git curl"}
 PYTHON_MODULES=${SB_DEPS_PYTHON-""}
+TEX_FILES=${SB_DEPS_TEX-""}
 if [ "${1:-}" = --bench ]; then
     MODULES=${SB_DEPS_MODULES-""}
     COMMANDS=${SB_DEPS_COMMANDS-""}
@@ -27,6 +33,11 @@ if [ "${1:-}" = --bench ]; then
 elif [ "${1:-}" = --fuzz ]; then
     MODULES=${SB_DEPS_MODULES-""}
     COMMANDS=${SB_DEPS_COMMANDS-"clang libfuzzer"}
+elif [ "${1:-}" = --latex ]; then
+    MODULES=${SB_DEPS_MODULES-""}
+    COMMANDS=${SB_DEPS_COMMANDS-"pdflatex kpsewhich"}
+    PYTHON_MODULES=${SB_DEPS_PYTHON-""}
+    TEX_FILES=${SB_DEPS_TEX-"article.cls geometry.sty graphicx.sty amsmath.sty hyperref.sty"}
 fi
 
 # The Debian package providing a pkg-config module or a command.
@@ -49,6 +60,7 @@ package_of() {
     torch) echo python3-torch ;;
     clang) echo clang ;;
     libfuzzer) echo libclang-rt-14-dev ;;
+    pdflatex | kpsewhich | *.cls | *.sty) echo texlive-latex-base ;;
     *) echo "$1" ;;
     esac
 }
@@ -83,6 +95,10 @@ check() {
     # comes first on PATH.
     for py in $PYTHON_MODULES; do
         [ -x /usr/bin/python3 ] && /usr/bin/python3 -c "import $py" >/dev/null 2>&1 || add "$py"
+    done
+    # LaTeX packages are files kpsewhich finds (none can be found without it)
+    for f in $TEX_FILES; do
+        have kpsewhich && [ -n "$(kpsewhich "$f" 2>/dev/null)" ] || add "$f"
     done
 }
 

@@ -9,7 +9,7 @@ trap 'rm -rf "$tmp"' EXIT
 expect_exit 2 ./soupbench
 expect_exit 0 ./soupbench --help
 expect_exit 2 ./soupbench frobnicate
-for cmd in run plot info list bench; do
+for cmd in run plot info list bench verify paper; do
     expect_exit 0 ./soupbench $cmd --help
 done
 expect_exit 2 ./soupbench run

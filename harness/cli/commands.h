@@ -10,5 +10,7 @@ int sb_cmd_info(int argc, char **argv);
 int sb_cmd_list(int argc, char **argv);
 int sb_cmd_bench(int argc, char **argv);
 int sb_cmd_data(int argc, char **argv);
+int sb_cmd_verify(int argc, char **argv);
+int sb_cmd_paper(int argc, char **argv);
 
 #endif

@@ -23,6 +23,10 @@ static const char usage[] =
     "                      time DGEMM, one training step and the basis on this machine\n"
     "  data verify|fetch|list [FILE...]\n"
     "                      check, download or list the real data files\n"
+    "  verify [CLAIMS.json] [--results DIR]\n"
+    "                      check the paper's and the harness's claims against results files\n"
+    "  paper [--preset quick|full] [--only NAME,...]\n"
+    "                      run paper/experiments, draw the figures, write paper/RESULTS.md, verify\n"
     "\n"
     "soupbench COMMAND --help describes each command. Exit status: 0 success,\n"
     "1 failed run, 2 bad usage or bad input, 128 + N stopped by signal N\n"
@@ -103,7 +107,8 @@ int main(int argc, char **argv)
         const char *name;
         int (*fn)(int, char **);
     } commands[] = {{"run", sb_cmd_run}, {"plot", sb_cmd_plot}, {"info", sb_cmd_info}, {"list", sb_cmd_list},
-                    {"bench", sb_cmd_bench}, {"data", sb_cmd_data}};
+                    {"bench", sb_cmd_bench}, {"data", sb_cmd_data}, {"verify", sb_cmd_verify},
+                    {"paper", sb_cmd_paper}};
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
         if (strcmp(cmd, commands[i].name) == 0) {
             int reads_results = commands[i].fn == sb_cmd_plot || commands[i].fn == sb_cmd_info;
