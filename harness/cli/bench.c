@@ -463,14 +463,9 @@ static void solve_call(void *arg)
     sb_soft_solution_free(&sol);
 }
 
-typedef struct {
-    int n, K;
-    double *X, *y, *lam;
-} Refit;
-
-static void refit_call(void *arg)
+void sb_bench_refit_call(void *arg)
 {
-    Refit *f = arg;
+    SbBenchRefit *f = arg;
     memset(f->lam, 0, sizeof(double) * (size_t)f->K);
     sb_logreg_fit(f->X, f->y, NULL, f->n, f->K, 1.0, f->lam, NULL, NULL);
 }
@@ -479,7 +474,7 @@ static void refit_call(void *arg)
  * differences, 1,000 sampled answers, from lam = 0. */
 static void bench_refit(int repeats)
 {
-    Refit f = {1000, 30, NULL, NULL, NULL};
+    SbBenchRefit f = {1000, 30, NULL, NULL, NULL};
     f.X = sb_zeros((size_t)f.n * f.K);
     f.y = sb_zeros(f.n);
     f.lam = sb_zeros(f.K);
@@ -494,7 +489,7 @@ static void bench_refit(int repeats)
             z += (f.X[(size_t)i * f.K + k] = sb_rng_normal(&rng)) * truth[k];
         f.y[i] = sb_rng_uniform(&rng) < 1.0 / (1.0 + exp(-z));
     }
-    SbTiming t = sb_bench_median(refit_call, &f, repeats);
+    SbTiming t = sb_bench_median(sb_bench_refit_call, &f, repeats);
     char c[96];
     table_row("-", "lam refit K=30 n=1000", fmt_timing(t, c, sizeof c), "", "", "");
     free(truth);

@@ -18,6 +18,14 @@ SbTiming sb_bench_summary(double *s, int n);
 /* Seconds per call of fn(arg) over `repeats` repeats, each repeat long
  * enough to be measured (the calibration doubles as the warm-up). */
 SbTiming sb_bench_median(void (*fn)(void *), void *arg, int repeats);
+
+/* One lam refit from zero: n answers on K implicit-reward differences X
+ * [n x K] with labels y, L2 strength 1 (the online protocol's). */
+typedef struct {
+    int n, K;
+    double *X, *y, *lam;
+} SbBenchRefit;
+void sb_bench_refit_call(void *arg);
 /* The best GFLOP/s of square cblas_dgemm calls (printed when verbose). */
 double sb_bench_dgemm_peak(int repeats, int verbose);
 extern double sb_bench_dgemm_peak_cached;

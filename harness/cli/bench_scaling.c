@@ -159,22 +159,11 @@ static double point_basis(const SbConfig *base, double x, int repeats)
     return s;
 }
 
-typedef struct {
-    int n, K;
-    double *X, *y, *lam;
-} Refit;
-
-static void refit_call(void *arg)
-{
-    Refit *f = arg;
-    memset(f->lam, 0, sizeof(double) * (size_t)f->K);
-    sb_logreg_fit(f->X, f->y, NULL, f->n, f->K, 1.0, f->lam, NULL, NULL);
-}
 
 static double point_refit(const SbConfig *base, double x, int repeats)
 {
     (void)base;
-    Refit f = {1000, (int)x, NULL, NULL, NULL};
+    SbBenchRefit f = {1000, (int)x, NULL, NULL, NULL};
     f.X = sb_zeros((size_t)f.n * f.K), f.y = sb_zeros(f.n), f.lam = sb_zeros(f.K);
     SbRng rng;
     sb_rng_seed(&rng, 7);
@@ -184,7 +173,7 @@ static double point_refit(const SbConfig *base, double x, int repeats)
             z += (f.X[(size_t)i * f.K + k] = sb_rng_normal(&rng)) / sqrt((double)f.K);
         f.y[i] = sb_rng_uniform(&rng) < 1.0 / (1.0 + exp(-z));
     }
-    SbTiming t = sb_bench_median(refit_call, &f, repeats);
+    SbTiming t = sb_bench_median(sb_bench_refit_call, &f, repeats);
     free(f.X), free(f.y), free(f.lam);
     return t.median;
 }
