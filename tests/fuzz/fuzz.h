@@ -53,12 +53,23 @@ static void fuzz_init(void)
         }                                                                                       \
     } while (0)
 
-/* A file of its own per process, name[0..n) written to it; its path. */
+static char fuzz_paths[4][256];
+
+static void fuzz_remove_files(void)
+{
+    for (int i = 0; i < 4; i++)
+        if (fuzz_paths[i][0])
+            unlink(fuzz_paths[i]);
+}
+
+/* A file of its own per process, name[0..n) written to it; its path. The
+ * files are removed at exit. */
 static const char *fuzz_file(const char *name, const uint8_t *data, size_t n)
 {
-    static char paths[4][256];
     static int k;
-    char *p = paths[k++ % 4];
+    if (k == 0)
+        atexit(fuzz_remove_files);
+    char *p = fuzz_paths[k++ % 4];
     const char *dir = access("/dev/shm", W_OK) == 0 ? "/dev/shm" : "/tmp";
     snprintf(p, 256, "%s/sb_fuzz_%ld_%s", dir, (long)getpid(), name);
     FILE *f = fopen(p, "wb");

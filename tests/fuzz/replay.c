@@ -4,19 +4,40 @@
  * folder given, to the target's LLVMFuzzerTestOneInput; a failed oracle
  * aborts. With no argument: tests/fuzz/corpus/fuzz_<target> and
  * tests/fuzz/regressions/fuzz_<target> (FUZZ_TARGET, set by the
- * Makefile). */
+ * Makefile). What the commands print on bad input is expected and
+ * silenced (as libFuzzer's -close_fd_mask=3); each input's name is said
+ * first, so that an abort names it. SB_REPLAY_VERBOSE=1 keeps the output. */
 #include <dirent.h>
+#include <fcntl.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "sb.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static int by_name(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
+
+static int saved_out = -1, saved_err = -1;
+
+static void silence(int on)
+{
+    if (getenv("SB_REPLAY_VERBOSE"))
+        return;
+    fflush(stdout);
+    fflush(stderr);
+    if (on) {
+        int null = open("/dev/null", O_WRONLY);
+        saved_out = dup(1), saved_err = dup(2);
+        dup2(null, 1), dup2(null, 2), close(null);
+    } else {
+        dup2(saved_out, 1), dup2(saved_err, 2), close(saved_out), close(saved_err);
+    }
+}
 
 static int replay_file(const char *path)
 {
@@ -26,7 +47,10 @@ static int replay_file(const char *path)
         fprintf(stderr, "replay: cannot read %s\n", path);
         return 0;
     }
+    fprintf(stderr, "replay: %s\n", path);
+    silence(1);
     LLVMFuzzerTestOneInput((const uint8_t *)data, n);
+    silence(0);
     free(data);
     return 1;
 }

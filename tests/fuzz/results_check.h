@@ -67,9 +67,19 @@ static void check_command_line(const char *l, size_t n, const char *script)
         script_fail("a string does not end on its line", l, script);
 }
 
+static long scripts_checked; /* SB_FUZZ_STATS=1: printed at exit */
+
+static void print_stats(void) { fprintf(stderr, "fuzz: %ld gnuplot scripts checked\n", scripts_checked); }
+
+static char outdir[128];
+
+/* plot makes the folder; the stand-in for gnuplot writes nothing in it */
+static void remove_outdir(void) { rmdir(outdir); }
+
 static int check_script(const char *script, const char *path)
 {
     (void)path;
+    scripts_checked++;
     int in_block = 0;
     for (const char *l = script; *l;) {
         const char *nl = strchr(l, '\n');
@@ -99,10 +109,12 @@ static int check_script(const char *script, const char *path)
 /* info, then plot (into a folder of this process), on the file. */
 static void run_info_and_plot(const char *file)
 {
-    static char outdir[128];
     if (!outdir[0]) {
         snprintf(outdir, sizeof outdir, "/tmp/sb_fuzz_%ld_figs", (long)getpid());
         sb_figure_set_runner(check_script);
+        atexit(remove_outdir);
+        if (getenv("SB_FUZZ_STATS"))
+            atexit(print_stats);
     }
     char *info[] = {"info", (char *)file, "--config"};
     char *plot[] = {"plot", (char *)file, "--outdir", outdir, "--format", "png,svg"};
