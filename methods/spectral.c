@@ -9,6 +9,7 @@
 #include "feedback.h"
 #include "mlp.h"
 #include "sb.h"
+#include "solver.h"
 #include "spectrum.h"
 #include <stdio.h>
 
@@ -188,28 +189,6 @@ SbSamplerStats sb_spectral_sampler_measure(const SbProblem *p, const double *q_l
     return st;
 }
 
-/* Expected visits of every state under the policy, from p->eval_init. */
-static void eval_occupancy(const SbProblem *p, const double *logits, double *occ)
-{
-    int V = p->V;
-    memset(occ, 0, sizeof(double) * (size_t)p->n_states);
-    memcpy(occ, p->eval_init, sizeof(double) * (size_t)p->n_prompts);
-    double *pi = sb_zeros(V), *row = sb_zeros(sb_problem_max_layer(p));
-    for (int t = 0; t + 1 < p->H; t++) {
-        int next = p->layer_offset[t + 1], n = sb_problem_layer_size(p, t + 1);
-        for (int s = p->layer_offset[t]; s < p->layer_offset[t + 1]; s++) {
-            if (occ[s] == 0)
-                continue;
-            sb_softmax(logits + (size_t)s * V, V, pi);
-            for (int a = 0; a < V; a++) {
-                sb_problem_transition_row(p, s, a, row);
-                for (int j = 0; j < n; j++)
-                    occ[next + j] += occ[s] * pi[a] * row[j];
-            }
-        }
-    }
-    free(row), free(pi);
-}
 
 SbSamplerStats sb_spectral_sampler_exact(const SbProblem *p, const double *q_lam, int budget, double *kl)
 {
@@ -221,7 +200,7 @@ SbSamplerStats sb_spectral_sampler_exact(const SbProblem *p, const double *q_lam
     /* the target: pi_ref exp(q_lam / beta), normalised */
     for (size_t i = 0; i < n_sa; i++)
         target[i] = p->ref_logits[i] + q_lam[i] / p->beta;
-    eval_occupancy(p, served, occ);
+    sb_occupancy_eval(p, served, occ);
     double tokens = 0, proposals = 0, accepted = 0, divergence = 0;
     for (int s = 0; s < p->n_states; s++) {
         if (occ[s] == 0)

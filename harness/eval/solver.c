@@ -272,6 +272,11 @@ static void occupancy_of_logits(const SbProblem *p, const double *start, const d
 
 void sb_occupancy(const SbProblem *p, const double *logits, double *occ) { occupancy_of_logits(p, p->init, logits, occ); }
 
+void sb_occupancy_eval(const SbProblem *p, const double *logits, double *occ)
+{
+    occupancy_of_logits(p, p->eval_init, logits, occ);
+}
+
 void sb_evaluate_policy(const SbProblem *p, const double *logits, const double *w, SbPolicyValue *out)
 {
     int V = p->V, m = p->m;

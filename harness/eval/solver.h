@@ -58,5 +58,8 @@ void sb_evaluate_policy(const SbProblem *p, const double *logits, const double *
 /* Expected visits of each state under the policy from p->init: occ
  * [n_states], summing to 1 within each step. */
 void sb_occupancy(const SbProblem *p, const double *logits, double *occ);
+/* The same from the evaluation prompts p->eval_init (what every reported
+ * number is weighted by). */
+void sb_occupancy_eval(const SbProblem *p, const double *logits, double *occ);
 
 #endif

@@ -294,12 +294,9 @@ double sb_users_policy_tv(const SbProblem *p, const double *users, int n)
 {
     size_t n_sa = (size_t)p->n_states * p->V;
     int V = p->V;
-    /* pi_ref's visits from the held-out prompts: sb_occupancy starts from
-     * p->init, so hand it a copy of the problem that starts elsewhere */
-    SbProblem held_out = *p;
-    held_out.init = p->eval_init;
+    /* pi_ref's visits from the held-out prompts */
     double *visits = sb_zeros(p->n_states);
-    sb_occupancy(&held_out, p->ref_logits, visits);
+    sb_occupancy_eval(p, p->ref_logits, visits);
     double *pi = sb_zeros((size_t)n * n_sa), *r = sb_zeros(n_sa);
     for (int u = 0; u < n; u++) {
         sb_problem_user_reward(p, users + (size_t)u * p->m, r);

@@ -63,10 +63,8 @@ static double predict(const SbProblem *p, size_t sa, const double *theta)
  * from the evaluation prompts, averaged over steps. */
 static void heldout(const SbProblem *p, const double *est, const double *truth, double *rmse, double *scale)
 {
-    SbProblem q = *p;
-    q.init = p->eval_init;
     double *occ = sb_zeros(p->n_states), *pi = sb_zeros(p->V);
-    sb_occupancy(&q, p->ref_logits, occ);
+    sb_occupancy_eval(p, p->ref_logits, occ);
     double err = 0, sq = 0;
     for (int s = 0; s < p->n_states; s++) {
         if (occ[s] == 0)

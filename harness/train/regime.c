@@ -65,21 +65,21 @@ static void weight_change(const SbPolicy *pol, SbRegimeEntry *out)
     out->change = den > 0 ? sqrt(num / den) : 0;
 }
 
-/* J of logits under reward rho on a prompt distribution init. */
-static double J_on(const SbProblem *p, const double *init, const double *rho, const double *logits)
+/* J of logits under reward rho on the training prompts (p->init, the
+ * trainers' objective) or the held-out ones (p->eval_init). */
+static double J_on(const SbProblem *p, int held_out, const double *rho, const double *logits)
 {
-    SbProblem q = *p;
-    q.eval_init = (double *)init;
-    return sb_policy_eval_objective(&q, rho, logits);
+    return held_out ? sb_policy_eval_objective(p, rho, logits) : sb_policy_objective(p, rho, logits, NULL);
 }
 
-static double gain_on(const SbProblem *p, const double *init, const double *rho, const double *logits,
+static double gain_on(const SbProblem *p, int held_out, const double *rho, const double *logits,
                       const SbSoftSolution *sol)
 {
-    double J_ref = J_on(p, init, rho, p->ref_logits), J_opt = 0;
+    const double *init = held_out ? p->eval_init : p->init;
+    double J_ref = J_on(p, held_out, rho, p->ref_logits), J_opt = 0;
     for (int x = 0; x < p->n_prompts; x++)
         J_opt += init[x] * sol->V[x];
-    return (J_on(p, init, rho, logits) - J_ref) / (J_opt - J_ref);
+    return (J_on(p, held_out, rho, logits) - J_ref) / (J_opt - J_ref);
 }
 
 void sb_regime_measure(const SbProblem *p, const SbPolicy *pol, const double *logits, const double *rho,
@@ -91,8 +91,8 @@ void sb_regime_measure(const SbProblem *p, const SbPolicy *pol, const double *lo
     weight_change(pol, out);
     SbSoftSolution sol;
     sb_solve_soft(p, rho, p->ref_logits, &sol);
-    out->gain_train = gain_on(p, p->init, rho, logits, &sol);
-    out->gain_eval = gain_on(p, p->eval_init, rho, logits, &sol);
+    out->gain_train = gain_on(p, 0, rho, logits, &sol);
+    out->gain_eval = gain_on(p, 1, rho, logits, &sol);
     sb_soft_solution_free(&sol);
 }
 
