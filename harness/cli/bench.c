@@ -32,6 +32,7 @@
 #include "policy.h"
 #include "sb.h"
 #include "solver.h"
+#include "stats.h"
 #include "synthetic.h"
 #include "vmath.h"
 #include "train.h"
@@ -72,12 +73,6 @@ static const char usage[] =
  * calls are not lost in the clock's and the scheduler's noise. */
 #define BENCH_MIN_SECONDS 0.02
 
-static int compare_doubles(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
 /* Seconds per call of `inner` back-to-back calls. */
 static double time_calls(void (*fn)(void *), void *arg, long inner)
 {
@@ -89,8 +84,8 @@ static double time_calls(void (*fn)(void *), void *arg, long inner)
 
 SbTiming sb_bench_summary(double *s, int n)
 {
-    qsort(s, (size_t)n, sizeof *s, compare_doubles);
-    return (SbTiming){n % 2 ? s[n / 2] : 0.5 * (s[n / 2 - 1] + s[n / 2]), s[0], s[n - 1]};
+    double median = sb_median(s, n); /* s is sorted now */
+    return (SbTiming){median, s[0], s[n - 1]};
 }
 
 /* Median, min and max over `repeats` of the seconds per call. The

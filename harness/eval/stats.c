@@ -18,6 +18,14 @@ static int by_value(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
+void sb_sort(double *x, int n) { qsort(x, (size_t)n, sizeof *x, by_value); }
+
+double sb_median(double *x, int n)
+{
+    sb_sort(x, n);
+    return n % 2 ? x[n / 2] : 0.5 * (x[n / 2 - 1] + x[n / 2]);
+}
+
 /* Linear interpolation between order statistics (type 7 quantile). */
 static double quantile(const double *sorted, int n, double q)
 {

@@ -5,6 +5,11 @@
 #include "sb.h"
 
 double sb_mean(const double *x, int n);
+/* x[0..n-1] sorted ascending in place. */
+void sb_sort(double *x, int n);
+/* The median of x[0..n-1] (the mean of the two middle values when n is
+ * even); sorts x in place. n >= 1. */
+double sb_median(double *x, int n);
 /* Percentile bootstrap 95% interval of the mean of x[0..n-1] from
  * `resamples` resamples drawn with rng. */
 void sb_bootstrap_mean_ci(const double *x, int n, int resamples, SbRng *rng, double *lo, double *hi);

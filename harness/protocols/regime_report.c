@@ -8,19 +8,8 @@
 
 #include "regime.h"
 #include "sb.h"
+#include "stats.h"
 #include "train.h"
-
-static int by_value(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
-static double median(double *x, int n)
-{
-    qsort(x, (size_t)n, sizeof *x, by_value);
-    return n % 2 ? x[n / 2] : 0.5 * (x[n / 2 - 1] + x[n / 2]);
-}
 
 /* One parameter merge of K policies at uniform coefficients: its
  * nonlinearity against the same mix of their logits. */
@@ -106,7 +95,7 @@ void sb_regime_report(const SbContext *ctx, SbResults *r, int quiet)
                 top = e[j].change > top ? e[j].change : top;
                 k++;
             }
-        double ch = median(x, k), gt = median(y, k), ge = median(z, k);
+        double ch = sb_median(x, k), gt = sb_median(y, k), ge = sb_median(z, k);
         if (!quiet)
             printf("  %-20s %5d %14.3f %14.3f %13.1f%% %13.1f%%\n", e[i].group, k, ch, top, 100 * gt, 100 * ge);
         /* outside: the policies that do reach the declared gain move too far,
