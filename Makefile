@@ -29,6 +29,16 @@
 # re-enter make, so that pkg-config is only asked once the packages exist.
 
 PKGS       := hdf5-serial openblas lapacke libcjson zlib libcrypto sleef
+# `make MPI=1`: the same program built with Open MPI (harness/README.md,
+# "Threads, MPI and shards"); the flavour is remembered in $(B)/flavour, so
+# switching rebuilds what depends on it.
+ifeq ($(MPI),1)
+PKGS       += ompi-c
+SB_MPI_DEF := -DSB_MPI
+FLAVOUR    := mpi
+else
+FLAVOUR    := plain
+endif
 CC         ?= cc
 CFLAGS     ?= -O2 -g
 WARNINGS   := -Wall -Wextra -Wshadow
@@ -42,12 +52,14 @@ ROOMS      := harness/base harness/io harness/core harness/eval harness/train \
 # sanitizer and fuzzing builds.
 B          ?= build
 BIN        ?= soupbench
-SB_CPPFLAGS = -std=c11 -D_GNU_SOURCE $(addprefix -I,$(ROOMS)) -I$(B) $(PKG_CFLAGS)
+SB_CPPFLAGS = -std=c11 -D_GNU_SOURCE $(SB_MPI_DEF) $(addprefix -I,$(ROOMS)) -I$(B) $(PKG_CFLAGS)
 # Recursively expanded: pkg-config is asked when a recipe needs it.
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS))
 PKG_LIBS   = $(shell pkg-config --libs $(PKGS))
-LDLIBS     = $(PKG_LIBS) -lm
-COMPILE    = $(CC) $(SB_CPPFLAGS) $(CPPFLAGS) $(WARNINGS) $(CFLAGS)
+LDLIBS     = $(PKG_LIBS) -lm -fopenmp
+# OpenMP runs a stage's independent units on --threads threads
+# (harness/base/units.c); added whatever CFLAGS says.
+COMPILE    = $(CC) $(SB_CPPFLAGS) $(CPPFLAGS) $(WARNINGS) $(CFLAGS) -fopenmp
 # Quiet by default (one line per file); `make V=1` prints every command.
 ifeq ($(V),1)
 Q :=
@@ -67,9 +79,17 @@ QUICKSTART := paper/experiments/quickstart.json
 .PHONY: all run bench data test check-release deps clean asan fuzz paper paper-pdf FORCE
 all: $(BIN)
 
-$(BIN): $(B)/harness/cli/main.o $(LIB_OBJ)
+$(BIN): $(B)/harness/cli/main.o $(LIB_OBJ) $(B)/flavour
 	$(say) LINK $@
-	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(filter %.o,$^) $(LDLIBS)
+
+# plain or mpi: rewritten only when it changes, so `make MPI=1` after `make`
+# rebuilds the units runner and relinks, and nothing else.
+$(B)/flavour: FORCE
+	@mkdir -p $(B)
+	@echo $(FLAVOUR) > $@.new
+	@if cmp -s $@.new $@; then rm -f $@.new; else mv $@.new $@; fi
+$(B)/harness/base/units.o: $(B)/flavour
 
 # -MMD -MP: each object depends on exactly the headers it includes.
 $(B)/%.o: %.c

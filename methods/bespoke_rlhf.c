@@ -10,21 +10,11 @@
 #include "method.h"
 #include "sb.h"
 #include "train.h"
-
-typedef struct {
-    int served;
-} Bespoke;
-
-static void *bespoke_prepare(const SbContext *ctx)
-{
-    (void)ctx;
-    return sb_calloc(1, sizeof(Bespoke));
-}
+#include "units.h"
 
 static void bespoke_serve(const SbContext *ctx, void *state, const SbUser *user, double *warm, double *logits)
 {
-    (void)warm;
-    Bespoke *b = state;
+    (void)warm, (void)state;
     const double *w = user->w;
     SB_ASSERT(w);
     const SbProblem *p = ctx->p;
@@ -34,14 +24,14 @@ static void bespoke_serve(const SbContext *ctx, void *state, const SbUser *user,
     SbRng rng;
     sb_rng_seed(&rng, sb_seed_from_weights(cfg->seed, w, p->m));
     SbPolicy *pol = sb_policy_new(p->ref_net, cfg->train.form, cfg->lora.rank, cfg->lora.alpha, &rng);
-    char label[64], item[32];
-    snprintf(label, sizeof label, "bespoke_rlhf policy %d", b->served);
+    char label[200], unit[160];
+    snprintf(label, sizeof label, "bespoke_rlhf policy (%s)",
+             sb_units_current(unit, sizeof unit) ? unit : "outside the protocols' units");
     SbTrainStats st;
     sb_train(p, pol, r, &cfg->train, sb_rng_u64(&rng), label, &st);
-    snprintf(item, sizeof item, "%d", b->served++);
-    sb_cost_record("bespoke_rlhf", item, &st);
+    sb_cost_record("bespoke_rlhf", NULL, &st); /* numbered in the protocols' order */
     sb_policy_logits(p, pol, logits);
-    sb_regime_record("bespoke_rlhf", item, p, pol, logits, r);
+    sb_regime_record("bespoke_rlhf", NULL, p, pol, logits, r);
     sb_policy_free(pol);
     free(r);
 }
@@ -49,11 +39,9 @@ static void bespoke_serve(const SbContext *ctx, void *state, const SbUser *user,
 const SbMethod sb_method_bespoke_rlhf = {
     .name = "bespoke_rlhf",
     .description = "a policy trained for each user alone on r_u by $.train (exact RLHF policy gradient by default); cost counted per user",
-    .prepare = bespoke_prepare,
     .information = SB_INFO_REFERENCE_POINT,
     .serve = bespoke_serve,
     .roles = SB_ROLE_NORMALISER,
     .cost = SB_COST_PER_USER_TRAINING,
     .style = {.rgb = 0x2ca02c, .point = 5},
-    .release = free,
 };

@@ -19,10 +19,10 @@ int sb_information_gets_truth(SbInformation info)
     return info == SB_INFO_REFERENCE_POINT || sb_information_is_oracle(info);
 }
 
-SbUser sb_method_user(const SbMethod *m, const SbPairs *feedback, const double *w, double l2, int keep)
+SbUser sb_method_user(const SbMethod *m, const SbPairs *feedback, const double *w, double l2, double *kept)
 {
     SbUser u = {.feedback = feedback, .w = sb_information_gets_truth(m->information) ? w : NULL, .l2 = l2,
-                .keep = keep};
+                .kept = kept};
     return u;
 }
 
@@ -61,6 +61,12 @@ char *sb_method_information(const SbContext *ctx, const SbMethod *m)
 
 void sb_method_serve_offline(const SbContext *ctx, const SbMethod *m, void *state, const double *w, double *logits)
 {
+    sb_method_serve_kept(ctx, m, state, w, logits, NULL, 0);
+}
+
+void sb_method_serve_kept(const SbContext *ctx, const SbMethod *m, void *state, const double *w, double *logits,
+                          double *kept, long serial)
+{
     SbPairs fb = {0};
     int adaptive = m->online == SB_ONLINE_FEEDBACK;
     if (adaptive)
@@ -69,7 +75,8 @@ void sb_method_serve_offline(const SbContext *ctx, const SbMethod *m, void *stat
     double *warm = n_warm ? sb_zeros(n_warm) : NULL;
     if (warm && m->prior)
         m->prior(ctx, state, warm);
-    SbUser user = sb_method_user(m, &fb, w, ctx->cfg->soup.l2, 1);
+    SbUser user = sb_method_user(m, &fb, w, ctx->cfg->soup.l2, kept);
+    user.serial = serial;
     m->serve(ctx, state, &user, warm, logits);
     free(warm);
     if (adaptive)

@@ -22,7 +22,6 @@ typedef struct {
     int L, m;
     size_t *size;   /* [L]: elements of layer l's weight */
     double **U;     /* [L x m]: the updates (alpha/r) B_j A_j of layer l, adapter j */
-    int served;
 } Cat;
 
 static void *cat_prepare(const SbContext *ctx)
@@ -95,7 +94,7 @@ double sb_cat_loss(const SbContext *ctx, const void *state, const SbPairs *pairs
 
 /* Adam on the soft-label DPO loss from coef (in/out), then the merged
  * policy's logits; the cost goes to the ledger per fit. */
-static void fit_and_serve(const SbContext *ctx, Cat *c, const SbPairs *pairs, double *coef, double *logits)
+static void fit_and_serve(const SbContext *ctx, const Cat *c, const SbPairs *pairs, double *coef, double *logits)
 {
     const SbSoupConfig *sc = &ctx->cfg->soup;
     double start = sb_now(), flops0 = sb_mlp_flops();
@@ -119,9 +118,7 @@ static void fit_and_serve(const SbContext *ctx, Cat *c, const SbPairs *pairs, do
     sb_policy_free(pol);
     SbTrainStats st = {.steps = pairs->n > 0 ? sc->cat_steps : 0, .seconds = sb_now() - start,
                        .flops = sb_mlp_flops() - flops0};
-    char item[32];
-    snprintf(item, sizeof item, "%d", c->served++);
-    sb_cost_record("lora_soup_cat", item, &st);
+    sb_cost_record("lora_soup_cat", NULL, &st); /* numbered in the protocols' order */
     free(ve), free(mo), free(grad);
 }
 

@@ -71,7 +71,11 @@ typedef struct {
     const SbPairs *feedback; /* the answered pairs (n = 0: nothing yet, serve the prior); never NULL */
     const double *w;         /* the true weights [m], or NULL (every method of the default comparison) */
     double l2;               /* the protocol's L2 strength for every logistic fit to the feedback */
-    int keep;                /* the offline protocol: keep what was fitted for `write` (not online rounds) */
+    /* The offline protocol: the kept_cols numbers to keep of this serve
+     * (what was fitted), handed back by `adopt` for `write`; NULL in
+     * online rounds and wherever nothing is kept. */
+    double *kept;
+    long serial; /* the offline serve's index (users, then distinct Pareto weights): names its streams */
 } SbUser;
 
 /* How a method behaves in the online protocol (SPEC section 4). */
@@ -159,6 +163,12 @@ typedef struct SbMethod {
     unsigned roles;   /* SB_ROLE_* flags; 0 for most methods */
     SbCostGroup cost; /* where its own training cost is recorded */
     SbPlotStyle style;
+    /* Numbers kept per offline serve (SbUser.kept); NULL: none. */
+    int (*kept_cols)(const SbContext *ctx, void *state);
+    /* The offline protocol's kept rows [n x kept_cols], in serve order,
+     * after every serve (the serves run as independent units, in any
+     * order and process); NULL when kept_cols is. */
+    void (*adopt)(const SbContext *ctx, void *state, const double *rows, long n);
     /* Method-specific results under `group` (/methods/<name>), after every
      * user and Pareto point was served; NULL if none. */
     void (*write)(const SbContext *ctx, void *state, SbResults *r, const char *group);
@@ -168,12 +178,16 @@ typedef struct SbMethod {
 
 /* What a protocol hands method m about a user: the feedback, and w only
  * when m's information includes the truth. */
-SbUser sb_method_user(const SbMethod *m, const SbPairs *feedback, const double *w, double l2, int keep);
+SbUser sb_method_user(const SbMethod *m, const SbPairs *feedback, const double *w, double l2, double *kept);
 /* The offline protocol's serving of m to the user with weights w: the
  * user's offline feedback (methods/feedback.h; the same pairs for every
- * method), warm from m's prior, l2 = $.soup.l2, kept for `write`. */
+ * method), warm from m's prior, l2 = $.soup.l2, nothing kept. */
 void sb_method_serve_offline(const SbContext *ctx, const SbMethod *m, void *state, const double *w,
                              double *logits);
+/* The same, keeping m's kept_cols numbers in kept (NULL: none) for the
+ * serve of index serial. */
+void sb_method_serve_kept(const SbContext *ctx, const SbMethod *m, void *state, const double *w, double *logits,
+                          double *kept, long serial);
 /* "feedback: 256 pairs; learned rewards: 2048 rollouts", "oracle: true
  * weights", ...: what m received in this experiment (malloc'd). */
 char *sb_method_information(const SbContext *ctx, const SbMethod *m);

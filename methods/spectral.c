@@ -280,15 +280,13 @@ void sb_spectral_prior(const SbContext *ctx, void *state, double *warm)
     memcpy(warm, st->lam_bar, sizeof(double) * (size_t)st->K);
 }
 
-const double *sb_spectral_state_fit(const SbContext *ctx, SbSpectralState *st, const SbUser *user, double *warm)
+const double *sb_spectral_state_fit(const SbContext *ctx, const SbSpectralState *st, const SbUser *user,
+                                    double *warm)
 {
     SbLogregReport rep;
     sb_spectral_fit_pairs(ctx, st->q, user->feedback, user->l2, st->lam_bar, warm, &rep);
-    if (user->keep) {
-        int cols = st->K + 3;
-        if (st->n == st->cap)
-            st->lam = sb_realloc(st->lam, sizeof(double) * (size_t)(st->cap = st->cap ? 2 * st->cap : 64) * cols);
-        double *row = st->lam + (size_t)st->n++ * cols;
+    if (user->kept) {
+        double *row = user->kept;
         memcpy(row, warm, sizeof(double) * (size_t)st->K);
         row[st->K] = rep.iterations;
         row[st->K + 1] = rep.grad_inf;
@@ -297,13 +295,36 @@ const double *sb_spectral_state_fit(const SbContext *ctx, SbSpectralState *st, c
     return warm;
 }
 
+int sb_spectral_kept_cols(const SbContext *ctx, void *state)
+{
+    (void)ctx;
+    return ((const SbSpectralState *)state)->K + 3;
+}
+
+void sb_spectral_state_adopt(SbSpectralState *st, const double *rows, long n, int stride)
+{
+    int cols = st->K + 3;
+    free(st->lam);
+    st->lam = sb_zeros((size_t)n * cols + 1);
+    st->n = n;
+    for (long i = 0; i < n; i++)
+        memcpy(st->lam + i * cols, rows + i * stride, sizeof(double) * (size_t)cols);
+}
+
+void sb_spectral_adopt(const SbContext *ctx, void *state, const double *rows, long n)
+{
+    (void)ctx;
+    SbSpectralState *st = state;
+    sb_spectral_state_adopt(st, rows, n, st->K + 3);
+}
+
 void sb_spectral_state_write(const SbSpectralState *st, SbResults *r, const char *group)
 {
     char path[256], *names = sb_column_names("lam_", 1, st->K), columns[4096];
     snprintf(columns, sizeof columns, "%s,newton_iterations,grad_inf,converged", names);
     snprintf(path, sizeof path, "%s/lambda", group);
-    sb_results_write_table(r, path, st->n, st->K + 3, st->lam, columns,
-                           "fitted mixture weights of each served user (test users, then the Pareto sweeps) and "
+    sb_results_write_table(r, path, (int)st->n, st->K + 3, st->lam, columns,
+                           "fitted mixture weights of each served user (test users, then the distinct Pareto weights) and "
                            "the logistic regression's diagnostics");
     sb_results_attr_str(r, path, "basis_form", sb_policy_form_name(st->form));
     free(names);

@@ -39,17 +39,24 @@ typedef struct {
     int K;
     double *q;       /* [K x n_states * V] */
     double *lam_bar; /* [K]: the prior */
-    int n, cap;      /* users kept */
+    long n;          /* serves kept */
     double *lam;     /* [n x (K + 3)]: lam, Newton iterations, gradient inf-norm, converged */
 } SbSpectralState;
 
 SbSpectralState *sb_spectral_state_new(const SbContext *ctx, SbPolicyForm form);
 /* Fit lam to the user's feedback from warm (set by sb_spectral_prior before
- * the first round), in place; kept for `write` when user->keep. Returns warm. */
-const double *sb_spectral_state_fit(const SbContext *ctx, SbSpectralState *st, const SbUser *user, double *warm);
+ * the first round), in place; lam and the diagnostics (K + 3 numbers) into
+ * user->kept when it is set. Returns warm. Only reads st. */
+const double *sb_spectral_state_fit(const SbContext *ctx, const SbSpectralState *st, const SbUser *user,
+                                    double *warm);
+/* The soups' kept_cols (K + 3) and adopt (the rows as st->lam). */
+int sb_spectral_kept_cols(const SbContext *ctx, void *state);
+void sb_spectral_adopt(const SbContext *ctx, void *state, const double *rows, long n);
+/* Adopt rows [n x stride] whose first K + 3 columns are st's. */
+void sb_spectral_state_adopt(SbSpectralState *st, const double *rows, long n, int stride);
 /* The soups' `prior`: lam_bar. */
 void sb_spectral_prior(const SbContext *ctx, void *state, double *warm);
-/* <group>/lambda: every kept lam (test users first, then the Pareto sweeps). */
+/* <group>/lambda: every kept lam (test users first, then the distinct Pareto weights). */
 void sb_spectral_state_write(const SbSpectralState *st, SbResults *r, const char *group);
 void sb_spectral_state_free(SbSpectralState *st);
 /* The online hooks shared by the three soups: K warm numbers (lam). */

@@ -91,6 +91,8 @@ const SbMethod sb_method_spectral_soup = {
     .active_query = explicit_active_query,
     .roles = SB_ROLE_DRIVER | SB_ROLE_ABLATED,
     .style = {.rgb = 0xd62728, .point = 7},
+    .kept_cols = sb_spectral_kept_cols,
+    .adopt = sb_spectral_adopt,
     .write = spectral_write,
     .release = spectral_release,
 };
@@ -106,6 +108,8 @@ const SbMethod sb_method_spectral_soup_param = {
     .warm_size = sb_spectral_warm_size,
     .prior = sb_spectral_prior,
     .style = {.rgb = 0x8c564b, .point = 11},
+    .kept_cols = sb_spectral_kept_cols,
+    .adopt = sb_spectral_adopt,
     .write = spectral_write,
     .release = spectral_release,
 };

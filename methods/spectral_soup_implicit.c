@@ -28,7 +28,7 @@ extern const SbMethod sb_method_spectral_soup_implicit;
 
 typedef struct {
     SbSpectralState *fit;
-    int n, cap;
+    long n;
     double *stats; /* [n x STAT_COLS] */
 } Implicit;
 
@@ -70,15 +70,32 @@ static void implicit_serve(const SbContext *ctx, void *state, const SbUser *user
     int budget = ctx->cfg->soup.implicit_budget;
     double *q_lam = implicit_q_lam(ctx, im->fit, sb_spectral_state_fit(ctx, im->fit, user, warm));
     sb_spectral_budget_logits(ctx->p, q_lam, budget, logits);
-    if (user->keep) { /* the offline protocol: run the sampler too (online rounds serve pi_M only) */
-        if (im->n == im->cap)
-            im->stats = sb_realloc(im->stats, sizeof(double) * STAT_COLS *
-                                                  (size_t)(im->cap = im->cap ? 2 * im->cap : 64));
+    if (user->kept) { /* the offline protocol: run the sampler too (online rounds serve pi_M only) */
         char purpose[64]; /* the stream of the user's served index */
-        snprintf(purpose, sizeof purpose, "spectral_soup_implicit/%d", im->n);
-        sampler_row(ctx, q_lam, budget, purpose, im->stats + (size_t)STAT_COLS * im->n++);
+        snprintf(purpose, sizeof purpose, "spectral_soup_implicit/%ld", user->serial);
+        sampler_row(ctx, q_lam, budget, purpose, user->kept + im->fit->K + 3);
     }
     free(q_lam);
+}
+
+/* kept: the fit's K + 3 numbers, then the sampler's STAT_COLS */
+static int implicit_kept_cols(const SbContext *ctx, void *state)
+{
+    (void)ctx;
+    return ((const Implicit *)state)->fit->K + 3 + STAT_COLS;
+}
+
+static void implicit_adopt(const SbContext *ctx, void *state, const double *rows, long n)
+{
+    (void)ctx;
+    Implicit *im = state;
+    int fit_cols = im->fit->K + 3, stride = fit_cols + STAT_COLS;
+    sb_spectral_state_adopt(im->fit, rows, n, stride);
+    free(im->stats);
+    im->stats = sb_zeros((size_t)n * STAT_COLS + 1);
+    im->n = n;
+    for (long i = 0; i < n; i++)
+        memcpy(im->stats + i * STAT_COLS, rows + i * stride + fit_cols, sizeof(double) * STAT_COLS);
 }
 
 static void implicit_prior(const SbContext *ctx, void *state, double *warm)
@@ -113,7 +130,7 @@ static double *budget_sweep(const SbContext *ctx, Implicit *im, int *rows)
     for (int u = 0; u < n_u; u++) {
         const double *w = p->users_test + (size_t)u * p->m;
         SbPairs fb = sb_user_feedback(ctx, w);
-        SbUser user = sb_method_user(&sb_method_spectral_soup_implicit, &fb, w, cfg->soup.l2, 0);
+        SbUser user = sb_method_user(&sb_method_spectral_soup_implicit, &fb, w, cfg->soup.l2, NULL);
         sb_spectral_prior(ctx, im->fit, lam);
         double *q_lam = implicit_q_lam(ctx, im->fit, sb_spectral_state_fit(ctx, im->fit, &user, lam));
         SbPolicyValue v = {.aspects = aspects};
@@ -167,11 +184,11 @@ static void implicit_write(const SbContext *ctx, void *state, SbResults *r, cons
     sb_spectral_state_write(im->fit, r, group);
     char path[256];
     snprintf(path, sizeof path, "%s/acceptance", group);
-    sb_results_write_table(r, path, im->n, STAT_COLS, im->stats,
+    sb_results_write_table(r, path, (int)im->n, STAT_COLS, im->stats,
                            "acceptance_measured,proposals_per_token_measured,fallback_rate_measured,"
                            "acceptance_exact,proposals_per_token_exact,fallback_rate_exact,kl_to_target",
                            "rejection sampler with a budget of soup.implicit_budget proposals per token, per served "
-                           "user (test users, then the Pareto sweeps), on the evaluation prompts: measured over "
+                           "user (test users, then the distinct Pareto weights), on the evaluation prompts: measured over "
                            "soup.implicit_samples trajectories (acceptance: accepted proposals / proposals), exact "
                            "under the served policy's own state visits, and the KL of the served trajectory "
                            "distribution to the explicit soup's");
@@ -214,6 +231,8 @@ const SbMethod sb_method_spectral_soup_implicit = {
     .warm_size = sb_spectral_warm_size,
     .prior = implicit_prior,
     .style = {.rgb = 0xff7f0e, .point = 9},
+    .kept_cols = implicit_kept_cols,
+    .adopt = implicit_adopt,
     .write = implicit_write,
     .release = implicit_release,
 };

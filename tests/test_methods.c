@@ -227,7 +227,7 @@ static void default_methods_should_never_be_handed_the_weights(void **state)
     const SbMethod *const *all = sb_method_all(&n);
     for (int i = 0; i < n; i++) {
         const SbMethod *m = all[i];
-        SbUser u1 = sb_method_user(m, &fb, w1, 1.0, 0), u2 = sb_method_user(m, &fb, w2, 1.0, 0);
+        SbUser u1 = sb_method_user(m, &fb, w1, 1.0, NULL), u2 = sb_method_user(m, &fb, w2, 1.0, NULL);
         int truth = sb_information_gets_truth(m->information);
         assert_int_equal(u1.w != NULL, truth);
         assert_true(u1.feedback == &fb && u1.l2 == 1.0);

@@ -35,11 +35,17 @@ void sb_progress_start(SbProgress *pg, const char *label, long total, int quiet)
         draw(pg);
 }
 
+/* Thread-safe: the units of a stage advance one bar from several threads. */
 void sb_progress_advance(SbProgress *pg, long n)
 {
-    pg->done += n;
-    if (pg->enabled && sb_now() - pg->last_draw > 0.1)
-        draw(pg);
+#ifdef _OPENMP
+#pragma omp critical(sb_progress)
+#endif
+    {
+        pg->done += n;
+        if (pg->enabled && sb_now() - pg->last_draw > 0.1)
+            draw(pg);
+    }
 }
 
 void sb_progress_finish(SbProgress *pg)

@@ -1,6 +1,7 @@
 /* soupbench: error path, checked allocation, random numbers, small numerics. */
 #define _POSIX_C_SOURCE 200809L
 #include "sb.h"
+#include "units.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -92,6 +93,12 @@ void sb_fail(int code, const char *fmt, ...)
     va_list ap;
     fflush(stdout);
     fputs("soupbench: ", stderr);
+    /* which rank and unit failed, when there are several */
+    char unit[160];
+    if (sb_units_size() > 1)
+        fprintf(stderr, "rank %d of %d: ", sb_units_rank(), sb_units_size());
+    if (sb_units_current(unit, sizeof unit) && (sb_units_size() > 1 || sb_units_threads() > 1))
+        fprintf(stderr, "unit %s: ", unit);
     va_start(ap, fmt);
     vfprintf(stderr, fmt, ap);
     va_end(ap);

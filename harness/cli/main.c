@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
+#include <malloc.h>
 #include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -9,6 +10,7 @@
 #include "commands.h"
 #include "registries.h"
 #include "sb.h"
+#include "units.h"
 
 static const char usage[] =
     "usage: soupbench COMMAND [ARGS]\n"
@@ -88,6 +90,13 @@ static int run_isolated(int (*fn)(int, char **), int argc, char **argv)
 
 int main(int argc, char **argv)
 {
+    /* Buffers of a training step or a served policy are a few MB: glibc
+     * would mmap and unmap each one (its threshold adapts per process, and
+     * every thread's arena starts at the default), faulting its pages in
+     * again on every step; keep them on the heaps instead. */
+    mallopt(M_MMAP_THRESHOLD, 256 << 20);
+    mallopt(M_TRIM_THRESHOLD, 512 << 20);
+    sb_units_mpi_init(&argc, &argv);
     sb_registries_install();
     sb_signals_install(); /* SIGINT, SIGTERM: remove temporary files, exit 128 + N */
     if (argc < 2) {

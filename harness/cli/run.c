@@ -25,6 +25,7 @@
 #include "realdata_report.h"
 #include "regime_report.h"
 #include "synthetic.h"
+#include "units.h"
 
 /* A method whose information a dataset cannot give (exact Q-functions on
  * candidate sets, which have no enumerable MDP behind them) is refused
@@ -62,8 +63,9 @@ static const char usage[] =
     "\n"
     "  --out FILE.h5   results file (default: results/<config name>.h5)\n"
     "  --seed N        override the config's seed\n"
-    "  --threads N     OpenBLAS threads (default 1); the same config, seed and\n"
-    "                  thread count give the same numbers, bit for bit\n"
+    "  --threads N     threads for the independent units (users, front points,\n"
+    "                  online streams, basis policies, sweep points; default 1);\n"
+    "                  the numbers do not depend on it, bit for bit\n"
     "  --quiet         no progress bar and no summary table\n"
     "  --skip-bad      skip (count and report) malformed records of a user's data\n"
     "                  file ($.dataset.path) instead of stopping at the first one\n"
@@ -107,7 +109,8 @@ static void write_provenance(SbResults *r, const SbConfig *cfg, int argc, char *
     sb_results_attr_str(r, "/", "config", json);
     sb_results_attr_int(r, "/", "seed", (int64_t)cfg->seed);
     sb_results_attr_str(r, "/", "blas_vendor", openblas_get_config());
-    sb_results_attr_int(r, "/", "blas_threads", threads);
+    sb_results_attr_int(r, "/", "blas_threads", 1);
+    sb_results_attr_int(r, "/", "threads", threads);
     sb_results_attr_str(r, "/", "experiment", cfg->name);
     free(json);
 }
@@ -286,10 +289,9 @@ static void run_protocols(const SbContext *ctx, const SbMethod *const *methods, 
                           SbResults *r, int quiet)
 {
     const SbConfig *cfg = ctx->cfg;
-    const SbProblem *p = ctx->p;
     SbMethodResult *res = sb_calloc((size_t)n, sizeof *res);
     SbProgress pg;
-    long per_method = p->n_test + (long)sb_aspect_pairs(p->m) * cfg->pareto_grid;
+    long per_method = sb_offline_serves(ctx);
     sb_progress_start(&pg, "offline protocol", per_method * n, quiet);
     sb_offline_run(ctx, methods, n, &pg, res);
     sb_progress_finish(&pg);
@@ -335,7 +337,10 @@ int sb_cmd_run(int argc, char **argv)
         snprintf(default_out, sizeof default_out, "results/%s.h5", cfg.name);
         a.out = default_out;
     }
-    openblas_set_num_threads((int)a.threads);
+    /* threads run a stage's units (harness/base/units.h); BLAS stays on
+     * one thread, so the numbers do not depend on the count */
+    openblas_set_num_threads(1);
+    sb_units_set_threads((int)a.threads);
 
     double start = sb_now();
     SbRealData *rd = NULL;

@@ -9,7 +9,8 @@
 #include "sb.h"
 #include "vmath.h"
 
-static double flops;
+/* per thread: a unit measures its own work as the difference of two readings */
+static _Thread_local double flops;
 
 double sb_mlp_flops(void) { return flops; }
 

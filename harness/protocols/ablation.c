@@ -16,6 +16,7 @@
 #include "spectral.h"
 #include "spectrum.h"
 #include "stats.h"
+#include "units.h"
 #include "synthetic.h"
 
 #define ABLATION_COLS 14 /* width, K, rank_lora, rank_full, effective ranks, normalized mean, lo, hi, basis s, trained,
@@ -72,7 +73,6 @@ static int exact_implicit_q(const SbProblem *p, const SbBasis *b, const SbConfig
 /* One (width, K) setting into row. */
 static void run_setting(const SbConfig *base, int width, int K, double *row)
 {
-    int ledger = sb_cost_mark(), regime = sb_regime_mark();
     SbConfig cfg = *base;
     cfg.reference.width = width;
     /* the feature kinds are ablated as they are; otherwise signed aspect
@@ -139,8 +139,22 @@ static void run_setting(const SbConfig *base, int width, int K, double *row)
     free(q_exact), free(q_trained), free(bl), free(r), free(lam), free(score);
     sb_basis_free(basis);
     sb_problem_free(p);
-    sb_cost_truncate(ledger);
-    sb_regime_truncate(regime);
+}
+
+/* The sweep's units: one (width, K) setting each. */
+typedef struct {
+    const SbConfig *cfg;
+    SbProgress *pg;
+} AblationStage;
+
+static void setting_unit(void *arg, long i, double *row)
+{
+    const AblationStage *st = arg;
+    const SbAblationConfig *ac = &st->cfg->ablation;
+    long a = i / ac->n_K, b = i % ac->n_K;
+    int width = ac->n_widths ? (int)ac->widths[a] : st->cfg->reference.width;
+    run_setting(st->cfg, width, (int)ac->K[b], row);
+    sb_progress_advance(st->pg, 1);
 }
 
 static void print_row(const double *row)
@@ -171,17 +185,14 @@ void sb_ablation_run(const SbConfig *cfg, SbResults *r, int quiet)
                soup, ac->rounds, ac->users, sb_basis_kind_name(kind), cfg->dataset.aspects,
                cfg->dataset.spectral_dim, "width", "K", "rank lora", "rank full", "eff lora", "eff full",
                "normalised score [95% CI]", "basis s", "res train", "res exact", "rank exact");
-    for (int a = 0; a < n_w; a++)
-        for (int b = 0; b < ac->n_K; b++) {
-            int width = ac->n_widths ? (int)ac->widths[a] : cfg->reference.width;
-            double *row = table + ((size_t)a * ac->n_K + b) * ABLATION_COLS;
-            run_setting(cfg, width, (int)ac->K[b], row);
-            sb_progress_advance(&pg, 1);
-            if (!quiet && !pg.enabled)
-                print_row(row);
-        }
+    /* the sweep's policies stay out of /cost and /regime */
+    int ledger = sb_cost_mark(), regime = sb_regime_mark();
+    AblationStage st = {cfg, &pg};
+    sb_units_run("ablation/K", rows, ABLATION_COLS, table, setting_unit, &st, SB_UNITS_SPLIT);
+    sb_cost_truncate(ledger);
+    sb_regime_truncate(regime);
     sb_progress_finish(&pg);
-    if (!quiet && pg.enabled)
+    if (!quiet)
         for (int i = 0; i < rows; i++)
             print_row(table + (size_t)i * ABLATION_COLS);
     char description[512];

@@ -12,6 +12,7 @@
 #include "method.h"
 #include "progress.h"
 #include "sb.h"
+#include "units.h"
 #include "solver.h"
 #include "spectral.h"
 #include "stats.h"
@@ -42,9 +43,8 @@ static double exact_basis_residual(const SbProblem *p, const SbBasis *b, const d
 
 /* One setting: fills row = [misspecification, linear, horizon, residual_trained, residual_exact,
  * gap per method] (means over held-out users). */
-static void run_setting(const SbConfig *base, SbTransition transition, int H, double rho, double *row, int quiet)
+static void run_setting(const SbConfig *base, SbTransition transition, int H, double rho, double *row)
 {
-    int ledger = sb_cost_mark(), regime = sb_regime_mark();
     SbConfig cfg = *base;
     cfg.dataset.transition = transition;
     cfg.dataset.horizon = H;
@@ -93,12 +93,6 @@ static void run_setting(const SbConfig *base, SbTransition transition, int H, do
     row[3] = res_trained;
     row[4] = res_exact;
     memcpy(row + 5, gap, sizeof(double) * (size_t)n);
-    if (!quiet) {
-        printf("  %-6s %4.2f %d  %9.2e %9.2e", sb_transition_name(transition), rho, H, res_trained, res_exact);
-        for (int k = 0; k < n; k++)
-            printf(" %20.2e", gap[k]);
-        printf("\n");
-    }
     for (int k = 0; k < n; k++)
         if (methods[k]->release)
             methods[k]->release(states[k]);
@@ -107,8 +101,21 @@ static void run_setting(const SbConfig *base, SbTransition transition, int H, do
     sb_basis_free(trained);
     sb_basis_free(basis);
     sb_problem_free(p);
-    sb_cost_truncate(ledger);
-    sb_regime_truncate(regime);
+}
+
+/* The sweep's units: one (misspecification, transition, horizon) setting each. */
+typedef struct {
+    const SbConfig *cfg;
+    SbProgress *pg;
+} GapStage;
+
+static void setting_unit(void *arg, long i, double *row)
+{
+    const GapStage *st = arg;
+    const SbGapConfig *g = &st->cfg->gap;
+    long c = i % g->n_horizons, b = (i / g->n_horizons) % g->n_transitions, a = i / g->n_horizons / g->n_transitions;
+    run_setting(st->cfg, g->transitions[b], (int)g->horizons[c], g->misspecification[a], row);
+    sb_progress_advance(st->pg, 1);
 }
 
 void sb_gap_run(const SbConfig *cfg, SbResults *r, int quiet)
@@ -127,15 +134,21 @@ void sb_gap_run(const SbConfig *cfg, SbResults *r, int quiet)
     }
     SbProgress pg;
     sb_progress_start(&pg, "gap sweep", rows, quiet);
-    int i = 0;
-    for (int a = 0; a < cfg->gap.n_misspecification; a++)
-        for (int b = 0; b < cfg->gap.n_transitions; b++)
-            for (int c = 0; c < cfg->gap.n_horizons; c++, i++) {
-                run_setting(cfg, cfg->gap.transitions[b], (int)cfg->gap.horizons[c], cfg->gap.misspecification[a],
-                            table + (size_t)i * cols, quiet || pg.enabled);
-                sb_progress_advance(&pg, 1);
-            }
+    /* the sweep's policies stay out of /cost and /regime */
+    int ledger = sb_cost_mark(), regime = sb_regime_mark();
+    GapStage st = {cfg, &pg};
+    sb_units_run("gap", rows, cols, table, setting_unit, &st, SB_UNITS_SPLIT);
+    sb_cost_truncate(ledger);
+    sb_regime_truncate(regime);
     sb_progress_finish(&pg);
+    for (int i = 0; i < rows && !quiet; i++) {
+        const double *row = table + (size_t)i * cols;
+        printf("  %-6s %4.2f %d  %9.2e %9.2e", sb_transition_name(row[1] ? SB_TRANSITION_LINEAR : SB_TRANSITION_TREE),
+               row[0], (int)row[2], row[3], row[4]);
+        for (int k = 0; k < n; k++)
+            printf(" %20.2e", row[5 + k]);
+        printf("\n");
+    }
     char columns[4096];
     /* column names carry the method names: gap_<method> */
     size_t used = (size_t)snprintf(columns, sizeof columns, "misspecification,linear,horizon,residual_trained,residual_exact");

@@ -11,6 +11,7 @@
 #include "sb.h"
 #include "solver.h"
 #include "stats.h"
+#include "units.h"
 #include "winrate.h"
 
 static const char *const summary_columns =
@@ -34,7 +35,7 @@ void sb_aspect_pair(int m, int k, int *i, int *j)
 
 static void rng_for(SbRng *rng, const SbConfig *cfg, const char *what, const char *method)
 {
-    char purpose[160];
+    char purpose[320];
     snprintf(purpose, sizeof purpose, "%s/%s", what, method);
     sb_rng_derive(rng, cfg->seed, purpose);
 }
@@ -55,85 +56,142 @@ static void put_winrate(double *at, SbWinRate w)
     at[2] = w.hi;
 }
 
-/* Every held-out user, served with the user's offline feedback (the true
- * weights only to the methods whose information includes them) and
- * evaluated under the true weights. avg_logits: the population baseline's
- * policy (SB_ROLE_POPULATION), or NULL. */
-static void evaluate_users(const SbContext *ctx, SbProgress *pg, SbMethodResult *out, const double *avg_logits,
-                           double *logits, double *r)
+/* The distinct weights of the Pareto sweeps (the single-aspect corners
+ * recur across aspect pairs and are served once) and, per pair and grid
+ * point, the index of its weights among them. */
+typedef struct {
+    int n;
+    double *w; /* [n x m] */
+    int *at;   /* [pairs x grid] */
+} FrontWeights;
+
+static FrontWeights front_weights(const SbProblem *p, int grid)
 {
-    const SbProblem *p = ctx->p;
-    const SbConfig *cfg = ctx->cfg;
-    const SbMethod *m = out->method;
-    int cols = out->user_cols;
-    SbRng rng;
-    rng_for(&rng, cfg, "winrate", m->name);
-    for (int u = 0; u < p->n_test; u++) {
-        const double *w = p->users_test + (size_t)u * p->m;
-        double *row = out->users + (size_t)u * cols;
-        sb_method_serve_offline(ctx, m, out->state, w, logits);
-        SbPolicyValue v = {.aspects = row + SB_U_ASPECTS};
-        sb_evaluate_policy(p, logits, w, &v);
-        row[SB_U_J] = v.J;
-        row[SB_U_KL] = v.KL;
-        row[SB_U_REWARD] = v.reward;
-        sb_problem_user_reward(p, w, r);
-        put_winrate(row + sb_user_col_winref(p->m),
-                    sb_winrate(p, r, logits, p->ref_logits, cfg->winrate_max_enumerate, cfg->winrate_samples, &rng));
-        if (avg_logits)
-            put_winrate(row + sb_user_col_winavg(p->m), sb_winrate(p, r, logits, avg_logits,
-                                                                   cfg->winrate_max_enumerate,
-                                                                   cfg->winrate_samples, &rng));
-        else
-            row[sb_user_col_winavg(p->m)] = row[sb_user_col_winavg(p->m) + 1] =
-                row[sb_user_col_winavg(p->m) + 2] = NAN;
-        row[sb_user_col_norm(p->m)] = NAN;
-        sb_progress_advance(pg, 1);
+    int pairs = sb_aspect_pairs(p->m), m = p->m;
+    FrontWeights fw = {0, sb_zeros((size_t)pairs * grid * m + 1), sb_calloc((size_t)pairs * grid + 1, sizeof(int))};
+    double *w = sb_zeros(m);
+    for (int k = 0; k < pairs; k++) {
+        int i, j;
+        sb_aspect_pair(m, k, &i, &j);
+        for (int q = 0; q < grid; q++) {
+            memset(w, 0, sizeof(double) * (size_t)m);
+            w[i] = (double)q / (grid - 1);
+            w[j] = 1.0 - w[i];
+            int f = 0;
+            while (f < fw.n && memcmp(fw.w + (size_t)f * m, w, sizeof(double) * (size_t)m) != 0)
+                f++;
+            if (f == fw.n)
+                memcpy(fw.w + (size_t)fw.n++ * m, w, sizeof(double) * (size_t)m);
+            fw.at[k * grid + q] = f;
+        }
     }
+    free(w);
+    return fw;
 }
 
-static void trace_fronts(const SbContext *ctx, const double *ref_point, SbProgress *pg, SbMethodResult *out,
-                         double *logits, double *r)
+/* The offline stage's units: method k serving serve s, the held-out users
+ * first (s < n_test), then the distinct front weights. A unit's output:
+ * J, KL, reward_total, the m expected aspect rewards, the win-rate against
+ * pi_ref and against the population baseline (rate, lo, hi each; NaN where
+ * absent), then what the method keeps of the serve (kept_cols). */
+typedef struct {
+    const SbContext *ctx;
+    const SbMethod *const *methods;
+    SbMethodResult *res;
+    const double *avg; /* the population baseline's policy, or NULL */
+    FrontWeights fw;
+    long per_method;
+    int kept_at, cols;
+    SbProgress *pg;
+} OfflineStage;
+
+static const double *serve_weights(const OfflineStage *st, long s)
 {
+    const SbProblem *p = st->ctx->p;
+    return s < p->n_test ? p->users_test + (size_t)s * p->m : st->fw.w + (size_t)(s - p->n_test) * p->m;
+}
+
+static void offline_unit(void *arg, long unit, double *out)
+{
+    const OfflineStage *st = arg;
+    const SbContext *ctx = st->ctx;
     const SbProblem *p = ctx->p;
     const SbConfig *cfg = ctx->cfg;
-    int g = out->grid;
-    double *w = sb_zeros(p->m), *aspects = sb_zeros(p->m);
+    const SbMethod *m = st->methods[unit / st->per_method];
+    void *state = st->res[unit / st->per_method].state;
+    long s = unit % st->per_method;
+    int user = s < p->n_test;
+    const double *w = serve_weights(st, s);
+    size_t n_sa = (size_t)p->n_states * p->V;
+    double *logits = sb_zeros(n_sa), *r = sb_zeros(n_sa);
+    sb_method_serve_kept(ctx, m, state, w, logits, m->kept_cols ? out + st->kept_at : NULL, s);
+    SbPolicyValue v = {.aspects = out + SB_U_ASPECTS};
+    sb_evaluate_policy(p, logits, w, &v);
+    out[SB_U_J] = v.J;
+    out[SB_U_KL] = v.KL;
+    out[SB_U_REWARD] = v.reward;
+    sb_problem_user_reward(p, w, r);
+    /* each serve's win-rate samples (when trajectories are not enumerated)
+     * from a stream of its own */
+    char stream[160];
+    snprintf(stream, sizeof stream, "%s/%ld", m->name, user ? s : s - p->n_test);
+    SbRng rng;
+    rng_for(&rng, cfg, user ? "winrate" : "pareto_winrate", stream);
+    put_winrate(out + sb_user_col_winref(p->m),
+                sb_winrate(p, r, logits, p->ref_logits, cfg->winrate_max_enumerate, cfg->winrate_samples, &rng));
+    double *avg = out + sb_user_col_winavg(p->m);
+    if (user && st->avg)
+        put_winrate(avg, sb_winrate(p, r, logits, st->avg, cfg->winrate_max_enumerate, cfg->winrate_samples, &rng));
+    else
+        avg[0] = avg[1] = avg[2] = NAN;
+    free(r);
+    free(logits);
+    sb_progress_advance(st->pg, 1);
+}
+
+/* Method k's users table and fronts from the stage's outputs. */
+static void gather_method(const OfflineStage *st, const double *outs, const double *ref_point, int k)
+{
+    const SbProblem *p = st->ctx->p;
+    SbMethodResult *res = &st->res[k];
+    const double *mine = outs + (size_t)k * st->per_method * st->cols;
+    for (int u = 0; u < res->n_users; u++) {
+        double *row = res->users + (size_t)u * res->user_cols;
+        memcpy(row, mine + (size_t)u * st->cols, sizeof(double) * (size_t)sb_user_col_norm(p->m));
+        row[sb_user_col_norm(p->m)] = NAN;
+    }
+    int g = res->grid;
     double *x = sb_zeros(g), *y = sb_zeros(g);
     int *flag = sb_calloc((size_t)g, sizeof(int));
-    SbRng rng;
-    rng_for(&rng, cfg, "pareto_winrate", out->method->name);
-    for (int k = 0; k < out->n_pairs; k++) {
+    for (int q = 0; q < res->n_pairs; q++) {
         int i, j;
-        sb_aspect_pair(p->m, k, &i, &j);
-        double *block = out->pareto + (size_t)k * g * SB_PARETO_COLS;
-        for (int q = 0; q < g; q++) {
-            memset(w, 0, sizeof(double) * (size_t)p->m);
-            w[i] = (double)q / (g - 1);
-            w[j] = 1.0 - w[i];
-            sb_method_serve_offline(ctx, out->method, out->state, w, logits);
-            SbPolicyValue v = {.aspects = aspects};
-            sb_evaluate_policy(p, logits, w, &v);
-            sb_problem_user_reward(p, w, r);
-            SbWinRate wr =
-                sb_winrate(p, r, logits, p->ref_logits, cfg->winrate_max_enumerate, cfg->winrate_samples, &rng);
-            double *row = block + (size_t)q * SB_PARETO_COLS;
-            double values[SB_PARETO_COLS - 1] = {w[i], w[j], aspects[i], aspects[j], v.J, v.KL, wr.rate};
-            memcpy(row, values, sizeof values);
-            x[q] = aspects[i];
-            y[q] = aspects[j];
-            sb_progress_advance(pg, 1);
+        sb_aspect_pair(p->m, q, &i, &j);
+        double *block = res->pareto + (size_t)q * g * SB_PARETO_COLS;
+        for (int t = 0; t < g; t++) {
+            int f = st->fw.at[q * g + t];
+            const double *o = mine + (size_t)(p->n_test + f) * st->cols, *w = st->fw.w + (size_t)f * p->m;
+            double values[SB_PARETO_COLS - 1] = {w[i], w[j], o[SB_U_ASPECTS + i], o[SB_U_ASPECTS + j],
+                                                 o[SB_U_J], o[SB_U_KL], o[sb_user_col_winref(p->m)]};
+            memcpy(block + (size_t)t * SB_PARETO_COLS, values, sizeof values);
+            x[t] = values[2];
+            y[t] = values[3];
         }
         sb_pareto_nondominated(x, y, g, flag);
-        for (int q = 0; q < g; q++)
-            block[(size_t)q * SB_PARETO_COLS + SB_PARETO_COLS - 1] = flag[q];
-        out->hypervolume[k] = sb_hypervolume_2d(x, y, g, ref_point[i], ref_point[j]);
+        for (int t = 0; t < g; t++)
+            block[(size_t)t * SB_PARETO_COLS + SB_PARETO_COLS - 1] = flag[t];
+        res->hypervolume[q] = sb_hypervolume_2d(x, y, g, ref_point[i], ref_point[j]);
     }
     free(flag);
     free(y);
     free(x);
-    free(aspects);
-    free(w);
+    if (res->method->kept_cols) {
+        int kc = res->method->kept_cols(st->ctx, res->state);
+        double *rows = sb_zeros((size_t)st->per_method * kc + 1);
+        for (long s = 0; s < st->per_method; s++)
+            memcpy(rows + s * kc, mine + s * st->cols + st->kept_at, sizeof(double) * (size_t)kc);
+        res->method->adopt(st->ctx, res->state, rows, st->per_method);
+        free(rows);
+    }
 }
 
 /* Mean and 95% bootstrap interval of one users-table column into s[0..2],
@@ -223,19 +281,29 @@ static const char *role_name(unsigned role)
     return m->name;
 }
 
+long sb_offline_serves(const SbContext *ctx)
+{
+    FrontWeights fw = front_weights(ctx->p, ctx->cfg->pareto_grid);
+    free(fw.w), free(fw.at);
+    return ctx->p->n_test + fw.n;
+}
+
 void sb_offline_run(const SbContext *ctx, const SbMethod *const *methods, int n, SbProgress *pg,
                     SbMethodResult *res)
 {
     const SbProblem *p = ctx->p;
     size_t n_sa = (size_t)p->n_states * p->V;
-    double *logits = sb_zeros(n_sa), *r = sb_zeros(n_sa), *avg = NULL;
+    double *avg = NULL;
     double *ref_point = sb_zeros(p->m), *zero = sb_zeros(p->m), *w_bar = sb_zeros(p->m);
     sb_population_weights(p, w_bar);
     reference_point(p, ref_point);
+    int kept = 0;
     for (int k = 0; k < n; k++) {
         memset(&res[k], 0, sizeof res[k]);
         res[k].method = methods[k];
         res[k].state = methods[k]->prepare ? methods[k]->prepare(ctx) : NULL;
+        if (methods[k]->kept_cols && methods[k]->kept_cols(ctx, res[k].state) > kept)
+            kept = methods[k]->kept_cols(ctx, res[k].state);
         if (!avg && (methods[k]->roles & SB_ROLE_POPULATION)) {
             SB_ASSERT(methods[k]->same_for_all); /* served once, for every user */
             avg = sb_zeros(n_sa);
@@ -251,9 +319,18 @@ void sb_offline_run(const SbContext *ctx, const SbMethod *const *methods, int n,
         out->grid = ctx->cfg->pareto_grid;
         out->pareto = sb_zeros((size_t)out->n_pairs * out->grid * SB_PARETO_COLS);
         out->hypervolume = sb_zeros(out->n_pairs);
-        evaluate_users(ctx, pg, out, avg, logits, r);
-        trace_fronts(ctx, ref_point, pg, out, logits, r);
     }
+    OfflineStage st = {.ctx = ctx, .methods = methods, .res = res, .avg = avg,
+                       .fw = front_weights(p, ctx->cfg->pareto_grid), .kept_at = sb_user_col_norm(p->m), .pg = pg};
+    st.per_method = p->n_test + st.fw.n;
+    st.cols = st.kept_at + kept;
+    double *outs = sb_zeros((size_t)n * st.per_method * st.cols + 1);
+    sb_units_run("offline", n * st.per_method, st.cols, outs, offline_unit, &st, SB_UNITS_SPLIT);
+    for (int k = 0; k < n; k++)
+        gather_method(&st, outs, ref_point, k);
+    free(outs);
+    free(st.fw.w);
+    free(st.fw.at);
     /* normalised score: 100 (J(pi) - J(pi_ref)) / (J(bespoke) - J(pi_ref)),
      * left out (NaN) for a user whose bespoke policy gains less than
      * $.normalized_guard of the oracle's gain (sb_normalized_guarded) */
@@ -286,8 +363,6 @@ void sb_offline_run(const SbContext *ctx, const SbMethod *const *methods, int n,
     free(zero);
     free(ref_point);
     free(avg);
-    free(r);
-    free(logits);
 }
 
 double sb_users_policy_tv(const SbProblem *p, const double *users, int n)

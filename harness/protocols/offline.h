@@ -42,8 +42,11 @@ static inline int sb_user_col_winref(int m) { return 3 + m; }
 static inline int sb_user_col_winavg(int m) { return 6 + m; }
 static inline int sb_user_col_norm(int m) { return 9 + m; }
 
-/* Prepare, serve and evaluate every method; advances pg by
- * n_methods * (n_users + n_pairs * grid). */
+/* Serves per method: the held-out users and the distinct weights of the
+ * Pareto sweeps. */
+long sb_offline_serves(const SbContext *ctx);
+/* Prepare, serve and evaluate every method, each serve an independent unit
+ * (harness/base/units.h); advances pg by n_methods * sb_offline_serves. */
 void sb_offline_run(const SbContext *ctx, const SbMethod *const *methods, int n, SbProgress *pg,
                     SbMethodResult *res);
 /* /methods/<name>/{users,pareto/...} and the methods' own outputs, then /summary. */

@@ -16,6 +16,7 @@
 #include "sb.h"
 #include "solver.h"
 #include "stats.h"
+#include "units.h"
 #include "winrate.h"
 
 enum { M_NORM, M_WIN, M_CUM_B, M_CUM_O, M_SIMPLE, M_GAIN, N_METRICS };
@@ -63,7 +64,7 @@ static SbPairLabels online_labels(const SbConfig *cfg)
  * to the methods whose information includes it), timing the adaptation. */
 static void serve_run(const SbContext *ctx, Run *run, const User *user, const SbPairs *answers)
 {
-    SbUser seen = sb_method_user(run->m, answers, user->w, ctx->cfg->online.l2, 0);
+    SbUser seen = sb_method_user(run->m, answers, user->w, ctx->cfg->online.l2, NULL);
     double start = sb_now(), f0 = sb_mlp_flops();
     run->m->serve(ctx, run->state, &seen, run->warm, run->logits);
     if (run->m->online == SB_ONLINE_FEEDBACK) {
@@ -194,15 +195,17 @@ static void free_runs(Run *runs, int n)
  * pi*. With bespoke NULL pi_ref stands in for it (J_bespoke = J_ref), for
  * streams where only the coefficients and the regret matter. */
 static void user_setup(const SbContext *ctx, const SbMethod *bespoke, void *bespoke_state, const double *w,
-                       User *user, SbSoftSolution *sol)
+                       User *user)
 {
     const SbProblem *p = ctx->p;
     size_t n_sa = (size_t)p->n_states * p->V;
     user->w = w;
     user->r = sb_zeros(n_sa);
     sb_problem_user_reward(p, w, user->r);
-    sb_solve_soft(p, user->r, p->ref_logits, sol);
-    user->J_oracle = sol->value;
+    SbSoftSolution sol;
+    sb_solve_soft(p, user->r, p->ref_logits, &sol);
+    user->J_oracle = sol.value;
+    sb_soft_solution_free(&sol);
     user->J_ref = sb_policy_eval_objective(p, user->r, p->ref_logits);
     double *bl = sb_zeros(n_sa);
     if (bespoke)
@@ -215,10 +218,78 @@ static void user_setup(const SbContext *ctx, const SbMethod *bespoke, void *besp
     free(bl);
 }
 
-static void user_free(User *user, SbSoftSolution *sol)
+/* The two stages of the protocol (harness/base/units.h): per user its
+ * points of comparison (J_ref, J_bespoke, J_oracle, guarded), then per
+ * stream (user x seed) every run's metrics at every checkpoint and its
+ * adaptation cost (seconds, flops). */
+typedef struct {
+    const SbContext *ctx;
+    const SbMethod *const *methods, *const *act_methods;
+    void *const *states, *const *act_states;
+    int n, n_active, n_runs, driver, T, n_cp, cps[64];
+    const SbMethod *bespoke;
+    void *bespoke_state;
+    const double *users; /* [users x 4] from the first stage */
+    SbProgress *pg;
+} OnlineStage;
+
+enum { U_J_REF, U_J_BESPOKE, U_J_ORACLE, U_GUARDED, U_COLS };
+
+static void user_unit(void *arg, long u, double *out)
 {
-    free(user->r);
-    sb_soft_solution_free(sol);
+    const OnlineStage *st = arg;
+    User user;
+    user_setup(st->ctx, st->bespoke, st->bespoke_state, st->ctx->p->users_test + (size_t)u * st->ctx->p->m, &user);
+    out[U_J_REF] = user.J_ref;
+    out[U_J_BESPOKE] = user.J_bespoke;
+    out[U_J_ORACLE] = user.J_oracle;
+    out[U_GUARDED] = user.guarded;
+    free(user.r);
+}
+
+/* A stream's output: [n_cp x n_runs x N_METRICS], then seconds [n_runs], flops [n_runs]. */
+static void stream_unit(void *arg, long stream, double *out)
+{
+    const OnlineStage *st = arg;
+    const SbContext *ctx = st->ctx;
+    const SbConfig *cfg = ctx->cfg;
+    const SbProblem *p = ctx->p;
+    int u = (int)(stream / cfg->online.seeds), sd = (int)(stream % cfg->online.seeds), n = st->n, n_cp = st->n_cp;
+    const double *uo = st->users + (size_t)u * U_COLS;
+    User user = {.w = p->users_test + (size_t)u * p->m, .r = sb_zeros((size_t)p->n_states * p->V),
+                 .J_ref = uo[U_J_REF], .J_bespoke = uo[U_J_BESPOKE], .J_oracle = uo[U_J_ORACLE],
+                 .guarded = (int)uo[U_GUARDED]};
+    sb_problem_user_reward(p, user.w, user.r);
+    char purpose[64];
+    snprintf(purpose, sizeof purpose, "online/%d/%d", u, sd);
+    SbRng seeder;
+    sb_rng_derive(&seeder, cfg->seed, purpose);
+    uint64_t seed = sb_rng_u64(&seeder);
+    Run *runs = make_runs(ctx, st->methods, st->states, n);
+    Run *act = st->n_active ? make_runs(ctx, st->act_methods, st->act_states, st->n_active) : NULL;
+    double *res = sb_zeros((size_t)n_cp * n * N_METRICS), *res_a = sb_zeros((size_t)n_cp * N_METRICS);
+    run_stream(ctx, runs, n, st->driver, 0, &user, seed, st->T, st->cps, n_cp, res);
+    for (int c = 0; c < n_cp; c++)
+        memcpy(out + (size_t)c * st->n_runs * N_METRICS, res + (size_t)c * n * N_METRICS,
+               sizeof(double) * n * N_METRICS);
+    for (int a = 0; a < st->n_active; a++) {
+        run_stream(ctx, &act[a], 1, 0, 1, &user, seed, st->T, st->cps, n_cp, res_a);
+        for (int c = 0; c < n_cp; c++)
+            memcpy(out + ((size_t)c * st->n_runs + n + a) * N_METRICS, res_a + (size_t)c * N_METRICS,
+                   sizeof(double) * N_METRICS);
+    }
+    double *cost = out + (size_t)n_cp * st->n_runs * N_METRICS;
+    for (int k = 0; k < st->n_runs; k++) {
+        const Run *run = k < n ? &runs[k] : &act[k - n];
+        cost[k] = run->seconds;
+        cost[st->n_runs + k] = run->flops;
+    }
+    free(res_a), free(res);
+    free_runs(runs, n);
+    if (act)
+        free_runs(act, st->n_active);
+    free(user.r);
+    sb_progress_advance(st->pg, 1);
 }
 
 SbOnlineCurve *sb_online_run(const SbContext *ctx, const SbMethod *const *methods, void *const *states, int n,
@@ -232,10 +303,12 @@ SbOnlineCurve *sb_online_run(const SbContext *ctx, const SbMethod *const *method
         return NULL;
     int users = cfg->online.users < p->n_test ? cfg->online.users : p->n_test;
     int streams = users * cfg->online.seeds;
-    int cps[64], n_cp = sb_online_checkpoints(T, cps);
+    OnlineStage st = {.ctx = ctx, .methods = methods, .states = states, .n = n, .T = T};
+    st.n_cp = sb_online_checkpoints(T, st.cps);
+    int n_cp = st.n_cp;
     /* the driver proposes the responses; every method with active queries
      * also runs in streams of its own that it drives, asking its queries */
-    int driver = sb_method_index_with_role(methods, n, SB_ROLE_DRIVER);
+    st.driver = sb_method_index_with_role(methods, n, SB_ROLE_DRIVER);
     const SbMethod **act_methods = sb_calloc((size_t)n + 1, sizeof *act_methods);
     void **act_states = sb_calloc((size_t)n + 1, sizeof *act_states);
     int n_active = 0;
@@ -245,57 +318,43 @@ SbOnlineCurve *sb_online_run(const SbContext *ctx, const SbMethod *const *method
             act_states[n_active++] = states[k];
         }
     int n_runs = n + n_active;
-    /* samples [stream][checkpoint][run][metric] */
-    double *samples = sb_zeros((size_t)streams * n_cp * n_runs * N_METRICS);
-    double *cost_s = sb_zeros(n_runs), *cost_f = sb_zeros(n_runs), *span = sb_zeros(streams);
-    Run *runs = make_runs(ctx, methods, states, n);
-    Run *act = n_active ? make_runs(ctx, act_methods, act_states, n_active) : NULL;
+    st.act_methods = act_methods;
+    st.act_states = act_states;
+    st.n_active = n_active;
+    st.n_runs = n_runs;
     /* the normaliser is the 100% point of the normalised score, run or not;
      * its policies are the offline protocol's (seeded by the weights), so
      * reusing them does not count their cost twice */
-    const SbMethod *bespoke = sb_method_with_role(SB_ROLE_NORMALISER);
-    SB_ASSERT(bespoke);
-    void *bespoke_state = bespoke->prepare ? bespoke->prepare(ctx) : NULL;
+    st.bespoke = sb_method_with_role(SB_ROLE_NORMALISER);
+    SB_ASSERT(st.bespoke);
+    st.bespoke_state = st.bespoke->prepare ? st.bespoke->prepare(ctx) : NULL;
     int ledger = sb_cost_mark(), regime = sb_regime_mark();
+    double *user_out = sb_zeros((size_t)users * U_COLS + 1);
+    sb_units_run("online/users", users, U_COLS, user_out, user_unit, &st, SB_UNITS_SHARED);
+    st.users = user_out;
     SbProgress pg;
+    st.pg = &pg;
     sb_progress_start(&pg, "online protocol", streams, quiet);
-    double *out = sb_zeros((size_t)n_cp * n * N_METRICS), *out_a = sb_zeros((size_t)n_cp * N_METRICS);
-    for (int u = 0; u < users; u++) {
-        User user;
-        SbSoftSolution sol;
-        user_setup(ctx, bespoke, bespoke_state, p->users_test + (size_t)u * p->m, &user, &sol);
-        for (int sd = 0; sd < cfg->online.seeds; sd++) {
-            int stream = u * cfg->online.seeds + sd;
-            span[stream] = user.J_bespoke - user.J_ref;
-            char purpose[64];
-            snprintf(purpose, sizeof purpose, "online/%d/%d", u, sd);
-            SbRng seeder;
-            sb_rng_derive(&seeder, cfg->seed, purpose);
-            uint64_t seed = sb_rng_u64(&seeder);
-            run_stream(ctx, runs, n, driver, 0, &user, seed, T, cps, n_cp, out);
-            for (int c = 0; c < n_cp; c++)
-                memcpy(samples + ((size_t)stream * n_cp + c) * n_runs * N_METRICS, out + (size_t)c * n * N_METRICS,
-                       sizeof(double) * n * N_METRICS);
-            for (int a = 0; a < n_active; a++) {
-                run_stream(ctx, &act[a], 1, 0, 1, &user, seed, T, cps, n_cp, out_a);
-                for (int c = 0; c < n_cp; c++)
-                    memcpy(samples + (((size_t)stream * n_cp + c) * n_runs + n + a) * N_METRICS,
-                           out_a + (size_t)c * N_METRICS, sizeof(double) * N_METRICS);
-            }
-            for (int k = 0; k < n_runs; k++) {
-                const Run *run = k < n ? &runs[k] : &act[k - n];
-                cost_s[k] += run->seconds / streams;
-                cost_f[k] += run->flops / streams;
-            }
-            sb_progress_advance(&pg, 1);
-        }
-        user_free(&user, &sol);
-    }
+    /* samples [stream][checkpoint][run][metric], then the stream's cost */
+    long cols = (long)n_cp * n_runs * N_METRICS + 2 * n_runs;
+    double *samples = sb_zeros((size_t)streams * cols + 1);
+    sb_units_run("online/streams", streams, cols, samples, stream_unit, &st, SB_UNITS_SPLIT);
     sb_progress_finish(&pg);
     sb_cost_truncate(ledger);
     sb_regime_truncate(regime);
-    if (bespoke->release)
-        bespoke->release(bespoke_state);
+    if (st.bespoke->release)
+        st.bespoke->release(st.bespoke_state);
+    double *cost_s = sb_zeros(n_runs), *cost_f = sb_zeros(n_runs), *span = sb_zeros(streams);
+    for (int s = 0; s < streams; s++) {
+        const double *uo = user_out + (size_t)(s / cfg->online.seeds) * U_COLS;
+        span[s] = uo[U_J_BESPOKE] - uo[U_J_REF];
+        const double *cost = samples + (size_t)s * cols + (size_t)n_cp * n_runs * N_METRICS;
+        for (int k = 0; k < n_runs; k++) {
+            cost_s[k] += cost[k] / streams;
+            cost_f[k] += cost[n_runs + k] / streams;
+        }
+    }
+    free(user_out);
 
     SbOnlineCurve *curves = sb_calloc((size_t)n_runs, sizeof *curves);
     double *x = sb_zeros(streams), *gain = sb_zeros(streams);
@@ -317,11 +376,11 @@ SbOnlineCurve *sb_online_run(const SbContext *ctx, const SbMethod *const *method
         sb_rng_derive(&rng_gain, cfg->seed, purpose);
         for (int c = 0; c < n_cp; c++) {
             double *row = cv->curve + (size_t)c * SB_ONLINE_COLS;
-            row[0] = cps[c];
+            row[0] = st.cps[c];
             for (int mt = 0; mt < N_METRICS; mt++) {
                 int kept = 0; /* the normalised score skips the guarded users' streams (NaN) */
                 for (int s = 0; s < streams; s++) {
-                    double v = samples[(((size_t)s * n_cp + c) * n_runs + k) * N_METRICS + mt];
+                    double v = samples[(size_t)s * cols + ((size_t)c * n_runs + k) * N_METRICS + mt];
                     if (!isnan(v))
                         x[kept++] = v;
                 }
@@ -350,10 +409,7 @@ SbOnlineCurve *sb_online_run(const SbContext *ctx, const SbMethod *const *method
             }
         }
     }
-    free(x), free(gain), free(span), free(out), free(out_a), free(cost_f), free(cost_s), free(samples);
-    free_runs(runs, n);
-    if (act)
-        free_runs(act, n_active);
+    free(x), free(gain), free(span), free(cost_f), free(cost_s), free(samples);
     free(act_states);
     free(act_methods);
     *n_curves = n_runs;
@@ -482,15 +538,14 @@ double sb_online_soup_final(const SbContext *ctx, const SbMethod *soup, void *st
     void *const states[1] = {state};
     Run *runs = make_runs(ctx, methods, states, 1);
     User user;
-    SbSoftSolution sol;
-    user_setup(ctx, NULL, NULL, w, &user, &sol); /* no normaliser: only lam and the regret matter */
+    user_setup(ctx, NULL, NULL, w, &user); /* no normaliser: only lam and the regret matter */
     int cps[64], n_cp = sb_online_checkpoints(T, cps);
     double *out = sb_zeros((size_t)n_cp * N_METRICS);
     run_stream(ctx, runs, 1, 0, 0, &user, seed, T, cps, n_cp, out);
     memcpy(lam, runs[0].warm, sizeof(double) * (size_t)soup->warm_size(ctx, state));
     double regret = out[(size_t)(n_cp - 1) * N_METRICS + M_SIMPLE];
     free(out);
-    user_free(&user, &sol);
+    free(user.r);
     free_runs(runs, 1);
     return regret;
 }

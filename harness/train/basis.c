@@ -10,6 +10,7 @@
 #include "regime.h"
 #include "refnet.h"
 #include "sb.h"
+#include "units.h"
 #include "spectrum.h"
 
 int sb_basis_size(const SbConfig *cfg, int m)
@@ -233,37 +234,89 @@ SbTrainConfig sb_basis_train_config(const SbConfig *cfg)
     return tc;
 }
 
-/* Train the K policies of b (its rewards set) in both forms, LoRA first (the order
- * of the cost ledger and the progress bar; every policy has its own named
- * random stream); b's name ("basis", "experts") prefixes the streams and the
- * cost groups. */
+/* The training of b's K policies in both forms as independent units
+ * (harness/base/units.h), LoRA first (the order of the cost ledger and the
+ * progress bar); every policy has its own named random streams; b's name
+ * ("basis", "experts") prefixes the streams and the cost groups. A unit's
+ * output: the trained theta (padded to the larger form's size), then its
+ * training statistics. */
+typedef struct {
+    const SbProblem *p;
+    const SbConfig *cfg;
+    const SbBasis *b;
+    SbTrainConfig tc;
+    int n_params[SB_POLICY_FORMS];
+    SbProgress *pg;
+} BasisStage;
+
+enum { ST_STEPS, ST_BEST, ST_SECONDS, ST_FLOPS, ST_LOSS, ST_HELDOUT_LOSS, ST_HELDOUT_ACC, ST_COLS };
+
+static SbPolicy *basis_init(const BasisStage *st, SbPolicyForm f, int k)
+{
+    char purpose[96];
+    snprintf(purpose, sizeof purpose, "%s/init/%s/%d", st->b->name, sb_policy_form_name(f), k);
+    SbRng rng;
+    sb_rng_derive(&rng, st->cfg->seed, purpose);
+    return sb_policy_new(st->p->ref_net, f, st->cfg->lora.rank, st->cfg->lora.alpha, &rng);
+}
+
+static void basis_unit(void *arg, long unit, double *out)
+{
+    const BasisStage *st = arg;
+    const SbProblem *p = st->p;
+    const char *name = st->b->name;
+    SbPolicyForm f = (SbPolicyForm)(unit / st->b->K);
+    int k = (int)(unit % st->b->K);
+    SbPolicy *pol = basis_init(st, f, k);
+    double *rho = sb_zeros((size_t)p->n_states * p->V);
+    sb_basis_reward(p, st->b, k, rho);
+    char purpose[96], label[96], item[16];
+    snprintf(label, sizeof label, "%s %s %d", name, sb_policy_form_name(f), k);
+    snprintf(purpose, sizeof purpose, "%s/pairs/%d", name, k); /* both forms see the same pairs */
+    SbRng pairs_rng;
+    sb_rng_derive(&pairs_rng, st->cfg->seed, purpose);
+    SbTrainStats ts;
+    sb_train(p, pol, rho, &st->tc, sb_rng_u64(&pairs_rng), label, &ts);
+    snprintf(purpose, sizeof purpose, "%s/%s", name, sb_policy_form_name(f));
+    snprintf(item, sizeof item, "%d", k);
+    sb_cost_record(purpose, item, &ts);
+    sb_regime_record(purpose, item, p, pol, NULL, rho);
+    int width = st->n_params[0] > st->n_params[1] ? st->n_params[0] : st->n_params[1];
+    memcpy(out, pol->theta, sizeof(double) * (size_t)pol->n_params);
+    double stats[ST_COLS] = {ts.steps, ts.best_step, ts.seconds, ts.flops, ts.loss, ts.heldout_loss,
+                             ts.heldout_accuracy};
+    memcpy(out + width, stats, sizeof stats);
+    sb_policy_free(pol);
+    free(rho);
+    sb_progress_advance(st->pg, 1);
+}
+
 static SbBasis *basis_train(const SbProblem *p, const SbConfig *cfg, SbBasis *b, SbProgress *pg)
 {
-    const char *name = b->name;
-    int K = b->K;
-    SbTrainConfig tc = sb_basis_train_config(cfg);
-    double *rho = sb_zeros((size_t)p->n_states * p->V);
+    BasisStage st = {.p = p, .cfg = cfg, .b = b, .tc = sb_basis_train_config(cfg), .pg = pg};
+    for (SbPolicyForm f = 0; f < SB_POLICY_FORMS; f++) {
+        SbPolicy *probe = basis_init(&st, f, 0);
+        st.n_params[f] = probe->n_params;
+        sb_policy_free(probe);
+    }
+    int width = st.n_params[0] > st.n_params[1] ? st.n_params[0] : st.n_params[1];
+    long n = (long)SB_POLICY_FORMS * b->K, cols = width + ST_COLS;
+    double *outs = sb_zeros((size_t)(n * cols) + 1);
+    char stage[64];
+    snprintf(stage, sizeof stage, "%s/train", b->name);
+    sb_units_run(stage, n, cols, outs, basis_unit, &st, SB_UNITS_SHARED);
     for (SbPolicyForm f = 0; f < SB_POLICY_FORMS; f++)
-        for (int k = 0; k < K; k++) {
-            char purpose[96], label[96], item[16];
-            snprintf(purpose, sizeof purpose, "%s/init/%s/%d", name, sb_policy_form_name(f), k);
-            SbRng rng;
-            sb_rng_derive(&rng, cfg->seed, purpose);
-            SbPolicy *pol = sb_policy_new(p->ref_net, f, cfg->lora.rank, cfg->lora.alpha, &rng);
-            sb_basis_reward(p, b, k, rho);
-            snprintf(label, sizeof label, "%s %s %d", name, sb_policy_form_name(f), k);
-            snprintf(purpose, sizeof purpose, "%s/pairs/%d", name, k); /* both forms see the same pairs */
-            SbRng pairs_rng;
-            sb_rng_derive(&pairs_rng, cfg->seed, purpose);
-            sb_train(p, pol, rho, &tc, sb_rng_u64(&pairs_rng), label, &b->stats[f][k]);
-            snprintf(purpose, sizeof purpose, "%s/%s", name, sb_policy_form_name(f));
-            snprintf(item, sizeof item, "%d", k);
-            sb_cost_record(purpose, item, &b->stats[f][k]);
-            sb_regime_record(purpose, item, p, pol, NULL, rho);
-            b->policies[f][k] = pol;
-            sb_progress_advance(pg, 1);
+        for (int k = 0; k < b->K; k++) {
+            const double *o = outs + ((size_t)f * b->K + k) * cols;
+            b->policies[f][k] = sb_policy_with_theta(p->ref_net, f, cfg->lora.rank, cfg->lora.alpha, o,
+                                                     st.n_params[f]);
+            const double *t = o + width;
+            b->stats[f][k] = (SbTrainStats){.steps = (int)t[ST_STEPS], .best_step = (int)t[ST_BEST],
+                                            .seconds = t[ST_SECONDS], .flops = t[ST_FLOPS], .loss = t[ST_LOSS],
+                                            .heldout_loss = t[ST_HELDOUT_LOSS],
+                                            .heldout_accuracy = t[ST_HELDOUT_ACC]};
         }
-    free(rho);
+    free(outs);
     return b;
 }
 

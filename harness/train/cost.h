@@ -8,7 +8,9 @@
 #include "train.h"
 
 /* Record one trained policy under a group ("basis/lora", "bespoke_rlhf")
- * with an item name ("0", "user 3"). */
+ * with an item name ("0", "user 3"); NULL: the group's next number. Inside
+ * a unit (harness/base/units.h) the entry reaches the ledger after the
+ * stage, in unit order. */
 void sb_cost_record(const char *group, const char *item, const SbTrainStats *st);
 /* /cost/<group>: per item seconds, flops, steps; attributes with totals. */
 void sb_cost_write(SbResults *r);

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "sb.h"
+#include "units.h"
 #include "solver.h"
 #include "train.h"
 
@@ -96,19 +97,39 @@ void sb_regime_measure(const SbProblem *p, const SbPolicy *pol, const double *lo
     sb_soft_solution_free(&sol);
 }
 
+/* The ledger's sink (harness/base/units.h): an entry whose item is empty
+ * is numbered by the group's entries before it. */
+static void apply(const void *data, size_t bytes)
+{
+    SB_ASSERT(bytes == sizeof(SbRegimeEntry));
+    if (n_entries == cap_entries)
+        entries = sb_realloc(entries, sizeof *entries * (size_t)(cap_entries = cap_entries ? 2 * cap_entries : 64));
+    SbRegimeEntry *e = &entries[n_entries];
+    memcpy(e, data, sizeof *e);
+    if (!e->item[0]) {
+        int k = 0;
+        for (int i = 0; i < n_entries; i++)
+            k += strcmp(entries[i].group, e->group) == 0;
+        snprintf(e->item, sizeof e->item, "%d", k);
+    }
+    n_entries++;
+}
+
+__attribute__((constructor)) static void register_sink(void) { sb_units_sink("regime", apply); }
+
 void sb_regime_record(const char *group, const char *item, const SbProblem *p, const SbPolicy *pol,
                       const double *logits, const double *rho)
 {
-    if (n_entries == cap_entries)
-        entries = sb_realloc(entries, sizeof *entries * (size_t)(cap_entries = cap_entries ? 2 * cap_entries : 64));
-    SbRegimeEntry *e = &entries[n_entries++];
+    SbRegimeEntry e;
+    memset(&e, 0, sizeof e);
     double *own = logits ? NULL : sb_zeros((size_t)p->n_states * p->V);
     if (own)
         sb_policy_logits(p, pol, own);
-    sb_regime_measure(p, pol, logits ? logits : own, rho, e);
+    sb_regime_measure(p, pol, logits ? logits : own, rho, &e);
     free(own);
-    snprintf(e->group, sizeof e->group, "%s", group);
-    snprintf(e->item, sizeof e->item, "%s", item);
+    snprintf(e.group, sizeof e.group, "%s", group);
+    snprintf(e.item, sizeof e.item, "%s", item ? item : "");
+    sb_units_record("regime", &e, sizeof e);
 }
 
 

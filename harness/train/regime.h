@@ -36,8 +36,9 @@ typedef struct {
 /* Diagnostics of pol (logits its policy on every state) trained on rho. */
 void sb_regime_measure(const SbProblem *p, const SbPolicy *pol, const double *logits, const double *rho,
                        SbRegimeEntry *out);
-/* Measure and record under a group ("basis/lora", "bespoke_rlhf"); logits
- * NULL: computed here. */
+/* Measure and record under a group ("basis/lora", "bespoke_rlhf"); item
+ * NULL: the group's next number; logits NULL: computed here. Inside a unit
+ * the entry reaches the ledger after the stage, in unit order. */
 void sb_regime_record(const char *group, const char *item, const SbProblem *p, const SbPolicy *pol,
                       const double *logits, const double *rho);
 
