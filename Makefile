@@ -130,6 +130,7 @@ $(B)/tests/%: tests/%.c $(LIB_OBJ)
 
 deps:
 	@sh harness/ensure_deps.sh
+	@if [ "$(MPI)" = 1 ]; then sh harness/ensure_deps.sh --mpi; fi
 
 run: deps
 	@$(MAKE) --no-print-directory soupbench

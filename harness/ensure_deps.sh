@@ -13,6 +13,8 @@
 # runtime (Debian's clang and libclang-rt-14-dev); `make test` and
 # `make asan` need neither.
 #
+# `--mpi` checks (and installs) what `make MPI=1` and the MPI tests need:
+# Open MPI's headers and libraries, and mpirun.
 # `--latex` checks (and installs) what `make paper-pdf` needs: pdflatex and
 # the LaTeX classes and packages paper/paper.tex uses, all in Debian's
 # texlive-latex-base.
@@ -33,6 +35,9 @@ if [ "${1:-}" = --bench ]; then
 elif [ "${1:-}" = --fuzz ]; then
     MODULES=${SB_DEPS_MODULES-""}
     COMMANDS=${SB_DEPS_COMMANDS-"clang libfuzzer"}
+elif [ "${1:-}" = --mpi ]; then
+    MODULES=${SB_DEPS_MODULES-"ompi-c"}
+    COMMANDS=${SB_DEPS_COMMANDS-"mpirun"}
 elif [ "${1:-}" = --latex ]; then
     MODULES=${SB_DEPS_MODULES-""}
     COMMANDS=${SB_DEPS_COMMANDS-"pdflatex kpsewhich"}
@@ -60,6 +65,8 @@ package_of() {
     torch) echo python3-torch ;;
     clang) echo clang ;;
     libfuzzer) echo libclang-rt-14-dev ;;
+    ompi-c) echo libopenmpi-dev ;;
+    mpirun) echo openmpi-bin ;;
     pdflatex | kpsewhich | *.cls | *.sty) echo texlive-latex-base ;;
     *) echo "$1" ;;
     esac

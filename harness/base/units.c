@@ -309,11 +309,22 @@ static void replay_stage(const char *stage, long n, long cols, double *out)
     }
 }
 
+/* $SOUPBENCH_FAIL_UNIT ("offline#3"): that unit fails, for the tests of
+ * how a failure is reported (a rank's, a thread's). */
+static void injected_failure(void)
+{
+    const char *want = getenv("SOUPBENCH_FAIL_UNIT");
+    char unit[160];
+    if (want && strcmp(want, sb_units_current(unit, sizeof unit)) == 0)
+        sb_fail(SB_EXIT_FAIL, "failure injected by $SOUPBENCH_FAIL_UNIT");
+}
+
 static void run_unit(SbUnitFn fn, void *arg, const char *stage, long u, long cols, double *out, Journal *j)
 {
     cur_stage = stage;
     cur_unit = u;
     cur_journal = j;
+    injected_failure();
     fn(arg, u, out + u * cols);
     cur_journal = NULL;
     cur_stage = NULL;
@@ -354,8 +365,12 @@ void sb_units_run(const char *stage, long n, long cols, double *out, SbUnitFn fn
     if (mpi_size > 1)
         mpi_exchange(n, cols, out, J);
 #endif
-    if (shard_count)
+    if (shard_count) {
         record_stage(stage, n, cols, out, owned, J, kind);
+        for (long u = 0; u < n; u++)
+            for (long c = 0; c < cols && !owned[u]; c++)
+                out[u * cols + c] = NAN; /* another shard's */
+    }
     char where[160];
     for (long u = 0; u < n; u++)
         if (owned[u] || mpi_size > 1) {

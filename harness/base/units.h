@@ -45,7 +45,8 @@ void sb_units_sink(const char *name, SbUnitSink apply);
 /* Inside a unit: journaled for the unit; outside: applied now. */
 void sb_units_record(const char *sink, const void *data, size_t bytes);
 
-/* The unit running on this thread ("stage#u"), or NULL outside units. */
+/* The unit running on this thread ("stage#u"), or NULL outside units.
+ * $SOUPBENCH_FAIL_UNIT names a unit that fails (for the failure tests). */
 const char *sb_units_current(char *buf, size_t size);
 
 /* ---- MPI ------------------------------------------------------------ */

@@ -4,6 +4,8 @@
 #ifndef SB_COMMANDS_H
 #define SB_COMMANDS_H
 
+#include "config.h"
+
 int sb_cmd_run(int argc, char **argv);
 int sb_cmd_plot(int argc, char **argv);
 int sb_cmd_info(int argc, char **argv);
@@ -12,5 +14,10 @@ int sb_cmd_bench(int argc, char **argv);
 int sb_cmd_data(int argc, char **argv);
 int sb_cmd_verify(int argc, char **argv);
 int sb_cmd_paper(int argc, char **argv);
+int sb_cmd_merge(int argc, char **argv);
+/* `run` of a parsed config whose units are replayed (sb_units_replay):
+ * label names the config in messages; argv is recorded as the command. */
+int sb_run_replayed(const char *label, SbConfig *cfg, const char *out, int threads, int quiet, int argc,
+                    char **argv);
 
 #endif

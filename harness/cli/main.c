@@ -15,8 +15,10 @@
 static const char usage[] =
     "usage: soupbench COMMAND [ARGS]\n"
     "\n"
-    "  run CONFIG.json [--out FILE.h5] [--seed N] [--threads N] [--quiet]\n"
+    "  run CONFIG.json [--out FILE.h5] [--seed N] [--threads N] [--shard I/N] [--quiet]\n"
     "                      run an experiment, write an HDF5 results file\n"
+    "  merge SHARD.h5... --out FILE.h5\n"
+    "                      combine the shard files of `run --shard I/N` into one results file\n"
     "  plot FILE.h5 [--outdir DIR] [--format png,svg,pdf]\n"
     "                      draw the figures of a results file with gnuplot\n"
     "  info FILE.h5        summarise a results file\n"
@@ -117,7 +119,7 @@ int main(int argc, char **argv)
         int (*fn)(int, char **);
     } commands[] = {{"run", sb_cmd_run}, {"plot", sb_cmd_plot}, {"info", sb_cmd_info}, {"list", sb_cmd_list},
                     {"bench", sb_cmd_bench}, {"data", sb_cmd_data}, {"verify", sb_cmd_verify},
-                    {"paper", sb_cmd_paper}};
+                    {"paper", sb_cmd_paper}, {"merge", sb_cmd_merge}};
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
         if (strcmp(cmd, commands[i].name) == 0) {
             int reads_results = commands[i].fn == sb_cmd_plot || commands[i].fn == sb_cmd_info;

@@ -26,6 +26,8 @@
 #include "regime_report.h"
 #include "synthetic.h"
 #include "units.h"
+#include "unitstore.h"
+#include <unistd.h>
 
 /* A method whose information a dataset cannot give (exact Q-functions on
  * candidate sets, which have no enumerable MDP behind them) is refused
@@ -70,6 +72,12 @@ static const char usage[] =
     "  --skip-bad      skip (count and report) malformed records of a user's data\n"
     "                  file ($.dataset.path) instead of stopping at the first one\n"
     "  --estimate      print the estimated memory and work of the run, and stop\n"
+    "  --shard I/N     compute shard I of N (0 <= I < N) of the independent units\n"
+    "                  (job arrays); `soupbench merge` combines the N shard files\n"
+    "                  into the results file of the whole run\n"
+    "\n"
+    "Under mpirun (a build with `make MPI=1`) the units are split across the ranks\n"
+    "and rank 0 writes the one results file, the same as a single process's.\n"
     "  --help          this text\n"
     "\n"
     "A config whose estimated memory exceeds the machine's (or $SOUPBENCH_MAX_MEMORY),\n"
@@ -150,7 +158,19 @@ typedef struct {
     const char *config_path, *out;
     long long seed, threads;
     int quiet, skip_bad, estimate;
+    int shard_index, shard_count; /* --shard I/N; count 0: the whole run */
 } RunArgs;
+
+/* "I/N" with 0 <= I < N <= 100000; -1 when it is not that. */
+static int parse_shard(const char *v, RunArgs *a)
+{
+    int i, n, used = 0;
+    if (sscanf(v, "%d/%d%n", &i, &n, &used) != 2 || v[used] || n < 1 || n > 100000 || i < 0 || i >= n)
+        return -1;
+    a->shard_index = i;
+    a->shard_count = n;
+    return 0;
+}
 
 /* Parse the command line; returns -1 to go on, else the exit code. */
 static int parse_args(int argc, char **argv, RunArgs *a)
@@ -167,7 +187,8 @@ static int parse_args(int argc, char **argv, RunArgs *a)
             a->skip_bad = 1;
         } else if (strcmp(o, "--estimate") == 0) {
             a->estimate = 1;
-        } else if (strcmp(o, "--out") == 0 || strcmp(o, "--seed") == 0 || strcmp(o, "--threads") == 0) {
+        } else if (strcmp(o, "--out") == 0 || strcmp(o, "--seed") == 0 || strcmp(o, "--threads") == 0 ||
+                   strcmp(o, "--shard") == 0) {
             if (i + 1 >= argc) {
                 fprintf(stderr, "soupbench run: %s needs a value\n%s", o, usage);
                 return SB_EXIT_USAGE;
@@ -175,6 +196,11 @@ static int parse_args(int argc, char **argv, RunArgs *a)
             const char *v = argv[++i];
             if (strcmp(o, "--out") == 0) {
                 a->out = v;
+            } else if (strcmp(o, "--shard") == 0) {
+                if (parse_shard(v, a) != 0) {
+                    fprintf(stderr, "soupbench run: --shard: expected I/N with 0 <= I < N, found \"%s\"\n", v);
+                    return SB_EXIT_USAGE;
+                }
             } else if (strcmp(o, "--seed") == 0) {
                 if ((a->seed = parse_count(v)) < 0 || a->seed > (1LL << 53)) {
                     fprintf(stderr, "soupbench run: --seed: expected an integer in [0, 2^53], found \"%s\"\n", v);
@@ -321,26 +347,25 @@ static void run_protocols(const SbContext *ctx, const SbMethod *const *methods, 
     free(res);
 }
 
-int sb_cmd_run(int argc, char **argv)
+/* The experiment of cfg into a.out (the config parsed, the options set). */
+static int run_experiment(RunArgs a, SbConfig cfg, int argc, char **argv)
 {
-    RunArgs a;
-    int rc = parse_args(argc, argv, &a);
-    if (rc >= 0)
-        return rc;
-    SbConfig cfg;
-    if (sb_config_load(a.config_path, &cfg) != 0)
-        return SB_EXIT_USAGE;
-    if (a.seed >= 0)
-        cfg.seed = (uint64_t)a.seed;
-    char default_out[SB_NAME_MAX + 16];
-    if (!a.out) {
-        snprintf(default_out, sizeof default_out, "results/%s.h5", cfg.name);
-        a.out = default_out;
-    }
     /* threads run a stage's units (harness/base/units.h); BLAS stays on
      * one thread, so the numbers do not depend on the count */
     openblas_set_num_threads(1);
     sb_units_set_threads((int)a.threads);
+    if (a.shard_count)
+        sb_units_shard(a.shard_index, a.shard_count);
+    /* under MPI every rank runs the experiment, rank 0 alone writes and
+     * prints; the others write a private file, removed at the end */
+    char rank_out[256] = "";
+    if (sb_units_rank() > 0) {
+        const char *tmp = getenv("TMPDIR");
+        snprintf(rank_out, sizeof rank_out, "%s/soupbench-rank%d-%d.h5", tmp && *tmp ? tmp : "/tmp",
+                 sb_units_rank(), (int)getpid());
+        a.out = rank_out;
+        a.quiet = 1;
+    }
 
     double start = sb_now();
     SbRealData *rd = NULL;
@@ -371,10 +396,17 @@ int sb_cmd_run(int argc, char **argv)
     SbContext ctx = {.p = p, .cfg = &cfg, .basis = in.basis, .experts = in.expert_set, .learned = in.learned};
     run_protocols(&ctx, methods, cfg.n_methods, rd, r, a.quiet);
     sb_cost_write(r);
+    if (a.shard_count)
+        sb_unitstore_write(r, sb_units_recorded(), a.shard_index, a.shard_count);
+    if (sb_units_size() > 1)
+        sb_results_attr_int(r, "/", "mpi_ranks", sb_units_size());
     sb_results_attr_double(r, "/", "wall_seconds", sb_now() - start);
     sb_results_commit(r);
+    if (rank_out[0])
+        unlink(rank_out);
     if (!a.quiet)
-        printf("\nwrote %s (%.1f s)\n", a.out, sb_now() - start);
+        printf("\nwrote %s%s (%.1f s)\n", a.out, a.shard_count ? " (a shard: soupbench merge combines them)" : "",
+               sb_now() - start);
 
     free(methods);
     sb_learned_aspects_free(in.learned);
@@ -383,4 +415,33 @@ int sb_cmd_run(int argc, char **argv)
     sb_problem_free(p);
     sb_realdata_free(rd);
     return SB_EXIT_OK;
+}
+
+int sb_cmd_run(int argc, char **argv)
+{
+    RunArgs a;
+    int rc = parse_args(argc, argv, &a);
+    if (rc >= 0)
+        return rc;
+    if (a.shard_count && sb_units_size() > 1) {
+        fprintf(stderr, "soupbench run: --shard and mpirun split the same units: use one of them\n");
+        return SB_EXIT_USAGE;
+    }
+    SbConfig cfg;
+    if (sb_config_load(a.config_path, &cfg) != 0)
+        return SB_EXIT_USAGE;
+    if (a.seed >= 0)
+        cfg.seed = (uint64_t)a.seed;
+    char default_out[SB_NAME_MAX + 16];
+    if (!a.out) {
+        snprintf(default_out, sizeof default_out, "results/%s.h5", cfg.name);
+        a.out = default_out;
+    }
+    return run_experiment(a, cfg, argc, argv);
+}
+
+int sb_run_replayed(const char *label, SbConfig *cfg, const char *out, int threads, int quiet, int argc, char **argv)
+{
+    RunArgs a = {.config_path = label, .out = out, .seed = -1, .threads = threads, .quiet = quiet};
+    return run_experiment(a, *cfg, argc, argv);
 }

@@ -8,6 +8,7 @@
 
 #include "regime.h"
 #include "sb.h"
+#include "units.h"
 #include "stats.h"
 #include "train.h"
 
@@ -111,7 +112,7 @@ void sb_regime_report(const SbContext *ctx, SbResults *r, int quiet)
         for (int i = 0; i < n_mg; i++)
             printf("  merge nonlinearity, %-38s %8.3f\n", mg[i].name, mg[i].value);
     fflush(stdout);
-    if (outside)
+    if (outside && sb_units_rank() == 0) /* once for an MPI job */
         fprintf(stderr, "soupbench: warning: outside the regime $.regime declares:%s parameter merges may not "
                         "behave as output merges here (SPEC section 2, \"Regime\")\n", why);
     free(z), free(y), free(x);
