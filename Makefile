@@ -149,9 +149,11 @@ bench: deps
 # into paper/results/full/. Exit 1 when a harness claim fails.
 PRESET     ?= quick
 PAPER_JOBS ?= 2
+# MPIRUN="mpirun -n 4" runs each experiment under MPI (built with MPI=1);
+# SHARDS=N prints a job array's shard and merge commands instead.
 paper: deps
 	@$(MAKE) --no-print-directory soupbench
-	./soupbench paper --preset $(PRESET) --jobs $(PAPER_JOBS)
+	./soupbench paper --preset $(PRESET) $(if $(MPIRUN),--mpirun "$(MPIRUN)",--jobs $(PAPER_JOBS)) $(if $(SHARDS),--shards $(SHARDS))
 
 # LaTeX is optional: without it (and no way to install it) this says what
 # is missing and stops.
@@ -214,6 +216,6 @@ fuzz: deps
 	@sh tests/fuzz/run.sh $(FUZZ_SECONDS) $(FUZZ_SRC:tests/fuzz/%.c=build-fuzz/fuzz/%)
 
 clean:
-	rm -rf build build-asan build-fuzz soupbench
+	rm -rf build build-asan build-fuzz build-mpi soupbench
 
 -include $(shell find $(B) -name '*.d' 2>/dev/null)

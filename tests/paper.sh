@@ -80,6 +80,18 @@ expect_exit 0 "$sb" paper --preset full --only quickstart
 expect_file paper/results/full/quickstart.h5
 expect_grep paper/RESULTS.md 'Preset \*\*full\*\*'
 
+# --shards N: the job array's commands, run here by hand, then --no-run
+# finds the merged file up to date.
+expect_exit 0 "$sb" paper --only quickstart --force --shards 2
+cp "$tmp/stdout" shards.txt
+expect_grep shards.txt 'run paper/results/quickstart.json --shard \$SHARD/2 --out paper/results/quickstart.shard\$SHARD.h5'
+for i in 0 1; do
+    expect_exit 0 sh -c "$(grep -- '--shard \$SHARD/2 --out paper/results/quickstart.shard' shards.txt | sed "s/\\\$SHARD/$i/g")"
+done
+expect_exit 0 sh -c "$(grep -- ' merge .*quickstart.shard0.h5' shards.txt)"
+expect_exit 0 "$sb" paper --only quickstart
+expect_grep "$tmp/stderr" 'quickstart  *up to date'
+
 # A harness claim that fails makes paper exit 1; a patch without a config, 2.
 sed 's/"method": "oracle"/"method": "reference", "over": ["oracle"]/' paper/claims.json > c.json && mv c.json paper/claims.json
 expect_exit 1 "$sb" paper --no-run

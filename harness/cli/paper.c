@@ -44,6 +44,7 @@
 
 static const char usage[] =
     "usage: soupbench paper [--preset quick|full] [--only NAME,...] [--force] [--no-run] [--jobs N]\n"
+    "                       [--mpirun \"CMD\"] [--shards N]\n"
     "\n"
     "Run every experiment of paper/experiments (skipping those whose results file\n"
     "is up to date: same resolved config, seed and code), draw its figures into\n"
@@ -58,7 +59,11 @@ static const char usage[] =
     "  --force       rerun even the experiments that are up to date\n"
     "  --no-run      run nothing: figures, RESULTS.md and claims from the results\n"
     "                files as they are (stale ones reported)\n"
-    "  --jobs N      experiments run side by side (default 2)\n"
+    "  --jobs N      experiments run side by side (default 2; 1 with --mpirun)\n"
+    "  --mpirun CMD  run each experiment under CMD (\"mpirun -n 4\"; a soupbench\n"
+    "                built with make MPI=1): its units split across the ranks\n"
+    "  --shards N    run nothing: print, per stale experiment, the N shard\n"
+    "                commands of a job array and the merge that follows them\n"
     "  --help        this text\n"
     "\n"
     "Exit status: that of soupbench verify (0 every harness claim holds, 1 one\n"
@@ -110,6 +115,7 @@ typedef struct {
     char self[PATH_LEN];
     Experiment *ex;
     int n;
+    char mpirun[PATH_LEN]; /* --mpirun: the launcher of each run, or "" */
 } Paper;
 
 static void __attribute__((format(printf, 3, 4))) bprintf(char *buf, size_t n, const char *fmt, ...)
@@ -309,20 +315,48 @@ static pid_t spawn(const char *self, char *const *args, const char *log)
             dup2(fd, 2);
             close(fd);
         }
-        execv(self, args);
+        execvp(self, args);
         fprintf(stderr, "soupbench paper: cannot run %s: %s\n", self, strerror(errno));
         _exit(SB_EXIT_FAIL);
     }
     return pid;
 }
 
+/* The launcher's words (--mpirun, split at blanks), then soupbench run. */
 static void start_run(Paper *pp, Experiment *e, int index, int total)
 {
     bprintf(e->log, sizeof e->log, "%s/%s.log", pp->results_dir, e->name);
-    char *args[] = {pp->self, "run", e->run_config, "--out", e->results, NULL};
-    fprintf(stderr, "[%2d/%d] %-22s running: %s\n", index, total, e->name, e->stale);
+    char launcher[PATH_LEN], *args[64];
+    int n = 0;
+    bprintf(launcher, sizeof launcher, "%s", pp->mpirun);
+    for (char *w = strtok(launcher, " \t"); w && n < 56; w = strtok(NULL, " \t"))
+        args[n++] = w;
+    char *rest[] = {pp->self, "run", e->run_config, "--out", e->results, NULL};
+    memcpy(args + n, rest, sizeof rest);
+    fprintf(stderr, "[%2d/%d] %-22s running%s%s: %s\n", index, total, e->name, n ? " under " : "", pp->mpirun,
+            e->stale);
     e->started = sb_now();
-    e->pid = spawn(pp->self, args, e->log);
+    e->pid = spawn(args[0], args, e->log);
+}
+
+/* --shards N: a job array's commands for each stale experiment. */
+static void print_shards(const Paper *pp, int shards)
+{
+    printf("# soupbench paper --shards %d: per experiment, %d shard commands (one per task of a job array:\n"
+           "# SHARD = 0 .. %d, e.g. $SLURM_ARRAY_TASK_ID), then the merge once they are all done; then\n"
+           "# soupbench paper --no-run for the figures, RESULTS.md and the claims.\n",
+           shards, shards, shards - 1);
+    for (int i = 0; i < pp->n; i++) {
+        const Experiment *e = &pp->ex[i];
+        if (!e->stale[0])
+            continue;
+        int stem = (int)strlen(e->results) - 3; /* without .h5 */
+        printf("\n# %s (%s)\n%s run %s --shard $SHARD/%d --out %.*s.shard$SHARD.h5 --quiet\n%s merge", e->name,
+               e->stale, pp->self, e->run_config, shards, stem, e->results, pp->self);
+        for (int k = 0; k < shards; k++)
+            printf(" %.*s.shard%d.h5", stem, e->results, k);
+        printf(" --out %s --quiet\n", e->results);
+    }
 }
 
 static void print_tail(const char *log)
@@ -1076,7 +1110,9 @@ int sb_cmd_paper(int argc, char **argv)
 {
     const char *preset = "quick", *only = NULL;
     int force = 0, no_run = 0;
-    long jobs = 2;
+    long jobs = 2, shards = 0;
+    int jobs_given = 0;
+    const char *mpirun = "";
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
@@ -1086,7 +1122,8 @@ int sb_cmd_paper(int argc, char **argv)
             force = 1;
         } else if (strcmp(a, "--no-run") == 0) {
             no_run = 1;
-        } else if (strcmp(a, "--preset") == 0 || strcmp(a, "--only") == 0 || strcmp(a, "--jobs") == 0) {
+        } else if (strcmp(a, "--preset") == 0 || strcmp(a, "--only") == 0 || strcmp(a, "--jobs") == 0 ||
+                   strcmp(a, "--mpirun") == 0 || strcmp(a, "--shards") == 0) {
             if (i + 1 >= argc) {
                 fprintf(stderr, "soupbench paper: %s needs a value\n%s", a, usage);
                 return SB_EXIT_USAGE;
@@ -1100,8 +1137,22 @@ int sb_cmd_paper(int argc, char **argv)
                 preset = v;
             } else if (strcmp(a, "--only") == 0) {
                 only = v;
+            } else if (strcmp(a, "--mpirun") == 0) {
+                if (!*v || strlen(v) >= PATH_LEN) {
+                    fprintf(stderr, "soupbench paper: --mpirun: expected a command such as \"mpirun -n 4\"\n");
+                    return SB_EXIT_USAGE;
+                }
+                mpirun = v;
+            } else if (strcmp(a, "--shards") == 0) {
+                char *end;
+                shards = strtol(v, &end, 10);
+                if (*end || end == v || shards < 1 || shards > 100000) {
+                    fprintf(stderr, "soupbench paper: --shards: expected an integer in [1, 100000], found \"%s\"\n", v);
+                    return SB_EXIT_USAGE;
+                }
             } else {
                 char *end;
+                jobs_given = 1;
                 jobs = strtol(v, &end, 10);
                 if (*end || end == v || jobs < 1 || jobs > 64) {
                     fprintf(stderr, "soupbench paper: --jobs: expected an integer in [1, 64], found \"%s\"\n", v);
@@ -1115,6 +1166,9 @@ int sb_cmd_paper(int argc, char **argv)
     }
     double start = sb_now();
     Paper pp = {.preset = preset};
+    bprintf(pp.mpirun, sizeof pp.mpirun, "%s", mpirun);
+    if (*mpirun && !jobs_given)
+        jobs = 1; /* one MPI job at a time: it takes the ranks it was given */
     ssize_t n = readlink("/proc/self/exe", pp.self, sizeof pp.self - 1);
     if (n <= 0)
         sb_fail(SB_EXIT_FAIL, "cannot find the soupbench binary (/proc/self/exe: %s)", strerror(errno));
@@ -1175,6 +1229,10 @@ int sb_cmd_paper(int argc, char **argv)
             to_run++;
         else
             fprintf(stderr, "       %-22s up to date (%.1f s when it ran)\n", e->name, e->last_wall);
+    }
+    if (shards) {
+        print_shards(&pp, (int)shards);
+        return SB_EXIT_OK;
     }
     double run_start = sb_now();
     int failures = run_all(&pp, (int)jobs);
