@@ -24,7 +24,7 @@ static const char usage[] =
     "and hold every shard index once; otherwise nothing is written (exit 2).\n"
     "\n"
     "  --out FILE.h5   the results file (required)\n"
-    "  --threads N     threads for what the merge computes (default 1)\n"
+    "  --threads N     threads for what the merge computes (default: the cores)\n"
     "  --quiet         no summary table\n";
 
 typedef struct {
@@ -145,7 +145,7 @@ int sb_cmd_merge(int argc, char **argv)
 {
     const char *out = NULL;
     int quiet = 0, n = 0;
-    long threads = 1;
+    long threads = -1; /* run's default: every core */
     Shard *sh = sb_calloc((size_t)argc + 1, sizeof *sh);
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];

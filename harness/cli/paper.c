@@ -115,6 +115,7 @@ typedef struct {
     char self[PATH_LEN];
     Experiment *ex;
     int n;
+    int jobs;              /* experiments side by side */
     char mpirun[PATH_LEN]; /* --mpirun: the launcher of each run, or "" */
 } Paper;
 
@@ -331,7 +332,10 @@ static void start_run(Paper *pp, Experiment *e, int index, int total)
     bprintf(launcher, sizeof launcher, "%s", pp->mpirun);
     for (char *w = strtok(launcher, " \t"); w && n < 56; w = strtok(NULL, " \t"))
         args[n++] = w;
-    char *rest[] = {pp->self, "run", e->run_config, "--out", e->results, NULL};
+    char threads[16]; /* the cores shared by the experiments side by side; one per MPI rank */
+    long cores = sysconf(_SC_NPROCESSORS_ONLN);
+    bprintf(threads, sizeof threads, "%ld", n || cores < pp->jobs ? 1 : cores / pp->jobs);
+    char *rest[] = {pp->self, "run", e->run_config, "--out", e->results, "--threads", threads, NULL};
     memcpy(args + n, rest, sizeof rest);
     fprintf(stderr, "[%2d/%d] %-22s running%s%s: %s\n", index, total, e->name, n ? " under " : "", pp->mpirun,
             e->stale);
@@ -1235,6 +1239,7 @@ int sb_cmd_paper(int argc, char **argv)
         return SB_EXIT_OK;
     }
     double run_start = sb_now();
+    pp.jobs = (int)jobs;
     int failures = run_all(&pp, (int)jobs);
     double run_seconds = sb_now() - run_start;
     if (failures)

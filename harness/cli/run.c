@@ -66,8 +66,9 @@ static const char usage[] =
     "  --out FILE.h5   results file (default: results/<config name>.h5)\n"
     "  --seed N        override the config's seed\n"
     "  --threads N     threads for the independent units (users, front points,\n"
-    "                  online streams, basis policies, sweep points; default 1);\n"
-    "                  the numbers do not depend on it, bit for bit\n"
+    "                  online streams, basis policies, sweep points; default: the\n"
+    "                  machine's cores, 1 per MPI rank); the numbers do not\n"
+    "                  depend on it, bit for bit\n"
     "  --quiet         no progress bar and no summary table\n"
     "  --skip-bad      skip (count and report) malformed records of a user's data\n"
     "                  file ($.dataset.path) instead of stopping at the first one\n"
@@ -175,7 +176,7 @@ static int parse_shard(const char *v, RunArgs *a)
 /* Parse the command line; returns -1 to go on, else the exit code. */
 static int parse_args(int argc, char **argv, RunArgs *a)
 {
-    *a = (RunArgs){.seed = -1, .threads = 1};
+    *a = (RunArgs){.seed = -1, .threads = -1};
     for (int i = 1; i < argc; i++) {
         const char *o = argv[i];
         if (strcmp(o, "--help") == 0 || strcmp(o, "-h") == 0) {
@@ -350,6 +351,10 @@ static void run_protocols(const SbContext *ctx, const SbMethod *const *methods, 
 /* The experiment of cfg into a.out (the config parsed, the options set). */
 static int run_experiment(RunArgs a, SbConfig cfg, int argc, char **argv)
 {
+    if (a.threads < 0) { /* the default: every core, or one per MPI rank */
+        long cores = sysconf(_SC_NPROCESSORS_ONLN);
+        a.threads = sb_units_size() > 1 || cores < 1 ? 1 : cores > 256 ? 256 : cores;
+    }
     /* threads run a stage's units (harness/base/units.h); BLAS stays on
      * one thread, so the numbers do not depend on the count */
     openblas_set_num_threads(1);
