@@ -25,6 +25,18 @@ expect_no_file() {
     checks=$((checks + 1))
     [ ! -e "$1" ] || fail "file $1 should not exist"
 }
+# expect_same_numbers NAME: $tmp/r/NAME.h5 holds the numbers of
+# $tmp/r/whole.h5, dataset by dataset and bit for bit, the wall times aside
+# (soupbench verify's "identical": /cost and the seconds columns excluded).
+expect_same_numbers() {
+    cat > "$tmp/claims.json" <<JSON
+{ "claims": [ { "id": "same_$1", "kind": "harness", "claim": "$1 equals the single run",
+  "experiment": "whole", "compare": "identical", "other": "$1",
+  "exclude": ["/cost"], "exclude_columns": ["seconds", "basis_seconds"] } ] }
+JSON
+    expect_exit 0 ./soupbench verify "$tmp/claims.json" --results "$tmp/r"
+    expect_grep "$tmp/stdout" "holds"
+}
 finish() {
     echo "$0: $((checks - failures)) of $checks checks passed"
     [ "$failures" -eq 0 ]

@@ -12,26 +12,15 @@ trap 'rm -rf "$tmp"' EXIT
 cfg=tests/data/scaleout.json
 mkdir -p "$tmp/r"
 
-# same_as NAME: tmp/r/NAME.h5 holds the numbers of tmp/r/whole.h5
-same_as() {
-    cat > "$tmp/claims.json" <<JSON
-{ "claims": [ { "id": "same_$1", "kind": "harness", "claim": "$1 equals the single run",
-  "experiment": "whole", "compare": "identical", "other": "$1",
-  "exclude": ["/cost"], "exclude_columns": ["seconds", "basis_seconds"] } ] }
-JSON
-    expect_exit 0 ./soupbench verify "$tmp/claims.json" --results "$tmp/r"
-    expect_grep "$tmp/stdout" "holds"
-}
-
 expect_exit 0 ./soupbench run "$cfg" --out "$tmp/r/whole.h5" --quiet
 expect_exit 0 ./soupbench run "$cfg" --out "$tmp/r/threads2.h5" --quiet --threads 2
-same_as threads2
+expect_same_numbers threads2
 
 for i in 0 1 2; do
     expect_exit 0 ./soupbench run "$cfg" --shard "$i/3" --out "$tmp/s$i.h5" --quiet
 done
 expect_exit 0 ./soupbench merge "$tmp/s2.h5" "$tmp/s0.h5" "$tmp/s1.h5" --out "$tmp/r/merged.h5" --quiet
-same_as merged
+expect_same_numbers merged
 
 # refusals: exit 2, a message naming the problem, nothing written
 expect_exit 2 ./soupbench merge "$tmp/s0.h5" "$tmp/s1.h5" --out "$tmp/bad.h5"

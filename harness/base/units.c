@@ -343,23 +343,23 @@ void sb_units_run(const char *stage, long n, long cols, double *out, SbUnitFn fn
     }
     stage_seq++;
     unsigned char *owned = sb_calloc((size_t)n + 1, 1);
-    long *todo = sb_calloc((size_t)n + 1, sizeof(long));
-    long n_todo = 0;
+    long *mine = sb_calloc((size_t)n + 1, sizeof(long)); /* this process's units */
+    long n_mine = 0;
     for (long u = 0; u < n; u++) {
         if (shard_count)
             owned[u] = kind == SB_UNITS_SHARED || u % shard_count == shard_index;
         else
             owned[u] = u % mpi_size == mpi_rank;
         if (owned[u])
-            todo[n_todo++] = u;
+            mine[n_mine++] = u;
     }
     Journal *J = sb_calloc((size_t)n + 1, sizeof(Journal));
-    int nt = threads < n_todo ? threads : (int)(n_todo > 0 ? n_todo : 1);
+    int nt = threads < n_mine ? threads : (int)(n_mine > 0 ? n_mine : 1);
 #ifdef _OPENMP
 #pragma omp parallel for schedule(dynamic, 1) num_threads(nt)
 #endif
-    for (long i = 0; i < n_todo; i++)
-        run_unit(fn, arg, stage, todo[i], cols, out, &J[todo[i]]);
+    for (long i = 0; i < n_mine; i++)
+        run_unit(fn, arg, stage, mine[i], cols, out, &J[mine[i]]);
     (void)nt;
 #ifdef SB_MPI
     if (mpi_size > 1)
@@ -380,6 +380,6 @@ void sb_units_run(const char *stage, long n, long cols, double *out, SbUnitFn fn
     for (long u = 0; u < n; u++)
         free(J[u].data);
     free(J);
-    free(todo);
+    free(mine);
     free(owned);
 }

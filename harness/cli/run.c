@@ -58,7 +58,8 @@ static void print_learned(const SbProblem *p, const SbLearnedAspects *la)
 }
 
 static const char usage[] =
-    "usage: soupbench run CONFIG.json [--out FILE.h5] [--seed N] [--threads N] [--quiet] [--skip-bad]\n"
+    "usage: soupbench run CONFIG.json [--out FILE.h5] [--seed N] [--threads N] [--shard I/N] [--quiet]\n"
+    "                     [--skip-bad] [--estimate]\n"
     "\n"
     "Run the experiment described by CONFIG.json and write every number to one\n"
     "HDF5 results file (written under a temporary name, renamed when complete).\n"
@@ -76,10 +77,10 @@ static const char usage[] =
     "  --shard I/N     compute shard I of N (0 <= I < N) of the independent units\n"
     "                  (job arrays); `soupbench merge` combines the N shard files\n"
     "                  into the results file of the whole run\n"
+    "  --help          this text\n"
     "\n"
     "Under mpirun (a build with `make MPI=1`) the units are split across the ranks\n"
     "and rank 0 writes the one results file, the same as a single process's.\n"
-    "  --help          this text\n"
     "\n"
     "A config whose estimated memory exceeds the machine's (or $SOUPBENCH_MAX_MEMORY),\n"
     "or above a documented cap, is refused before any work. SIGINT and SIGTERM stop\n"
